@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LAB_CMD_H
+#define LAB_CMD_H
+
+/*
+ * One subcommand per lab/cmd_<verb>.c. Each returns the process exit code:
+ * 0 all checks held, 1 a check failed, 2 usage or set-up error.
+ */
+enum {
+	LAB_EXIT_OK = 0,
+	LAB_EXIT_FAIL = 1,
+	LAB_EXIT_USAGE = 2,
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+#endif

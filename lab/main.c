@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* iommu-lab: the table of subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
+	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: iommu-lab COMMAND [ARGS...]\n"
+		"\n"
+		"A QEMU/libvirt test lab for Intel VT-d, AMD-Vi and Arm SMMUv3.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'iommu-lab COMMAND --help' explains one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return LAB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return LAB_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "iommu-lab: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return LAB_EXIT_USAGE;
+}
