@@ -16,7 +16,7 @@ HARNESS_SRC = $(wildcard harness/*.c) $(PROTO_SRC)
 HARNESS_OBJ = $(patsubst %.c,$(B)/obj/%.o,$(HARNESS_SRC))
 LAB_SRC    = $(wildcard lab/*.c)
 LAB_OBJ    = $(patsubst %.c,$(B)/obj/%.o,$(LAB_SRC))
-AGENT_SRC  = $(wildcard guests/agent/*.c)
+AGENT_SRC  = $(wildcard guests/agent/*.c) harness/error.c
 AGENT_HDR  = $(wildcard guests/agent/*.h)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -58,13 +58,13 @@ $(B)/iommu-lab: $(LAB_OBJ) $(B)/libharness.a
 # ---- the in-guest agent: static, one per guest architecture ------------------
 $(B)/agent-x86_64: $(AGENT_SRC) $(AGENT_HDR)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -I/usr/include/json-c \
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness -I/usr/include/json-c \
 		-o $@ $(AGENT_SRC) -ljson-c
 
 # json-c for arm64 comes from Debian multiarch (libjson-c-dev:arm64).
 $(B)/agent-aarch64: $(AGENT_SRC) $(AGENT_HDR)
 	@mkdir -p $(B)
-	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -I/usr/include/json-c \
+	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness -I/usr/include/json-c \
 		-o $@ $(AGENT_SRC) -L/usr/lib/aarch64-linux-gnu -ljson-c
 
 # ---- guest images -----------------------------------------------------------

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iommu-lab-agent: runs inside the guest (static, no libvirt), answers the
+ * harness on the virtio-serial port named LAB_PROTO_PORT. See proto.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "kmsg.h"
+#include "proto.h"
+
+#define PORT_WAIT_SECONDS 60
+
+static void logk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logk(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (fd >= 0) {
+		dprintf(fd, "iommu-lab-agent: %s\n", buf);
+		close(fd);
+	} else {
+		fprintf(stderr, "iommu-lab-agent: %s\n", buf);
+	}
+}
+
+/* /sys/class/virtio-ports/vportNpM/name holds the port's name; the device
+ * node is /dev/vportNpM (devtmpfs; there is no udev to make the by-name link). */
+static int open_port(const char *want)
+{
+	for (int tries = 0; tries < PORT_WAIT_SECONDS * 10; tries++) {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char path[PATH_MAX], name[256] = "";
+			FILE *f;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			if (fgets(name, sizeof(name), f))
+				name[strcspn(name, "\n")] = '\0';
+			fclose(f);
+			if (!strcmp(name, want)) {
+				int fd;
+
+				snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+				fd = open(path, O_RDWR | O_CLOEXEC);
+				closedir(d);
+				if (fd < 0)
+					logk("open %s: %s", path, strerror(errno));
+				return fd;
+			}
+		}
+		if (d)
+			closedir(d);
+		usleep(100 * 1000);
+	}
+	logk("no virtio-serial port named %s", want);
+	return -1;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void send_msg(int fd, json_object *msg)
+{
+	size_t len;
+	char *line = lab_proto_encode(msg, &len);
+
+	if (line && write_all(fd, line, len) < 0)
+		logk("write to host: %s", strerror(errno));
+	free(line);
+	json_object_put(msg);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+struct ctx {
+	int fd;
+	int poweroff;
+};
+
+static json_object *arg_get(json_object *args, const char *key, json_type type)
+{
+	json_object *v;
+
+	if (args && json_object_object_get_ex(args, key, &v) && json_object_is_type(v, type))
+		return v;
+	return NULL;
+}
+
+static json_object *do_hello(struct ctx *c, json_object *args, const char **err)
+{
+	(void)c, (void)args, (void)err;
+	return collect_hello();
+}
+
+static json_object *do_collect(struct ctx *c, json_object *args, const char **err)
+{
+	(void)c, (void)args, (void)err;
+	return collect_all();
+}
+
+static json_object *do_kmsg(struct ctx *c, json_object *args, const char **err)
+{
+	json_object *since = arg_get(args, "since", json_type_int);
+	json_object *max = arg_get(args, "max", json_type_int);
+	int64_t s = since ? json_object_get_int64(since) : 0;
+	int64_t m = max ? json_object_get_int64(max) : 2000;
+
+	(void)c;
+	if (s < 0 || m <= 0 || m > 20000) {
+		*err = "'since' must be >= 0 and 'max' within 1..20000";
+		return NULL;
+	}
+	return kmsg_collect((uint64_t)s, (size_t)m, NULL);
+}
+
+static int valid_pci_address(const char *s)
+{
+	unsigned dom, bus, dev, fn;
+	char tail;
+
+	return strlen(s) == 12 &&
+	       sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
+}
+
+static int write_sysfs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* bind {"device": "0000:00:10.0", "driver": "vfio-pci"}: driver_override,
+ * unbind from the current driver, reprobe. Returns the driver now bound. */
+static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
+{
+	json_object *dv = arg_get(args, "device", json_type_string);
+	json_object *drv = arg_get(args, "driver", json_type_string);
+	const char *dev, *driver;
+	char path[PATH_MAX], target[PATH_MAX];
+	json_object *out;
+	ssize_t n;
+	int rc;
+
+	(void)c;
+	if (!dv || !drv) {
+		*err = "bind needs string 'device' and 'driver'";
+		return NULL;
+	}
+	dev = json_object_get_string(dv);
+	driver = json_object_get_string(drv);
+	if (!valid_pci_address(dev) || strchr(driver, '/') || strlen(driver) > 64) {
+		*err = "bad 'device' (ssss:bb:dd.f) or 'driver'";
+		return NULL;
+	}
+	out = json_object_new_object();
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", dev);
+	rc = write_sysfs(path, driver);
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", dev);
+		write_sysfs(path, dev);    /* fails harmlessly when nothing is bound */
+		rc = write_sysfs("/sys/bus/pci/drivers_probe", dev);
+	}
+	if (rc < 0)
+		json_object_object_add(out, "error", json_object_new_string(strerror(-rc)));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", dev);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		json_object_object_add(out, "driver",
+				       json_object_new_string(strrchr(target, '/') + 1));
+	} else {
+		json_object_object_add(out, "driver", NULL);
+	}
+	return out;
+}
+
+static json_object *do_poweroff(struct ctx *c, json_object *args, const char **err)
+{
+	(void)args, (void)err;
+	c->poweroff = 1;
+	return json_object_new_object();
+}
+
+static const struct command {
+	const char *name;
+	json_object *(*fn)(struct ctx *c, json_object *args, const char **err);
+} commands[] = {
+	{ "hello", do_hello },
+	{ "collect", do_collect },
+	{ "kmsg", do_kmsg },
+	{ "bind", do_bind },
+	{ "poweroff", do_poweroff },
+};
+
+static void handle_line(struct ctx *c, const char *line, size_t len)
+{
+	struct lab_error err = { 0 };
+	struct lab_proto_request req;
+	json_object *msg = lab_proto_parse(line, len, &err);
+
+	if (!msg) {
+		send_msg(c->fd, lab_proto_error_new("InvalidJSON", err.msg, NULL));
+		return;
+	}
+	if (lab_proto_request_check(msg, &req, &err) < 0) {
+		send_msg(c->fd, lab_proto_error_new("InvalidRequest", err.msg, req.id));
+		json_object_put(msg);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(req.execute, commands[i].name)) {
+			const char *cerr = NULL;
+			json_object *ret = commands[i].fn(c, req.arguments, &cerr);
+
+			send_msg(c->fd, ret ? lab_proto_return_new(ret, req.id)
+					    : lab_proto_error_new("InvalidArgument",
+								  cerr ? cerr : "failed", req.id));
+			json_object_put(msg);
+			return;
+		}
+	}
+	send_msg(c->fd, lab_proto_error_new("CommandNotFound", req.execute, req.id));
+	json_object_put(msg);
+}
+
+int main(void)
+{
+	struct lab_proto_reader reader;
+	struct ctx c = { 0 };
+	char buf[16384];
+
+	c.fd = open_port(LAB_PROTO_PORT);
+	if (c.fd < 0)
+		return 1;
+	logk("ready on %s", LAB_PROTO_PORT);
+	send_msg(c.fd, lab_proto_event_new("ready", collect_hello()));
+	lab_proto_reader_init(&reader, LAB_PROTO_REQUEST_MAX);
+
+	while (!c.poweroff) {
+		struct lab_error err = { 0 };
+		ssize_t n = read(c.fd, buf, sizeof(buf));
+		enum lab_proto_next next;
+		char *line;
+		size_t len;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* host side not connected: wait for it to come back */
+			struct pollfd p = { .fd = c.fd, .events = POLLIN };
+
+			poll(&p, 1, 200);
+			continue;
+		}
+		if (lab_proto_reader_feed(&reader, buf, (size_t)n, &err) < 0) {
+			logk("%s", err.msg);
+			lab_proto_reader_clear(&reader);
+			continue;
+		}
+		while ((next = lab_proto_reader_next(&reader, &line, &len)) != LAB_PROTO_NEED_MORE) {
+			if (next == LAB_PROTO_OVERSIZE)
+				send_msg(c.fd, lab_proto_error_new("InvalidRequest",
+								   "request line too long", NULL));
+			else
+				handle_line(&c, line, len);
+		}
+	}
+	logk("powering off on request");
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+#include "collect.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "kmsg.h"
+
+#define ATTR_MAX 4096
+#define AGENT_VERSION "0.1"
+
+/* Read a small sysfs/procfs file, trailing whitespace trimmed; NULL if absent. */
+static json_object *read_attr(const char *path)
+{
+	char buf[ATTR_MAX];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	return json_object_new_string_len(buf, (int)n);
+}
+
+static json_object *read_attr_at(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return read_attr(path);
+}
+
+/* basename of a symlink's target ("../../bus/pci/drivers/vfio-pci" -> "vfio-pci") */
+static json_object *link_name(const char *dir, const char *name)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return json_object_new_string(base ? base + 1 : target);
+}
+
+static void add_or_null(json_object *obj, const char *key, json_object *val)
+{
+	json_object_object_add(obj, key, val);
+}
+
+/* scandir() filter: keep what is not hidden (".", "..", dotfiles) */
+static int visible(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* Every regular file in dir (one level of subdirectories too, as
+ * /sys/class/iommu/dmar0/intel-iommu/cap), keyed "sub/name". */
+static void add_attrs(json_object *attrs, const char *dir, const char *prefix, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX], key[NAME_MAX * 2 + 2];
+		struct stat st;
+
+		if (!visible(e) || !strcmp(e->d_name, "uevent") || !strcmp(e->d_name, "devices"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(key, sizeof(key), "%s%s", prefix, e->d_name);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth > 0 && strcmp(e->d_name, "power")) {
+			char sub[NAME_MAX * 2 + 2];
+
+			snprintf(sub, sizeof(sub), "%s/", key);
+			add_attrs(attrs, path, sub, depth - 1);
+		} else if (S_ISREG(st.st_mode) && (st.st_mode & S_IRUSR)) {
+			json_object *v = read_attr(path);
+
+			if (v)
+				json_object_object_add(attrs, key, v);
+		}
+	}
+	closedir(d);
+}
+
+static json_object *list_dir_names(const char *dir)
+{
+	json_object *arr = json_object_new_array();
+	struct dirent **names;
+	int n = scandir(dir, &names, visible, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		json_object_array_add(arr, json_object_new_string(names[i]->d_name));
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return arr;
+}
+
+static json_object *collect_iommus(void)
+{
+	const char *base = "/sys/class/iommu";
+	json_object *arr = json_object_new_array();
+	struct dirent **names;
+	int n = scandir(base, &names, visible, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char dir[PATH_MAX], devs[PATH_MAX + 16];
+		json_object *o = json_object_new_object();
+		json_object *attrs = json_object_new_object();
+
+		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]->d_name);
+		snprintf(devs, sizeof(devs), "%s/devices", dir);
+		add_attrs(attrs, dir, "", 1);
+		json_object_object_add(o, "name", json_object_new_string(names[i]->d_name));
+		json_object_object_add(o, "attrs", attrs);
+		json_object_object_add(o, "devices", list_dir_names(devs));
+		json_object_array_add(arr, o);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return arr;
+}
+
+static int numeric_dirent(const struct dirent *d)
+{
+	return d->d_name[0] >= '0' && d->d_name[0] <= '9';
+}
+
+static int numeric_sort(const struct dirent **a, const struct dirent **b)
+{
+	return atoi((*a)->d_name) - atoi((*b)->d_name);
+}
+
+static json_object *collect_groups(void)
+{
+	const char *base = "/sys/kernel/iommu_groups";
+	json_object *arr = json_object_new_array();
+	struct dirent **names;
+	int n = scandir(base, &names, numeric_dirent, numeric_sort);
+
+	for (int i = 0; i < n; i++) {
+		char dir[PATH_MAX], devs[PATH_MAX + 16];
+		json_object *g = json_object_new_object();
+
+		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]->d_name);
+		snprintf(devs, sizeof(devs), "%s/devices", dir);
+		json_object_object_add(g, "id", json_object_new_int(atoi(names[i]->d_name)));
+		add_or_null(g, "type", read_attr_at(dir, "type"));
+		add_or_null(g, "reserved_regions", read_attr_at(dir, "reserved_regions"));
+		json_object_object_add(g, "devices", list_dir_names(devs));
+		json_object_array_add(arr, g);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return arr;
+}
+
+static json_object *collect_pci(void)
+{
+	const char *base = "/sys/bus/pci/devices";
+	json_object *arr = json_object_new_array();
+	struct dirent **names;
+	int n = scandir(base, &names, visible, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+		json_object *d = json_object_new_object();
+
+		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]->d_name);
+		json_object_object_add(d, "address", json_object_new_string(names[i]->d_name));
+		add_or_null(d, "vendor", read_attr_at(dir, "vendor"));
+		add_or_null(d, "device", read_attr_at(dir, "device"));
+		add_or_null(d, "class", read_attr_at(dir, "class"));
+		add_or_null(d, "driver", link_name(dir, "driver"));
+		add_or_null(d, "iommu_group", link_name(dir, "iommu_group"));
+		json_object_array_add(arr, d);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return arr;
+}
+
+/* Kernel log lines the harness reads IOMMU state from. */
+static int iommu_related(const char *msg)
+{
+	static const char *const keys[] = {
+		"iommu", "IOMMU", "DMAR", "AMD-Vi", "smmu", "SMMU", "remapping",
+		"x2apic", "x2APIC", "PCI-DMA", "vfio", "Kernel command line",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strstr(msg, keys[i]))
+			return 1;
+	return 0;
+}
+
+json_object *collect_hello(void)
+{
+	json_object *o = json_object_new_object();
+	struct utsname u;
+
+	json_object_object_add(o, "agent", json_object_new_string("iommu-lab-agent"));
+	json_object_object_add(o, "version", json_object_new_string(AGENT_VERSION));
+	json_object_object_add(o, "protocol", json_object_new_int(1));
+	if (uname(&u) == 0) {
+		json_object_object_add(o, "kernel", json_object_new_string(u.release));
+		json_object_object_add(o, "machine", json_object_new_string(u.machine));
+	}
+	return o;
+}
+
+json_object *collect_all(void)
+{
+	json_object *o = collect_hello();
+	json_object *klog = kmsg_collect(0, 4096, iommu_related);
+
+	add_or_null(o, "cmdline", read_attr("/proc/cmdline"));
+	json_object_object_add(o, "iommus", collect_iommus());
+	json_object_object_add(o, "groups", collect_groups());
+	json_object_object_add(o, "pci", collect_pci());
+	json_object_object_add(o, "klog", klog);
+	return o;
+}

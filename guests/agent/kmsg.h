@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AGENT_KMSG_H
+#define AGENT_KMSG_H
+
+#include <stdint.h>
+#include <json.h>
+
+/*
+ * Kernel log records from /dev/kmsg with sequence number >= since, at most
+ * max of them, as {"records": [{"seq", "prio", "ts_us", "msg"}...],
+ * "next": seq to ask for next time, "lost": records overwritten before we
+ * read them}. match, when non-NULL, keeps only records it accepts.
+ */
+json_object *kmsg_collect(uint64_t since, size_t max, int (*match)(const char *msg));
+
+#endif

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+#include "observation.h"
+
+#include <string.h>
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static json_object *arr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+static size_t len(json_object *a)
+{
+	return a ? json_object_array_length(a) : 0;
+}
+
+const char *lab_observation_iommu_kind(const char *name, json_object *attrs)
+{
+	if (!strncmp(name, "dmar", 4) || str(attrs, "intel-iommu/cap"))
+		return "intel";
+	if (!strncmp(name, "ivhd", 4) || str(attrs, "amd-iommu/cap"))
+		return "amd";
+	if (!strncmp(name, "smmu3.", 6))
+		return "smmuv3";
+	if (!strncmp(name, "smmu.", 5))
+		return "smmu";
+	if (!strncmp(name, "virtio", 6) || strstr(name, "viommu"))
+		return "virtio";
+	return "unknown";
+}
+
+/* Raw registers from sysfs, as hex strings: "d2008c22260206" -> "0xd2008c22260206". */
+static json_object *registers(const char *kind, json_object *attrs)
+{
+	static const struct {
+		const char *kind, *attr, *name;
+	} regs[] = {
+		{ "intel", "intel-iommu/cap", "cap" },
+		{ "intel", "intel-iommu/ecap", "ecap" },
+		{ "intel", "intel-iommu/version", "version" },
+		{ "intel", "intel-iommu/address", "address" },
+		{ "amd", "amd-iommu/cap", "cap" },
+		{ "amd", "amd-iommu/features", "features" },
+	};
+	json_object *out = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		const char *v = str(attrs, regs[i].attr);
+		char buf[80];
+
+		if (strcmp(kind, regs[i].kind) || !v)
+			continue;
+		if (!strcmp(regs[i].name, "version") || !strncmp(v, "0x", 2) || strchr(v, ':'))
+			snprintf(buf, sizeof(buf), "%s", v);
+		else
+			snprintf(buf, sizeof(buf), "0x%s", v);
+		json_object_object_add(out, regs[i].name, json_object_new_string(buf));
+	}
+	return out;
+}
+
+static const char *record_msg(json_object *rec)
+{
+	const char *m = str(rec, "msg");
+
+	return m ? m : "";
+}
+
+const char *lab_observation_domain_from_log(json_object *records)
+{
+	const char *type = NULL;
+	const char *policy = NULL;
+
+	/* drivers/iommu/iommu.c iommu_subsys_init(): "Default domain type: %s"
+	 * (Translated / Passthrough) then "DMA domain TLB invalidation policy:
+	 * %s mode" (lazy / strict) for a translated default. */
+	for (size_t i = 0; i < len(records); i++) {
+		const char *m = record_msg(json_object_array_get_idx(records, i));
+		const char *p;
+
+		if ((p = strstr(m, "Default domain type: ")))
+			type = p + strlen("Default domain type: ");
+		else if ((p = strstr(m, "TLB invalidation policy: ")))
+			policy = p + strlen("TLB invalidation policy: ");
+	}
+	if (!type)
+		return NULL;
+	if (!strncmp(type, "Passthrough", 11))
+		return "identity";
+	if (!strncmp(type, "Translated", 10))
+		return policy && !strncmp(policy, "lazy", 4) ? "DMA-FQ" : "DMA";
+	return NULL;
+}
+
+const char *lab_observation_ir_from_log(json_object *records)
+{
+	const char *mode = "off";
+
+	for (size_t i = 0; i < len(records); i++) {
+		const char *m = record_msg(json_object_array_get_idx(records, i));
+
+		/* drivers/iommu/intel/irq_remapping.c: "Enabled IRQ remapping in %s mode" */
+		if (strstr(m, "Enabled IRQ remapping in x2apic mode"))
+			return "x2apic";
+		if (strstr(m, "Enabled IRQ remapping in xapic mode"))
+			return "xapic";
+		/* drivers/iommu/amd/init.c: "Interrupt remapping enabled", then
+		 * "X2APIC enabled" in x2APIC mode. */
+		if (strstr(m, "AMD-Vi: Interrupt remapping enabled"))
+			mode = "xapic";
+		if (strstr(m, "AMD-Vi: X2APIC enabled") && !strcmp(mode, "xapic"))
+			return "x2apic";
+	}
+	return mode;
+}
+
+static json_object *iommus(json_object *collect)
+{
+	json_object *in = arr(collect, "iommus");
+	json_object *out = json_object_new_array();
+
+	for (size_t i = 0; i < len(in); i++) {
+		json_object *e = json_object_array_get_idx(in, i);
+		json_object *attrs = json_object_object_get(e, "attrs");
+		const char *name = str(e, "name");
+		const char *kind;
+		json_object *o;
+
+		if (!name)
+			continue;
+		kind = lab_observation_iommu_kind(name, attrs);
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(name));
+		json_object_object_add(o, "kind", json_object_new_string(kind));
+		json_object_object_add(o, "registers", registers(kind, attrs));
+		json_object_object_add(o, "decoded", json_object_new_object());
+		json_object_object_add(o, "devices",
+				       json_object_get(json_object_object_get(e, "devices")));
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+static json_object *groups(json_object *collect)
+{
+	json_object *in = arr(collect, "groups");
+	json_object *out = json_object_new_array();
+
+	for (size_t i = 0; i < len(in); i++) {
+		json_object *g = json_object_array_get_idx(in, i);
+		json_object *o = json_object_new_object();
+		const char *type = str(g, "type");
+
+		json_object_object_add(o, "id", json_object_get(json_object_object_get(g, "id")));
+		json_object_object_add(o, "type", type ? json_object_new_string(type) : NULL);
+		json_object_object_add(o, "devices",
+				       json_object_get(json_object_object_get(g, "devices")));
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+/* The type most groups have: what the kernel really gave the devices (a
+ * driver may force strict over the log's "lazy": intel caching mode). */
+static const char *domain_from_groups(json_object *groups)
+{
+	const char *best = NULL;
+	size_t best_n = 0;
+
+	for (size_t i = 0; i < len(groups); i++) {
+		const char *t = str(json_object_array_get_idx(groups, i), "type");
+		size_t n = 0;
+
+		if (!t)
+			continue;
+		for (size_t j = 0; j < len(groups); j++) {
+			const char *u = str(json_object_array_get_idx(groups, j), "type");
+
+			n += u && !strcmp(t, u);
+		}
+		if (n > best_n) {
+			best = t;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+static json_object *new_str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *lab_observation_from_collect(json_object *collect, const char *platform)
+{
+	json_object *obs = json_object_new_object();
+	json_object *klog = json_object_object_get(collect, "klog");
+	json_object *records = arr(klog, "records");
+	json_object *g = groups(collect);
+	const char *from_groups = domain_from_groups(g);
+	const char *from_log = lab_observation_domain_from_log(records);
+
+	json_object_object_add(obs, "platform", new_str_or_null(platform));
+	json_object_object_add(obs, "kernel", new_str_or_null(str(collect, "kernel")));
+	json_object_object_add(obs, "cmdline", new_str_or_null(str(collect, "cmdline")));
+	json_object_object_add(obs, "iommus", iommus(collect));
+	json_object_object_add(obs, "default_domain",
+			       new_str_or_null(from_groups ? from_groups : from_log));
+	json_object_object_add(obs, "default_domain_log", new_str_or_null(from_log));
+	json_object_object_add(obs, "groups", g);
+	json_object_object_add(obs, "interrupt_remapping",
+			       json_object_new_string(lab_observation_ir_from_log(records)));
+	json_object_object_add(obs, "pci", json_object_get(arr(collect, "pci")));
+	json_object_object_add(obs, "faults", json_object_new_array());
+	json_object_object_add(obs, "probes", json_object_new_array());
+	return obs;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+void lab_observation_print(FILE *out, json_object *obs)
+{
+	json_object *im = arr(obs, "iommus");
+	json_object *gs = arr(obs, "groups");
+
+	fprintf(out, "platform            %s\n", or_dash(str(obs, "platform")));
+	fprintf(out, "kernel              %s\n", or_dash(str(obs, "kernel")));
+	fprintf(out, "cmdline             %s\n", or_dash(str(obs, "cmdline")));
+	fprintf(out, "default domain      %s (boot log: %s)\n", or_dash(str(obs, "default_domain")),
+		or_dash(str(obs, "default_domain_log")));
+	fprintf(out, "interrupt remapping %s\n", or_dash(str(obs, "interrupt_remapping")));
+	fprintf(out, "iommus              %zu\n", len(im));
+	for (size_t i = 0; i < len(im); i++) {
+		json_object *e = json_object_array_get_idx(im, i);
+		json_object *regs = json_object_object_get(e, "registers");
+
+		fprintf(out, "  %-18s %-7s", or_dash(str(e, "name")), or_dash(str(e, "kind")));
+		json_object_object_foreach(regs, k, v)
+			fprintf(out, " %s=%s", k, json_object_get_string(v));
+		fprintf(out, "\n");
+	}
+	fprintf(out, "groups              %zu\n", len(gs));
+	for (size_t i = 0; i < len(gs); i++) {
+		json_object *g = json_object_array_get_idx(gs, i);
+		json_object *devs = arr(g, "devices");
+
+		fprintf(out, "  group %-3d %-9s", json_object_get_int(json_object_object_get(g, "id")),
+			or_dash(str(g, "type")));
+		for (size_t j = 0; j < len(devs); j++)
+			fprintf(out, " %s", json_object_get_string(json_object_array_get_idx(devs, j)));
+		fprintf(out, "\n");
+	}
+}

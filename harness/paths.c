@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#include "paths.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char root[PATH_MAX];
+
+const char *lab_paths_root(void)
+{
+	const char *env = getenv("LAB_ROOT");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (root[0])
+		return root;
+	if (env && *env) {
+		snprintf(root, sizeof(root), "%s", env);
+		return root;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		/* <root>/build/iommu-lab, or <root>/build/tests/test_x */
+		char *dir = dirname(exe);
+
+		while (strcmp(dir, "/") && strcmp(basename(dir), "build"))
+			dir = dirname(dir);
+		if (strcmp(dir, "/")) {
+			snprintf(root, sizeof(root), "%s", dirname(dir));
+			return root;
+		}
+	}
+	if (!getcwd(root, sizeof(root)))
+		snprintf(root, sizeof(root), ".");
+	return root;
+}
+
+static const char *sub(char *buf, size_t size, const char *env, const char *rel)
+{
+	const char *v = getenv(env);
+
+	if (buf[0])
+		return buf;
+	if (v && *v)
+		snprintf(buf, size, "%s", v);
+	else
+		snprintf(buf, size, "%s/%s", lab_paths_root(), rel);
+	return buf;
+}
+
+const char *lab_paths_images(void)
+{
+	static char buf[PATH_MAX];
+
+	return sub(buf, sizeof(buf), "LAB_IMAGES", "images/cache");
+}
+
+const char *lab_paths_platforms(void)
+{
+	static char buf[PATH_MAX];
+
+	return sub(buf, sizeof(buf), "LAB_PLATFORMS", "guests/platforms");
+}
+
+const char *lab_paths_results(void)
+{
+	static char buf[PATH_MAX];
+
+	return sub(buf, sizeof(buf), "LAB_RESULTS", "results");
+}

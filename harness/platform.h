@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LAB_PLATFORM_H
+#define LAB_PLATFORM_H
+
+#include <json.h>
+
+#include "error.h"
+
+/*
+ * A platform profile: what one emulated IOMMU platform adds to a domain.
+ * Profiles are data (guests/platforms/<name>.json), so another platform is
+ * one more file. Strings borrow from json, which the profile owns.
+ */
+struct lab_platform {
+	const char *name;
+	const char *description;
+	const char *arch;          /* guest architecture, as libvirt names it */
+	const char *image;         /* Debian architecture of the guest image */
+	const char *machine;       /* q35, virt */
+	const char *cpu;           /* CPU model, or NULL for libvirt's default */
+	const char *console;       /* kernel console device: ttyS0, ttyAMA0 */
+	const char *iommu_kind;    /* intel, amd, smmuv3, virtio */
+	json_object *features;     /* array: "acpi", "ioapic-qemu" */
+	json_object *iommu;        /* {"model": ...} for <iommu>, or NULL */
+	json_object *qemu_devices; /* array of JSON -device objects */
+	int test_slot;             /* the edu device's slot on test_bus */
+	const char *test_bus;
+	json_object *json;
+};
+
+/* Load dir/<name>.json; a missing or malformed profile is an error naming
+ * the file and the available platforms. */
+struct lab_platform *lab_platform_load(const char *dir, const char *name,
+				       struct lab_error *err);
+void lab_platform_free(struct lab_platform *p);
+/* Comma-separated names of the profiles in dir (caller frees). */
+char *lab_platform_names(const char *dir);
+int lab_platform_has_feature(const struct lab_platform *p, const char *feature);
+
+#endif

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: MIT */
+#include "runner.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "agent.h"
+#include "domain.h"
+#include "image.h"
+#include "observation.h"
+#include "paths.h"
+#include "platform.h"
+#include "proto.h"
+
+#define TICK_MS 100
+#define HELLO_RETRY_S 1.0
+#define POWEROFF_WAIT_S 15.0
+#define CONSOLE_LINE_MAX 1024
+
+/* What kernel panics look like on the console (kernel/panic.c). */
+static const char *const panic_marks[] = {
+	"Kernel panic - not syncing",
+	"---[ end Kernel panic",
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void lab_runner_install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int lab_runner_interrupted(void)
+{
+	return interrupted;
+}
+
+const char *lab_run_status_name(enum lab_run_status s)
+{
+	static const char *const names[] = {
+		[LAB_RUN_OK] = "ok",           [LAB_RUN_TIMEOUT] = "timeout",
+		[LAB_RUN_PANIC] = "panic",     [LAB_RUN_CRASHED] = "crashed",
+		[LAB_RUN_ERROR] = "error",     [LAB_RUN_INTERRUPTED] = "interrupted",
+	};
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/* The agent conversation, in order. */
+enum step {
+	STEP_HELLO,
+	STEP_BIND,
+	STEP_COLLECT,
+	STEP_KMSG,
+	STEP_POWEROFF,
+	STEP_STOPPING,   /* poweroff acknowledged: wait for the domain to go */
+};
+
+struct run {
+	const struct lab_run_opts *opts;
+	const struct lab_platform *platform;
+	struct lab_run_result *res;
+	virConnectPtr conn;
+	virDomainPtr dom;
+	virStreamPtr console;
+	virStreamPtr channel;
+	struct lab_agent *agent;
+	FILE *console_log;
+	char line[CONSOLE_LINE_MAX];
+	size_t line_len;
+	int lifecycle_cb;
+	int timer;
+	enum step step;
+	long pending;            /* id of the request we wait for */
+	double started, deadline, last_send, stop_deadline;
+	int gone;                /* libvirt says the domain stopped */
+	int finished;
+	json_object *collect;
+	json_object *kmsg;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void finish(struct run *r, enum lab_run_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void finish(struct run *r, enum lab_run_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->finished)
+		return;
+	r->finished = 1;
+	r->res->status = status;
+	va_start(ap, fmt);
+	vsnprintf(r->res->detail, sizeof(r->res->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- serial console ------------------------------------------------------ */
+
+static void tail_append(char *tail, size_t size, const char *data, size_t n)
+{
+	size_t have = strlen(tail);
+
+	if (n >= size - 1) {
+		data += n - (size - 1);
+		n = size - 1;
+	}
+	if (have + n >= size) {
+		size_t drop = have + n - (size - 1);
+
+		memmove(tail, tail + drop, have - drop + 1);
+		have -= drop;
+	}
+	memcpy(tail + have, data, n);
+	tail[have + n] = '\0';
+}
+
+static void console_line(struct run *r)
+{
+	r->line[r->line_len] = '\0';
+	for (size_t i = 0; i < sizeof(panic_marks) / sizeof(panic_marks[0]); i++) {
+		const char *p = strstr(r->line, panic_marks[i]);
+
+		if (p) {
+			r->line[strcspn(r->line, "\r")] = '\0';
+			finish(r, LAB_RUN_PANIC, "%s", p);
+			return;
+		}
+	}
+}
+
+static void console_data(struct run *r, const char *buf, size_t n)
+{
+	if (r->console_log)
+		fwrite(buf, 1, n, r->console_log);
+	/* NUL bytes from a hostile guest would cut the tail short: replace. */
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i] ? buf[i] : '?';
+
+		tail_append(r->res->console_tail, sizeof(r->res->console_tail), &c, 1);
+		if (c == '\n') {
+			console_line(r);
+			r->line_len = 0;
+		} else if (r->line_len < sizeof(r->line) - 1) {
+			r->line[r->line_len++] = c;
+		}
+	}
+}
+
+static void on_console(virStreamPtr st, int events, void *opaque)
+{
+	struct run *r = opaque;
+	char buf[16384];
+	int n;
+
+	(void)events;
+	while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0)
+		console_data(r, buf, (size_t)n);
+	if (n == 0 || n == -1) {
+		/* console closed: the guest is going away; the lifecycle event
+		 * tells how. */
+		virStreamEventRemoveCallback(st);
+	}
+}
+
+/* ---- agent conversation -------------------------------------------------- */
+
+static void send_step(struct run *r)
+{
+	struct lab_error err = { 0 };
+	json_object *args = NULL;
+	const char *execute = NULL;
+	char addr[16];
+
+	switch (r->step) {
+	case STEP_HELLO:
+		execute = "hello";
+		break;
+	case STEP_BIND:
+		/* Bind the test device to vfio-pci: on arm64 6.1 a device gets
+		 * an IOMMU group only once a driver binds (FIELD-NOTES). */
+		snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
+		args = json_object_new_object();
+		json_object_object_add(args, "device", json_object_new_string(addr));
+		json_object_object_add(args, "driver", json_object_new_string("vfio-pci"));
+		execute = "bind";
+		break;
+	case STEP_COLLECT:
+		execute = "collect";
+		break;
+	case STEP_KMSG:
+		args = json_object_new_object();
+		json_object_object_add(args, "since", json_object_new_int(0));
+		json_object_object_add(args, "max", json_object_new_int(20000));
+		execute = "kmsg";
+		break;
+	case STEP_POWEROFF:
+		execute = "poweroff";
+		break;
+	case STEP_STOPPING:
+		return;
+	}
+	r->pending = lab_agent_request(r->agent, execute, args, &err);
+	r->last_send = now();
+	if (r->pending < 0)
+		finish(r, LAB_RUN_ERROR, "%s", err.msg);
+}
+
+static void on_message(json_object *msg, void *opaque)
+{
+	struct run *r = opaque;
+	json_object *ret;
+	long id = lab_agent_reply_id(msg);
+
+	if (id < 0 || id != r->pending || r->finished)
+		return;    /* an event, or the answer to a hello we retried */
+	if (!json_object_object_get_ex(msg, "return", &ret)) {
+		json_object *e = json_object_object_get(msg, "error");
+
+		finish(r, LAB_RUN_ERROR, "agent refused step %d: %s", r->step,
+		       e ? json_object_to_json_string(e) : "malformed reply");
+		return;
+	}
+	switch (r->step) {
+	case STEP_HELLO:
+		r->res->boot_s = now() - r->started;
+		break;
+	case STEP_BIND:
+		break;   /* a failed bind is visible in the groups collected next */
+	case STEP_COLLECT:
+		r->collect = json_object_get(ret);
+		break;
+	case STEP_KMSG:
+		r->kmsg = json_object_get(ret);
+		break;
+	case STEP_POWEROFF:
+		r->stop_deadline = now() + POWEROFF_WAIT_S;
+		break;
+	case STEP_STOPPING:
+		return;
+	}
+	r->step++;
+	send_step(r);
+}
+
+static void on_channel(virStreamPtr st, int events, void *opaque)
+{
+	struct run *r = opaque;
+	struct lab_error err = { 0 };
+
+	(void)st;
+	if (events & VIR_STREAM_EVENT_WRITABLE)
+		lab_agent_flush(r->agent, &err);
+	if (!err.set && (events & (VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP)))
+		lab_agent_receive(r->agent, on_message, r, &err);
+	if (err.set || r->agent->eof) {
+		virStreamEventRemoveCallback(st);
+		if (r->step < STEP_STOPPING && !r->gone && err.set)
+			finish(r, LAB_RUN_ERROR, "%s", err.msg);
+	}
+}
+
+/* ---- lifecycle and time -------------------------------------------------- */
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+			void *opaque)
+{
+	struct run *r = opaque;
+
+	(void)conn, (void)dom, (void)detail;
+	if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED)
+		r->gone = 1;
+	return 0;
+}
+
+static void on_tick(int timer, void *opaque)
+{
+	struct run *r = opaque;
+	double t = now();
+
+	(void)timer;
+	if (r->finished)
+		return;
+	if (interrupted) {
+		finish(r, LAB_RUN_INTERRUPTED, "interrupted by a signal");
+		return;
+	}
+	if (r->gone) {
+		/* Give the console stream a moment to deliver a panic line. */
+		on_console(r->console, VIR_STREAM_EVENT_READABLE, r);
+		if (r->step == STEP_STOPPING || r->collect)
+			finish(r, LAB_RUN_OK, "guest powered off");
+		else
+			finish(r, LAB_RUN_CRASHED, "the guest stopped before the agent answered "
+						   "(step %d)", r->step);
+		return;
+	}
+	if (r->step == STEP_STOPPING && t > r->stop_deadline) {
+		finish(r, LAB_RUN_OK, "guest did not power off within %.0f s; destroyed",
+		       POWEROFF_WAIT_S);
+		return;
+	}
+	if (t > r->deadline) {
+		finish(r, LAB_RUN_TIMEOUT, "the agent %s within %u s",
+		       r->step == STEP_HELLO ? "never answered" : "did not finish",
+		       r->opts->timeout_s);
+		return;
+	}
+	if (r->step == STEP_HELLO && t - r->last_send > HELLO_RETRY_S)
+		send_step(r);
+}
+
+/* ---- set-up and tear-down ------------------------------------------------ */
+
+static int write_file(const char *dir, const char *name, const char *data,
+		      struct lab_error *err)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f || fputs(data, f) < 0 || fclose(f) != 0) {
+		lab_error_set_errno(err, errno, "writing %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_streams(struct run *r, struct lab_error *err)
+{
+	r->console = virStreamNew(r->conn, VIR_STREAM_NONBLOCK);
+	r->channel = virStreamNew(r->conn, VIR_STREAM_NONBLOCK);
+	if (!r->console || !r->channel ||
+	    virDomainOpenConsole(r->dom, NULL, r->console, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+	    virStreamEventAddCallback(r->console, VIR_STREAM_EVENT_READABLE |
+				      VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP,
+				      on_console, r, NULL) < 0) {
+		lab_error_set(err, "opening the serial console: %s", virGetLastErrorMessage());
+		return -1;
+	}
+	if (virDomainOpenChannel(r->dom, LAB_PROTO_PORT, r->channel,
+				 VIR_DOMAIN_CHANNEL_FORCE) < 0 ||
+	    virStreamEventAddCallback(r->channel, VIR_STREAM_EVENT_READABLE |
+				      VIR_STREAM_EVENT_WRITABLE | VIR_STREAM_EVENT_ERROR |
+				      VIR_STREAM_EVENT_HANGUP, on_channel, r, NULL) < 0) {
+		lab_error_set(err, "opening the agent channel %s: %s", LAB_PROTO_PORT,
+			      virGetLastErrorMessage());
+		return -1;
+	}
+	r->agent = lab_agent_new(r->channel);
+	if (!r->agent) {
+		lab_error_set_errno(err, ENOMEM, "agent client");
+		return -1;
+	}
+	return 0;
+}
+
+static void close_stream(virStreamPtr *st)
+{
+	if (!*st)
+		return;
+	virStreamEventRemoveCallback(*st);
+	virStreamAbort(*st);
+	virStreamFree(*st);
+	*st = NULL;
+}
+
+/* Everything the run started, stopped, whatever happened. */
+static void teardown(struct run *r)
+{
+	if (r->timer >= 0)
+		virEventRemoveTimeout(r->timer);
+	if (r->lifecycle_cb >= 0)
+		virConnectDomainEventDeregisterAny(r->conn, r->lifecycle_cb);
+	close_stream(&r->console);
+	close_stream(&r->channel);
+	if (r->dom) {
+		if (virDomainIsActive(r->dom) == 1)
+			virDomainDestroy(r->dom);
+		virDomainFree(r->dom);
+		r->dom = NULL;
+	}
+	if (r->console_log) {
+		fclose(r->console_log);
+		r->console_log = NULL;
+	}
+}
+
+static void write_kmsg(struct run *r, struct lab_error *err)
+{
+	json_object *recs = r->kmsg ? json_object_object_get(r->kmsg, "records") : NULL;
+	char path[PATH_MAX];
+	size_t n = recs && json_object_is_type(recs, json_type_array)
+			   ? json_object_array_length(recs) : 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kmsg.log", r->opts->dir);
+	f = fopen(path, "we");
+	if (!f) {
+		lab_error_set_errno(err, errno, "writing %s", path);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *rec = json_object_array_get_idx(recs, i);
+		int64_t us = json_object_get_int64(json_object_object_get(rec, "ts_us"));
+
+		fprintf(f, "[%5lld.%06lld] %s\n", (long long)(us / 1000000),
+			(long long)(us % 1000000),
+			json_object_get_string(json_object_object_get(rec, "msg")));
+	}
+	fclose(f);
+}
+
+static int start(struct run *r, struct lab_error *err)
+{
+	struct lab_image img;
+	struct lab_domain_spec spec = { 0 };
+	char name[128], path[PATH_MAX];
+	char *xml;
+
+	if (lab_image_find(lab_paths_images(), r->platform->image, &img, err) < 0)
+		return -1;
+	snprintf(name, sizeof(name), LAB_DOMAIN_PREFIX "%s-%ld-%s", r->opts->platform,
+		 (long)getpid(), r->opts->name);
+	spec.name = name;
+	spec.platform = r->platform;
+	spec.kernel = img.kernel;
+	spec.initrd = img.initrd;
+	spec.append = r->opts->append;
+	spec.accel = r->opts->accel;
+	spec.memory_mib = r->opts->memory_mib;
+	spec.vcpus = r->opts->vcpus;
+	xml = lab_domain_xml(&spec, err);
+	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
+		free(xml);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/console.log", r->opts->dir);
+	r->console_log = fopen(path, "we");
+	if (!r->console_log) {
+		lab_error_set_errno(err, errno, "creating %s", path);
+		free(xml);
+		return -1;
+	}
+	setvbuf(r->console_log, NULL, _IOLBF, 0);
+	r->started = now();
+	r->deadline = r->started + r->opts->timeout_s;
+	/* AUTODESTROY: should this process die without cleaning up (SIGKILL),
+	 * libvirtd destroys the guest when the connection drops. */
+	r->dom = virDomainCreateXML(r->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	free(xml);
+	if (!r->dom) {
+		lab_error_set(err, "starting the guest: %s", virGetLastErrorMessage());
+		return -1;
+	}
+	r->lifecycle_cb = virConnectDomainEventRegisterAny(
+		r->conn, r->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), r, NULL);
+	if (open_streams(r, err) < 0)
+		return -1;
+	r->timer = virEventAddTimeout(TICK_MS, on_tick, r, NULL);
+	if (r->timer < 0) {
+		lab_error_set(err, "libvirt event timer: %s", virGetLastErrorMessage());
+		return -1;
+	}
+	send_step(r);
+	return 0;
+}
+
+int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
+		   struct lab_run_result *res, struct lab_error *err)
+{
+	struct lab_error local = { 0 };
+	struct lab_platform *platform;
+	struct run r = { .opts = opts, .res = res, .conn = conn, .lifecycle_cb = -1,
+			 .timer = -1 };
+	char *json;
+
+	memset(res, 0, sizeof(*res));
+	platform = lab_platform_load(lab_paths_platforms(), opts->platform, err);
+	if (!platform)
+		return -1;
+	if (mkdir(opts->dir, 0755) < 0 && errno != EEXIST) {
+		lab_error_set_errno(err, errno, "creating %s", opts->dir);
+		lab_platform_free(platform);
+		return -1;
+	}
+	r.platform = platform;
+	if (start(&r, &local) < 0) {
+		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
+	} else {
+		while (!r.finished) {
+			if (virEventRunDefaultImpl() < 0) {
+				finish(&r, LAB_RUN_ERROR, "libvirt event loop: %s",
+				       virGetLastErrorMessage());
+			}
+		}
+	}
+	teardown(&r);
+	res->total_s = r.started ? now() - r.started : 0;
+	res->garbage = r.agent ? r.agent->garbage : 0;
+	if (r.collect) {
+		res->observations = lab_observation_from_collect(r.collect, opts->platform);
+		json = (char *)json_object_to_json_string_ext(res->observations,
+							       JSON_C_TO_STRING_PRETTY);
+		write_file(opts->dir, "observations.json", json, &local);
+	}
+	if (r.kmsg)
+		write_kmsg(&r, &local);
+	if (res->status == LAB_RUN_OK && local.set) {
+		res->status = LAB_RUN_ERROR;   /* results that cannot be written are lost */
+		snprintf(res->detail, sizeof(res->detail), "%s", local.msg);
+	}
+	json_object_put(r.collect);
+	json_object_put(r.kmsg);
+	lab_agent_free(r.agent);
+	lab_platform_free(platform);
+	return 0;
+}
+
+void lab_run_result_clear(struct lab_run_result *res)
+{
+	json_object_put(res->observations);
+	memset(res, 0, sizeof(*res));
+}

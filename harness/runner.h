@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LAB_RUNNER_H
+#define LAB_RUNNER_H
+
+/*
+ * One run: boot one guest through libvirt, talk to its agent, collect, power
+ * off, and make sure the domain is gone on every path out (success, error,
+ * timeout, guest panic, SIGINT/SIGTERM). Driven by libvirt's event loop.
+ */
+#include <libvirt/libvirt.h>
+#include <json.h>
+
+#include "error.h"
+
+enum lab_run_status {
+	LAB_RUN_OK,           /* the agent answered and the guest powered off */
+	LAB_RUN_TIMEOUT,      /* the agent did not finish within the timeout */
+	LAB_RUN_PANIC,        /* the guest kernel panicked */
+	LAB_RUN_CRASHED,      /* the guest stopped before the agent was done */
+	LAB_RUN_ERROR,        /* the lab could not start or drive the guest */
+	LAB_RUN_INTERRUPTED,  /* SIGINT / SIGTERM */
+};
+
+struct lab_run_opts {
+	const char *name;        /* run name, used in the domain name */
+	const char *platform;
+	const char *append;      /* extra kernel arguments */
+	const char *accel;       /* tcg | kvm (already resolved) */
+	const char *dir;         /* where this run's files go (created) */
+	unsigned timeout_s;
+	unsigned memory_mib;
+	unsigned vcpus;
+};
+
+struct lab_run_result {
+	enum lab_run_status status;
+	char detail[1024];        /* panic line, error, or why it timed out */
+	char console_tail[2048];  /* the last lines of the serial console */
+	json_object *observations;
+	double boot_s;            /* domain start to the agent's first answer */
+	double total_s;
+	unsigned long garbage;    /* malformed lines from the agent channel */
+};
+
+const char *lab_run_status_name(enum lab_run_status s);
+
+/* SIGINT/SIGTERM set a flag that every running guest's loop acts on. */
+void lab_runner_install_signals(void);
+int lab_runner_interrupted(void);
+
+/* Run one guest. Returns 0 when a result was produced (whatever its status:
+ * look at res->status), -1 when it could not even be attempted. */
+int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
+		   struct lab_run_result *res, struct lab_error *err);
+void lab_run_result_clear(struct lab_run_result *res);
+
+#endif
