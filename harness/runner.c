@@ -528,6 +528,10 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	res->total_s = r.started ? now() - r.started : 0;
 	res->garbage = r.agent ? r.agent->garbage : 0;
 	if (r.collect) {
+		/* the agent's raw answer too: what the observations were made from */
+		write_file(opts->dir, "collect.json",
+			   json_object_to_json_string_ext(r.collect, JSON_C_TO_STRING_PRETTY),
+			   &local);
 		res->observations = lab_observation_from_collect(r.collect, opts->platform);
 		json = (char *)json_object_to_json_string_ext(res->observations,
 							       JSON_C_TO_STRING_PRETTY);

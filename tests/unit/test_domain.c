@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain XML per platform: generate, parse back with libxml2, check what
+ * each platform must put in (iommu, test device, console, agent channel). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "domain.h"
+#include "paths.h"
+#include "platform.h"
+#include "proto.h"
+
+struct fixture {
+	struct lab_platform *platform;
+	xmlDocPtr doc;
+	xmlXPathContextPtr xp;
+	char *xml;
+};
+
+static struct fixture *build(const char *platform, const char *append, const char *accel)
+{
+	struct lab_error err = { 0 };
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct lab_domain_spec spec = {
+		.name = LAB_DOMAIN_PREFIX "test-1-x",
+		.kernel = "/images/vmlinuz",
+		.initrd = "/images/initrd",
+		.append = append,
+		.accel = accel,
+		.memory_mib = 512,
+		.vcpus = 1,
+	};
+
+	f->platform = lab_platform_load("guests/platforms", platform, &err);
+	assert_non_null(f->platform);
+	spec.platform = f->platform;
+	f->xml = lab_domain_xml(&spec, &err);
+	assert_non_null(f->xml);
+	f->doc = xmlReadMemory(f->xml, (int)strlen(f->xml), "domain.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(f->doc);
+	f->xp = xmlXPathNewContext(f->doc);
+	xmlXPathRegisterNs(f->xp, BAD_CAST "qemu",
+			   BAD_CAST "http://libvirt.org/schemas/domain/qemu/1.0");
+	return f;
+}
+
+static void drop(struct fixture *f)
+{
+	xmlXPathFreeContext(f->xp);
+	xmlFreeDoc(f->doc);
+	free(f->xml);
+	lab_platform_free(f->platform);
+	free(f);
+}
+
+/* The string value of an XPath expression ("" when nothing matches). */
+static char *xpath(struct fixture *f, const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, f->xp);
+	xmlChar *s;
+	char *out;
+
+	assert_non_null(o);
+	s = xmlXPathCastToString(o);
+	out = strdup((const char *)s);
+	xmlFree(s);
+	xmlXPathFreeObject(o);
+	return out;
+}
+
+static void assert_xpath(struct fixture *f, const char *expr, const char *want)
+{
+	char *got = xpath(f, expr);
+
+	if (strcmp(got, want))
+		fail_msg("%s: got '%s', want '%s'\n%s", expr, got, want, f->xml);
+	free(got);
+}
+
+/* Every -device argument of <qemu:commandline>, joined. */
+static char *qemu_args(struct fixture *f)
+{
+	return xpath(f, "concat(string(//qemu:commandline/qemu:arg[2]/@value), '|', "
+			"string(//qemu:commandline/qemu:arg[4]/@value))");
+}
+
+static void common(struct fixture *f)
+{
+	assert_xpath(f, "string(/domain/name)", LAB_DOMAIN_PREFIX "test-1-x");
+	assert_xpath(f, "string(/domain/on_poweroff)", "destroy");
+	assert_xpath(f, "string(/domain/on_crash)", "destroy");
+	assert_xpath(f, "string(//channel[@type='unix']/target/@name)", LAB_PROTO_PORT);
+	assert_xpath(f, "string(//channel/target/@type)", "virtio");
+	assert_xpath(f, "string(//serial/@type)", "pty");
+	assert_xpath(f, "string(/domain/os/kernel)", "/images/vmlinuz");
+	assert_xpath(f, "string(/domain/os/initrd)", "/images/initrd");
+}
+
+static void intel_has_intel_iommu_and_edu(void **state)
+{
+	struct fixture *f = build("intel", NULL, "tcg");
+	char *args;
+
+	(void)state;
+	common(f);
+	assert_xpath(f, "string(/domain/@type)", "qemu");
+	assert_xpath(f, "string(/domain/os/type/@machine)", "q35");
+	assert_xpath(f, "string(/domain/os/type/@arch)", "x86_64");
+	assert_xpath(f, "string(//devices/iommu/@model)", "intel");
+	assert_xpath(f, "count(//devices/iommu)", "1");
+	assert_xpath(f, "string(/domain/features/ioapic/@driver)", "qemu");
+	args = qemu_args(f);
+	assert_non_null(strstr(args, "\"driver\":\"edu\""));
+	assert_non_null(strstr(args, "\"addr\":\"0x10\""));
+	assert_null(strstr(args, "amd-iommu"));
+	free(args);
+	drop(f);
+}
+
+static void amd_passes_amd_iommu_as_json_device(void **state)
+{
+	struct fixture *f = build("amd", NULL, "tcg");
+	char *args;
+
+	(void)state;
+	common(f);
+	/* libvirt < 11.5 has no amd model: no <iommu>, a JSON -device instead */
+	assert_xpath(f, "count(//devices/iommu)", "0");
+	assert_xpath(f, "string(//qemu:commandline/qemu:arg[1]/@value)", "-device");
+	args = qemu_args(f);
+	assert_non_null(strstr(args, "{\"driver\":\"amd-iommu\"}|"));
+	assert_non_null(strstr(args, "\"driver\":\"edu\""));
+	free(args);
+	drop(f);
+}
+
+static void smmuv3_is_aarch64_virt(void **state)
+{
+	struct fixture *f = build("smmuv3", NULL, "tcg");
+
+	(void)state;
+	common(f);
+	assert_xpath(f, "string(/domain/os/type/@arch)", "aarch64");
+	assert_xpath(f, "string(/domain/os/type/@machine)", "virt");
+	assert_xpath(f, "string(//devices/iommu/@model)", "smmuv3");
+	assert_xpath(f, "string(/domain/cpu/model)", "cortex-a57");
+	assert_xpath(f, "count(/domain/features/acpi)", "0");
+	drop(f);
+}
+
+static void cmdline_puts_user_arguments_last(void **state)
+{
+	struct fixture *f = build("smmuv3", "iommu.passthrough=1 iommu.strict=1", "tcg");
+
+	(void)state;
+	assert_xpath(f, "string(/domain/os/cmdline)",
+		     "console=ttyAMA0 panic=-1 iommu.passthrough=1 iommu.strict=1");
+	drop(f);
+}
+
+static void hostile_append_is_escaped(void **state)
+{
+	struct fixture *f = build("intel", "a</cmdline><devices/>&x='\"", "kvm");
+
+	(void)state;
+	/* it parsed back, and the text round-trips as text */
+	assert_xpath(f, "string(/domain/os/cmdline)",
+		     "console=ttyS0 panic=-1 a</cmdline><devices/>&x='\"");
+	assert_xpath(f, "count(/domain/devices)", "1");
+	assert_xpath(f, "string(/domain/@type)", "kvm");
+	drop(f);
+}
+
+static void name_without_prefix_is_refused(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_platform *p = lab_platform_load("guests/platforms", "intel", &err);
+	struct lab_domain_spec spec = { .name = "someone-elses", .platform = p,
+					.kernel = "k", .initrd = "i", .accel = "tcg" };
+
+	(void)state;
+	assert_null(lab_domain_xml(&spec, &err));
+	assert_non_null(strstr(err.msg, "lab prefix"));
+	lab_platform_free(p);
+}
+
+static void unknown_platform_names_the_known_ones(void **state)
+{
+	struct lab_error err = { 0 };
+
+	(void)state;
+	assert_null(lab_platform_load("guests/platforms", "sparc", &err));
+	assert_non_null(strstr(err.msg, "unknown platform 'sparc'"));
+	assert_non_null(strstr(err.msg, "intel"));
+	assert_non_null(strstr(err.msg, "smmuv3"));
+	lab_error_clear(&err);
+	assert_null(lab_platform_load("guests/platforms", "../etc/passwd", &err));
+	assert_non_null(strstr(err.msg, "bad platform name"));
+}
+
+static void malformed_profile_is_an_error_with_the_file(void **state)
+{
+	struct lab_error err = { 0 };
+
+	(void)state;
+	assert_null(lab_platform_load("tests/data/platform", "missing-arch", &err));
+	assert_non_null(strstr(err.msg, "missing-arch.json: missing \"arch\""));
+	lab_error_clear(&err);
+	assert_null(lab_platform_load("tests/data/platform", "broken", &err));
+	assert_non_null(strstr(err.msg, "broken.json"));
+	lab_error_clear(&err);
+	assert_null(lab_platform_load("tests/data/platform", "bad-slot", &err));
+	assert_non_null(strstr(err.msg, "slot must be within 1..31"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(intel_has_intel_iommu_and_edu),
+		cmocka_unit_test(amd_passes_amd_iommu_as_json_device),
+		cmocka_unit_test(smmuv3_is_aarch64_virt),
+		cmocka_unit_test(cmdline_puts_user_arguments_last),
+		cmocka_unit_test(hostile_append_is_escaped),
+		cmocka_unit_test(name_without_prefix_is_refused),
+		cmocka_unit_test(unknown_platform_names_the_known_ones),
+		cmocka_unit_test(malformed_profile_is_an_error_with_the_file),
+	};
+
+	return cmocka_run_group_tests_name("domain", tests, NULL, NULL);
+}
