@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "decode.h"
+
 static const char *str(json_object *o, const char *key)
 {
 	json_object *v;
@@ -126,6 +128,50 @@ const char *lab_observation_ir_from_log(json_object *records)
 	return mode;
 }
 
+static void decode_into(json_object *decoded, const char *key, const char *reg,
+			const char *text, const char *kernel)
+{
+	struct lab_error err = { 0 };
+	json_object *out = NULL;
+
+	if (!text)
+		return;
+	if (lab_decode_by_name(reg, text, kernel, 0, &out, &err) < 0)
+		out = json_object_new_string(err.msg);    /* say why, keep going */
+	json_object_object_add(decoded, key, out);
+}
+
+/* The SMMUv3 driver's "ias N-bit, oas N-bit (features 0x...)" boot line. */
+static const char *smmu_features_line(json_object *records)
+{
+	for (size_t i = 0; i < len(records); i++) {
+		const char *m = record_msg(json_object_array_get_idx(records, i));
+
+		if (strstr(m, "(features 0x"))
+			return m;
+	}
+	return NULL;
+}
+
+/* Register fields by their specification names, from the same decoder
+ * `iommu-lab decode` uses. */
+static json_object *decoded(const char *kind, json_object *attrs, json_object *records,
+			    const char *kernel)
+{
+	json_object *d = json_object_new_object();
+
+	if (!strcmp(kind, "intel")) {
+		decode_into(d, "cap", "intel-cap", str(attrs, "intel-iommu/cap"), kernel);
+		decode_into(d, "ecap", "intel-ecap", str(attrs, "intel-iommu/ecap"), kernel);
+	} else if (!strcmp(kind, "amd")) {
+		decode_into(d, "cap", "amd-cap", str(attrs, "amd-iommu/cap"), kernel);
+		decode_into(d, "efr", "amd-efr", str(attrs, "amd-iommu/features"), kernel);
+	} else if (!strcmp(kind, "smmuv3")) {
+		decode_into(d, "features", "smmu-features", smmu_features_line(records), kernel);
+	}
+	return d;
+}
+
 static json_object *iommus(json_object *collect)
 {
 	json_object *in = arr(collect, "iommus");
@@ -145,7 +191,10 @@ static json_object *iommus(json_object *collect)
 		json_object_object_add(o, "name", json_object_new_string(name));
 		json_object_object_add(o, "kind", json_object_new_string(kind));
 		json_object_object_add(o, "registers", registers(kind, attrs));
-		json_object_object_add(o, "decoded", json_object_new_object());
+		json_object_object_add(o, "decoded",
+				       decoded(kind, attrs,
+					       arr(json_object_object_get(collect, "klog"), "records"),
+					       str(collect, "kernel")));
 		json_object_object_add(o, "devices",
 				       json_object_get(json_object_object_get(e, "devices")));
 		json_object_array_add(out, o);

@@ -25,6 +25,7 @@
 #define HELLO_RETRY_S 1.0
 #define POWEROFF_WAIT_S 15.0
 #define CONSOLE_LINE_MAX 1024
+#define CHANNEL_GRACE_S 5.0   /* a broken channel with the guest still up */
 
 /* What kernel panics look like on the console (kernel/panic.c). */
 static const char *const panic_marks[] = {
@@ -97,6 +98,9 @@ struct run {
 	int finished;
 	json_object *collect;
 	json_object *kmsg;
+	json_object *timeline;   /* {"event": seconds since the run started} */
+	char channel_error[512]; /* the agent channel broke: why */
+	double channel_error_at;
 };
 
 static double now(void)
@@ -105,6 +109,14 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Where the time goes: bench/ and the report read these. */
+static void mark(struct run *r, const char *event)
+{
+	if (!json_object_object_get_ex(r->timeline, event, NULL))
+		json_object_object_add(r->timeline, event,
+				       json_object_new_double(now() - r->started));
 }
 
 static void finish(struct run *r, enum lab_run_status status, const char *fmt, ...)
@@ -192,6 +204,16 @@ static void on_console(virStreamPtr st, int events, void *opaque)
 
 /* ---- agent conversation -------------------------------------------------- */
 
+/* Usually the guest going away; the lifecycle event says so a moment later,
+ * and on_tick decides what it was. */
+static void channel_broke(struct run *r, const char *why)
+{
+	if (r->channel_error[0])
+		return;
+	snprintf(r->channel_error, sizeof(r->channel_error), "%s", why);
+	r->channel_error_at = now();
+}
+
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
@@ -230,7 +252,7 @@ static void send_step(struct run *r)
 	r->pending = lab_agent_request(r->agent, execute, args, &err);
 	r->last_send = now();
 	if (r->pending < 0)
-		finish(r, LAB_RUN_ERROR, "%s", err.msg);
+		channel_broke(r, err.msg);
 }
 
 static void on_message(json_object *msg, void *opaque)
@@ -248,6 +270,7 @@ static void on_message(json_object *msg, void *opaque)
 		       e ? json_object_to_json_string(e) : "malformed reply");
 		return;
 	}
+	mark(r, (const char *[]){ "hello", "bind", "collect", "kmsg", "poweroff" }[r->step]);
 	switch (r->step) {
 	case STEP_HELLO:
 		r->res->boot_s = now() - r->started;
@@ -259,6 +282,12 @@ static void on_message(json_object *msg, void *opaque)
 		break;
 	case STEP_KMSG:
 		r->kmsg = json_object_get(ret);
+		if (!r->opts->graceful_poweroff) {
+			/* Nothing in the guest to save: teardown destroys it at
+			 * once, 2 s sooner than a guest poweroff under TCG. */
+			finish(r, LAB_RUN_OK, "collected; guest destroyed");
+			return;
+		}
 		break;
 	case STEP_POWEROFF:
 		r->stop_deadline = now() + POWEROFF_WAIT_S;
@@ -282,8 +311,7 @@ static void on_channel(virStreamPtr st, int events, void *opaque)
 		lab_agent_receive(r->agent, on_message, r, &err);
 	if (err.set || r->agent->eof) {
 		virStreamEventRemoveCallback(st);
-		if (r->step < STEP_STOPPING && !r->gone && err.set)
-			finish(r, LAB_RUN_ERROR, "%s", err.msg);
+		channel_broke(r, err.set ? err.msg : "agent channel closed");
 	}
 }
 
@@ -313,6 +341,7 @@ static void on_tick(int timer, void *opaque)
 		return;
 	}
 	if (r->gone) {
+		mark(r, "gone");
 		/* Give the console stream a moment to deliver a panic line. */
 		on_console(r->console, VIR_STREAM_EVENT_READABLE, r);
 		if (r->step == STEP_STOPPING || r->collect)
@@ -320,6 +349,10 @@ static void on_tick(int timer, void *opaque)
 		else
 			finish(r, LAB_RUN_CRASHED, "the guest stopped before the agent answered "
 						   "(step %d)", r->step);
+		return;
+	}
+	if (r->channel_error[0] && t - r->channel_error_at > CHANNEL_GRACE_S) {
+		finish(r, LAB_RUN_ERROR, "%s", r->channel_error);
 		return;
 	}
 	if (r->step == STEP_STOPPING && t > r->stop_deadline) {
@@ -400,14 +433,14 @@ static void teardown(struct run *r)
 		virEventRemoveTimeout(r->timer);
 	if (r->lifecycle_cb >= 0)
 		virConnectDomainEventDeregisterAny(r->conn, r->lifecycle_cb);
-	close_stream(&r->console);
-	close_stream(&r->channel);
 	if (r->dom) {
 		if (virDomainIsActive(r->dom) == 1)
 			virDomainDestroy(r->dom);
 		virDomainFree(r->dom);
 		r->dom = NULL;
 	}
+	close_stream(&r->console);
+	close_stream(&r->channel);
 	if (r->console_log) {
 		fclose(r->console_log);
 		r->console_log = NULL;
@@ -472,6 +505,7 @@ static int start(struct run *r, struct lab_error *err)
 	}
 	setvbuf(r->console_log, NULL, _IOLBF, 0);
 	r->started = now();
+	r->timeline = json_object_new_object();
 	r->deadline = r->started + r->opts->timeout_s;
 	/* AUTODESTROY: should this process die without cleaning up (SIGKILL),
 	 * libvirtd destroys the guest when the connection drops. */
@@ -481,11 +515,13 @@ static int start(struct run *r, struct lab_error *err)
 		lab_error_set(err, "starting the guest: %s", virGetLastErrorMessage());
 		return -1;
 	}
+	mark(r, "created");
 	r->lifecycle_cb = virConnectDomainEventRegisterAny(
 		r->conn, r->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), r, NULL);
 	if (open_streams(r, err) < 0)
 		return -1;
+	mark(r, "streams");
 	r->timer = virEventAddTimeout(TICK_MS, on_tick, r, NULL);
 	if (r->timer < 0) {
 		lab_error_set(err, "libvirt event timer: %s", virGetLastErrorMessage());
@@ -525,7 +561,9 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		}
 	}
 	teardown(&r);
+	mark(&r, "destroyed");
 	res->total_s = r.started ? now() - r.started : 0;
+	res->timeline = r.timeline;
 	res->garbage = r.agent ? r.agent->garbage : 0;
 	if (r.collect) {
 		/* the agent's raw answer too: what the observations were made from */
@@ -553,5 +591,6 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 void lab_run_result_clear(struct lab_run_result *res)
 {
 	json_object_put(res->observations);
+	json_object_put(res->timeline);
 	memset(res, 0, sizeof(*res));
 }

@@ -30,6 +30,8 @@ struct lab_run_opts {
 	unsigned timeout_s;
 	unsigned memory_mib;
 	unsigned vcpus;
+	int graceful_poweroff;   /* ask the guest to power off and wait for it,
+				    instead of destroying it once collected */
 };
 
 struct lab_run_result {
@@ -40,6 +42,7 @@ struct lab_run_result {
 	double boot_s;            /* domain start to the agent's first answer */
 	double total_s;
 	unsigned long garbage;    /* malformed lines from the agent channel */
+	json_object *timeline;    /* {"created": s, "hello": s, ...} since the start */
 };
 
 const char *lab_run_status_name(enum lab_run_status s);

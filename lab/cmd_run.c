@@ -140,6 +140,7 @@ static json_object *run_json(const char *name, const char *accel, const char *wh
 	json_object_object_add(o, "boot_s", json_object_new_double(res->boot_s));
 	json_object_object_add(o, "total_s", json_object_new_double(res->total_s));
 	json_object_object_add(o, "dir", json_object_new_string(dir));
+	json_object_object_add(o, "timeline", json_object_get(res->timeline));
 	if (res->garbage)
 		json_object_object_add(o, "agent_garbage_lines",
 				       json_object_new_int64((int64_t)res->garbage));

@@ -16,7 +16,18 @@ if ! getent passwd libvirt-qemu >/dev/null; then
 fi
 
 pgrep -x virtlogd >/dev/null || virtlogd -d
-pgrep -x libvirtd >/dev/null || libvirtd -d
+# libvirtd double-forks QEMU, so a QEMU that exits is reaped by PID 1, and
+# libvirt waits for that on every destroy and shutdown. On machines whose
+# PID 1 reaps orphans only now and then (seen here: ~1.2 s late), that wait
+# is most of a guest's teardown. tini -s makes a prompt subreaper the
+# nearest ancestor instead; libvirtd then runs in the foreground under it.
+if ! pgrep -x libvirtd >/dev/null; then
+	if command -v tini >/dev/null 2>&1; then
+		setsid tini -s -- libvirtd >>/var/log/libvirt/iommu-lab-libvirtd.log 2>&1 </dev/null &
+	else
+		libvirtd -d
+	fi
+fi
 
 i=0
 while ! virsh -q -c "$URI" version >/dev/null 2>&1; do

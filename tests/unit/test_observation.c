@@ -68,6 +68,17 @@ static void intel_guest(void **state)
 	assert_string_equal(get(iommu, "kind"), "intel");
 	assert_string_equal(get(regs, "cap"), "0xd2008c22260206");
 	assert_string_equal(get(regs, "ecap"), "0xf00f4a");
+	/* QEMU 7.2's default aw-bits=39: 3-level tables, MGAW 39; IR and QI on */
+	{
+		json_object *d = json_object_object_get(iommu, "decoded");
+		json_object *cap = json_object_object_get(d, "cap");
+		json_object *ecap = json_object_object_get(d, "ecap");
+
+		assert_int_equal(json_object_get_int(json_object_object_get(cap, "mgaw")), 39);
+		assert_int_equal(json_object_get_int(json_object_object_get(cap, "cm")), 0);
+		assert_int_equal(json_object_get_int(json_object_object_get(ecap, "ir")), 1);
+		assert_int_equal(json_object_get_int(json_object_object_get(ecap, "qi")), 1);
+	}
 	assert_string_equal(get(obs, "default_domain"), "DMA-FQ");
 	assert_string_equal(get(obs, "interrupt_remapping"), "xapic");
 	assert_string_equal(get(group_of(obs, "0000:00:10.0"), "type"), "DMA-FQ");
@@ -85,6 +96,8 @@ static void amd_guest_is_strict_whatever_the_log_says(void **state)
 	assert_non_null(get(json_object_object_get(iommu, "registers"), "cap"));
 	/* the log says lazy, but amd_iommu forces strict under a hypervisor
 	 * ("Using strict mode due to virtualization"): the groups tell the truth */
+	assert_int_equal(json_object_get_int(json_object_object_get(json_object_object_get(
+		json_object_object_get(iommu, "decoded"), "efr"), "gtsup")), 1);
 	assert_string_equal(get(obs, "default_domain_log"), "DMA-FQ");
 	assert_string_equal(get(obs, "default_domain"), "DMA");
 	assert_string_equal(get(obs, "interrupt_remapping"), "xapic");
@@ -100,6 +113,9 @@ static void smmuv3_guest(void **state)
 	(void)state;
 	assert_string_equal(get(iommu, "kind"), "smmuv3");
 	assert_int_equal(strncmp(get(iommu, "name"), "smmu3.", 6), 0);
+	/* from the driver's boot line, with 6.1's bit names */
+	assert_int_equal(json_object_get_int(json_object_object_get(json_object_object_get(
+		json_object_object_get(iommu, "decoded"), "features"), "trans_s1")), 1);
 	assert_string_equal(get(obs, "default_domain"), "DMA");
 	assert_string_equal(get(obs, "interrupt_remapping"), "off");
 	assert_string_equal(get(group_of(obs, "0000:00:10.0"), "type"), "DMA");
