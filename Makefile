@@ -68,9 +68,13 @@ $(B)/agent-aarch64: $(AGENT_SRC) $(AGENT_HDR)
 		-o $@ $(AGENT_SRC) -L/usr/lib/aarch64-linux-gnu -ljson-c
 
 # ---- guest images -----------------------------------------------------------
+# bookworm (6.1) and bookworm-backports (6.12) kernels, for both architectures
+SUITES    ?= bookworm backports
 images: $(B)/agent-x86_64 $(B)/agent-aarch64
-	images/build.sh amd64 $(B)/agent-x86_64
-	images/build.sh arm64 $(B)/agent-aarch64
+	for s in $(SUITES); do \
+		images/build.sh amd64 $(B)/agent-x86_64 $$s && \
+		images/build.sh arm64 $(B)/agent-aarch64 $$s || exit 1; \
+	done
 
 # ---- tests ------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(B)/libharness.a

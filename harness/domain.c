@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "domain.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,10 @@ char *lab_domain_cmdline(const struct lab_domain_spec *spec)
 {
 	char *s = NULL;
 
-	if (asprintf(&s, "console=%s panic=-1%s%s", spec->platform->console,
+	const char *base = spec->platform->cmdline;
+
+	if (asprintf(&s, "console=%s panic=-1%s%s%s%s", spec->platform->console,
+		     base ? " " : "", base ? base : "",
 		     spec->append && *spec->append ? " " : "",
 		     spec->append ? spec->append : "") < 0)
 		return NULL;
@@ -82,19 +86,60 @@ static void add_devices(xmlNodePtr dom, const struct lab_platform *p)
 	}
 }
 
+static void add_arg(xmlNodePtr cmd, xmlNsPtr ns, const char *value)
+{
+	xmlNewProp(xmlNewChild(cmd, ns, BAD_CAST "arg", NULL), BAD_CAST "value", BAD_CAST value);
+}
+
 /* Devices libvirt has no element for go in as JSON -device arguments, which
  * QEMU realises after libvirt's own (FIELD-NOTES: a keyval amd-iommu would
  * grab slot 1 and collide with libvirt's root ports). */
 static void add_qemu_device(xmlNodePtr cmd, xmlNsPtr ns, json_object *dev)
 {
-	xmlNewProp(xmlNewChild(cmd, ns, BAD_CAST "arg", NULL), BAD_CAST "value",
-		   BAD_CAST "-device");
-	xmlNewProp(xmlNewChild(cmd, ns, BAD_CAST "arg", NULL), BAD_CAST "value",
-		   BAD_CAST json_object_to_json_string_ext(dev, JSON_C_TO_STRING_PLAIN));
+	add_arg(cmd, ns, "-device");
+	add_arg(cmd, ns, json_object_to_json_string_ext(dev, JSON_C_TO_STRING_PLAIN));
 }
 
-static void add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_platform *p)
+int lab_domain_valid_opt(const char *s)
 {
+	if (!s || !*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._:+-", *s))
+			return 0;
+	return 1;
+}
+
+/* IOMMU options go in as -global DRIVER.PROP=VALUE: one path for every
+ * platform, whether libvirt made the device (<iommu>), the lab did (a JSON
+ * -device) or the machine does (virt's SMMUv3), and QEMU parses the value
+ * with the property's own type. */
+static int add_iommu_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec,
+			  struct lab_error *err)
+{
+	json_object_object_foreach(spec->iommu_opts, key, val) {
+		const char *v = json_object_get_string(val);
+		char *arg;
+
+		if (!lab_domain_valid_opt(key) || !lab_domain_valid_opt(v)) {
+			lab_error_set(err, "bad QEMU option '%s=%s'", key, v ? v : "");
+			return -1;
+		}
+		if (asprintf(&arg, "%s.%s=%s", spec->platform->iommu_driver, key, v) < 0) {
+			lab_error_set(err, "out of memory");
+			return -1;
+		}
+		add_arg(cmd, ns, "-global");
+		add_arg(cmd, ns, arg);
+		free(arg);
+	}
+	return 0;
+}
+
+static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec,
+				struct lab_error *err)
+{
+	const struct lab_platform *p = spec->platform;
 	xmlNodePtr cmd = xmlNewChild(dom, ns, BAD_CAST "commandline", NULL);
 	size_t n = p->qemu_devices ? json_object_array_length(p->qemu_devices) : 0;
 	json_object *edu = json_object_new_object();
@@ -110,6 +155,7 @@ static void add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_p
 	json_object_object_add(edu, "addr", json_object_new_string(addr));
 	add_qemu_device(cmd, ns, edu);
 	json_object_put(edu);
+	return spec->iommu_opts ? add_iommu_opts(cmd, ns, spec, err) : 0;
 }
 
 char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
@@ -150,7 +196,10 @@ char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
 	child(dom, "on_reboot", "destroy");
 	child(dom, "on_crash", "destroy");
 	add_devices(dom, p);
-	add_qemu_commandline(dom, qemu, p);
+	if (add_qemu_commandline(dom, qemu, spec, err) < 0) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
 
 	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
 	if (buf)

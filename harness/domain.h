@@ -17,13 +17,19 @@ struct lab_domain_spec {
 	const char *accel;           /* "tcg" or "kvm" */
 	unsigned memory_mib;
 	unsigned vcpus;
+	json_object *iommu_opts;     /* {"caching-mode": "on", ...}: QEMU properties
+					of the platform's IOMMU device, or NULL */
 };
+
+/* A property name or value the lab will pass to QEMU: [A-Za-z0-9._:+-]+ */
+int lab_domain_valid_opt(const char *s);
 
 /* The libvirt domain XML, built with libxml2; caller frees. */
 char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err);
 
 /* The kernel command line the lab boots with: the console, panic=-1 (a
- * panic ends the guest at once) and the user's arguments last, so they win. */
+ * panic ends the guest at once), the platform's own arguments, and the
+ * user's arguments last, so they win. */
 char *lab_domain_cmdline(const struct lab_domain_spec *spec);
 
 #endif

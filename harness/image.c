@@ -6,22 +6,23 @@
 #include <string.h>
 #include <unistd.h>
 
-int lab_image_find(const char *dir, const char *arch, struct lab_image *img,
-		   struct lab_error *err)
+int lab_image_find(const char *dir, const char *arch, const char *suite,
+		   struct lab_image *img, struct lab_error *err)
 {
-	char manifest[PATH_MAX], version[PATH_MAX];
+	char base[PATH_MAX], version[PATH_MAX + 16];
 	FILE *f;
 
 	memset(img, 0, sizeof(*img));
-	snprintf(manifest, sizeof(manifest), "%s/%s/manifest", dir, arch);
-	snprintf(img->kernel, sizeof(img->kernel), "%s/%s/vmlinuz", dir, arch);
-	snprintf(img->initrd, sizeof(img->initrd), "%s/%s/initramfs.cpio.gz", dir, arch);
-	snprintf(version, sizeof(version), "%s/%s/kernel.version", dir, arch);
+	snprintf(base, sizeof(base), "%s/%s-%s", dir, arch, suite);
+	snprintf(img->manifest, sizeof(img->manifest), "%s/manifest", base);
+	snprintf(img->kernel, sizeof(img->kernel), "%s/vmlinuz", base);
+	snprintf(img->initrd, sizeof(img->initrd), "%s/initramfs.cpio.gz", base);
+	snprintf(version, sizeof(version), "%s/kernel.version", base);
 	/* build.sh writes the manifest last: without it the image is not whole. */
-	if (access(manifest, R_OK) < 0 || access(img->kernel, R_OK) < 0 ||
+	if (access(img->manifest, R_OK) < 0 || access(img->kernel, R_OK) < 0 ||
 	    access(img->initrd, R_OK) < 0) {
-		lab_error_set(err, "no guest image for %s in %s/%s: run 'make images'", arch, dir,
-			      arch);
+		lab_error_set(err, "no guest image for %s with the %s kernel in %s: run 'make images'",
+			      arch, suite, base);
 		return -1;
 	}
 	f = fopen(version, "re");
@@ -34,4 +35,27 @@ int lab_image_find(const char *dir, const char *arch, struct lab_image *img,
 	fclose(f);
 	img->version[strcspn(img->version, "\n")] = '\0';
 	return 0;
+}
+
+const char *lab_image_module(const struct lab_image *img, const char *module)
+{
+	static const char *const states[] = { "module", "builtin", "absent" };
+	char line[4096], want[160];
+	const char *found = NULL;
+	FILE *f = fopen(img->manifest, "re");
+
+	snprintf(want, sizeof(want), " %s=", module);
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (strncmp(line, "modules ", 8) || !(p = strstr(line, want)))
+			continue;
+		p += strlen(want);
+		for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			if (!strncmp(p, states[i], strlen(states[i])))
+				found = states[i];
+	}
+	if (f)
+		fclose(f);
+	return found;
 }

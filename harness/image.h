@@ -6,16 +6,25 @@
 
 #include "error.h"
 
-/* A built guest image (images/build.sh): kernel + initramfs for one arch. */
+#define LAB_IMAGE_DEFAULT_SUITE "bookworm"
+
+/* A built guest image (images/build.sh): kernel + initramfs for one
+ * architecture and one Debian suite's kernel. */
 struct lab_image {
 	char kernel[PATH_MAX];
 	char initrd[PATH_MAX];
+	char manifest[PATH_MAX];
 	char version[128];      /* the kernel release, e.g. 6.1.0-41-amd64 */
 };
 
-/* Find the image for a Debian architecture (amd64, arm64) under dir; a
- * missing or half-built one is an error that names the command to run. */
-int lab_image_find(const char *dir, const char *arch, struct lab_image *img,
-		   struct lab_error *err);
+/* Find the image for a Debian architecture (amd64, arm64) and suite
+ * (bookworm, backports) under dir; a missing or half-built one is an error
+ * that names the command to run. */
+int lab_image_find(const char *dir, const char *arch, const char *suite,
+		   struct lab_image *img, struct lab_error *err);
+
+/* How the image's kernel has a module: "module", "builtin" or "absent"
+ * (images/modules.list names the ones recorded), NULL if not recorded. */
+const char *lab_image_module(const struct lab_image *img, const char *module);
 
 #endif

@@ -264,9 +264,14 @@ json_object *lab_observation_from_collect(json_object *collect, const char *plat
 	json_object_object_add(obs, "platform", new_str_or_null(platform));
 	json_object_object_add(obs, "kernel", new_str_or_null(str(collect, "kernel")));
 	json_object_object_add(obs, "cmdline", new_str_or_null(str(collect, "cmdline")));
-	json_object_object_add(obs, "iommus", iommus(collect));
+	json_object *im = iommus(collect);
+
+	json_object_object_add(obs, "iommus", im);
+	/* The core prints its default type even with every IOMMU driver off:
+	 * without an IOMMU there is no default domain. */
 	json_object_object_add(obs, "default_domain",
-			       new_str_or_null(from_groups ? from_groups : from_log));
+			       !len(im) ? NULL
+			       : new_str_or_null(from_groups ? from_groups : from_log));
 	json_object_object_add(obs, "default_domain_log", new_str_or_null(from_log));
 	json_object_object_add(obs, "groups", g);
 	json_object_object_add(obs, "interrupt_remapping",

@@ -114,7 +114,10 @@ struct lab_platform *lab_platform_load(const char *dir, const char *name,
 	p->machine = get_str(p->json, "machine", 1, file, &local);
 	p->cpu = get_str(p->json, "cpu", 0, file, &local);
 	p->console = get_str(p->json, "console", 1, file, &local);
+	p->cmdline = get_str(p->json, "cmdline", 0, file, &local);
 	p->iommu_kind = get_str(p->json, "iommu_kind", 1, file, &local);
+	p->iommu_driver = get_str(p->json, "iommu_driver", 1, file, &local);
+	p->needs_module = get_str(p->json, "needs_module", 0, file, &local);
 	p->features = get_typed(p->json, "features", json_type_array, file, &local);
 	p->iommu = get_typed(p->json, "iommu", json_type_object, file, &local);
 	p->qemu_devices = get_typed(p->json, "qemu_devices", json_type_array, file, &local);

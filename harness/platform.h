@@ -19,7 +19,11 @@ struct lab_platform {
 	const char *machine;       /* q35, virt */
 	const char *cpu;           /* CPU model, or NULL for libvirt's default */
 	const char *console;       /* kernel console device: ttyS0, ttyAMA0 */
+	const char *cmdline;       /* kernel arguments the platform always needs */
 	const char *iommu_kind;    /* intel, amd, smmuv3, virtio */
+	const char *iommu_driver;  /* QEMU's device: intel-iommu, arm-smmuv3, ... */
+	const char *needs_module;  /* a guest kernel module without which the
+				      platform cannot work, or NULL */
 	json_object *features;     /* array: "acpi", "ioapic-qemu" */
 	json_object *iommu;        /* {"model": ...} for <iommu>, or NULL */
 	json_object *qemu_devices; /* array of JSON -device objects */

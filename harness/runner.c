@@ -479,7 +479,8 @@ static int start(struct run *r, struct lab_error *err)
 	char name[128], path[PATH_MAX];
 	char *xml;
 
-	if (lab_image_find(lab_paths_images(), r->platform->image, &img, err) < 0)
+	if (lab_image_find(lab_paths_images(), r->platform->image,
+			   r->opts->suite ? r->opts->suite : LAB_IMAGE_DEFAULT_SUITE, &img, err) < 0)
 		return -1;
 	snprintf(name, sizeof(name), LAB_DOMAIN_PREFIX "%s-%ld-%s", r->opts->platform,
 		 (long)getpid(), r->opts->name);
@@ -491,6 +492,7 @@ static int start(struct run *r, struct lab_error *err)
 	spec.accel = r->opts->accel;
 	spec.memory_mib = r->opts->memory_mib;
 	spec.vcpus = r->opts->vcpus;
+	spec.iommu_opts = r->opts->qemu_opts;
 	xml = lab_domain_xml(&spec, err);
 	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
 		free(xml);
@@ -575,8 +577,10 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 							       JSON_C_TO_STRING_PRETTY);
 		write_file(opts->dir, "observations.json", json, &local);
 	}
-	if (r.kmsg)
+	if (r.kmsg) {
 		write_kmsg(&r, &local);
+		res->kmsg = json_object_get(json_object_object_get(r.kmsg, "records"));
+	}
 	if (res->status == LAB_RUN_OK && local.set) {
 		res->status = LAB_RUN_ERROR;   /* results that cannot be written are lost */
 		snprintf(res->detail, sizeof(res->detail), "%s", local.msg);
@@ -592,5 +596,6 @@ void lab_run_result_clear(struct lab_run_result *res)
 {
 	json_object_put(res->observations);
 	json_object_put(res->timeline);
+	json_object_put(res->kmsg);
 	memset(res, 0, sizeof(*res));
 }

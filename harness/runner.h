@@ -25,6 +25,8 @@ struct lab_run_opts {
 	const char *name;        /* run name, used in the domain name */
 	const char *platform;
 	const char *append;      /* extra kernel arguments */
+	const char *suite;       /* guest kernel: bookworm (default), backports */
+	json_object *qemu_opts;  /* IOMMU device properties, or NULL */
 	const char *accel;       /* tcg | kvm (already resolved) */
 	const char *dir;         /* where this run's files go (created) */
 	unsigned timeout_s;
@@ -43,6 +45,7 @@ struct lab_run_result {
 	double total_s;
 	unsigned long garbage;    /* malformed lines from the agent channel */
 	json_object *timeline;    /* {"created": s, "hello": s, ...} since the start */
+	json_object *kmsg;        /* the guest's kernel log records, or NULL */
 };
 
 const char *lab_run_status_name(enum lab_run_status s);

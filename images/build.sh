@@ -1,27 +1,29 @@
 #!/bin/sh
 # Build the guest image for one Debian architecture:
 #
-#   images/build.sh amd64|arm64 AGENT_BINARY
+#   images/build.sh amd64|arm64 AGENT_BINARY [bookworm|backports]
 #
-# Fetches the bookworm kernel (what linux-image-ARCH points at) and
+# Fetches the kernel of the suite (what linux-image-ARCH points at in
+# bookworm, 6.1, or in bookworm-backports, 6.12) and
 # busybox-static as Debian packages with `apt-get download`, unpacks them with
 # dpkg-deb (never installed on the host), resolves the modules the agent needs
 # through kmod's modprobe over a depmod'ed tree, and writes
 #
-#   images/cache/ARCH/vmlinuz          the kernel
-#   images/cache/ARCH/initramfs.cpio.gz busybox, the agent, modules, init
-#   images/cache/ARCH/kernel.version   e.g. 6.1.0-41-amd64
-#   images/cache/ARCH/manifest         what went in, and the input digests
+#   images/cache/ARCH-SUITE/vmlinuz           the kernel
+#   images/cache/ARCH-SUITE/initramfs.cpio.gz busybox, the agent, modules, init
+#   images/cache/ARCH-SUITE/kernel.version    e.g. 6.1.0-41-amd64
+#   images/cache/ARCH-SUITE/manifest          what went in, and the input digests
 #
 # Cached: packages are downloaded once; the initramfs is rebuilt only when the
 # digest of its inputs (packages, agent, init, module list) changes.
 set -eu
 
-ARCH=${1:?usage: images/build.sh amd64|arm64 AGENT_BINARY}
-AGENT=${2:?usage: images/build.sh amd64|arm64 AGENT_BINARY}
+ARCH=${1:?usage: images/build.sh amd64|arm64 AGENT_BINARY [bookworm|backports]}
+AGENT=${2:?usage: images/build.sh amd64|arm64 AGENT_BINARY [bookworm|backports]}
+SUITE=${3:-bookworm}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${LAB_IMAGES:-$HERE/cache}
-OUT=$CACHE/$ARCH
+OUT=$CACHE/$ARCH-$SUITE
 DEBS=$CACHE/debs
 INIT=$HERE/init
 MODULES=$(sed -e 's/#.*//' "$HERE/modules.list" | tr -s ' \n' ' ')
@@ -30,18 +32,27 @@ case "$ARCH" in
 amd64 | arm64) ;;
 *) echo "images: unknown architecture '$ARCH' (amd64 or arm64)" >&2; exit 2 ;;
 esac
+case "$SUITE" in
+bookworm | backports) ;;
+*) echo "images: unknown suite '$SUITE' (bookworm or backports)" >&2; exit 2 ;;
+esac
 [ -x "$AGENT" ] || { echo "images: agent '$AGENT' not built; run 'make'" >&2; exit 2; }
 
-log() { echo "images[$ARCH]: $*"; }
+log() { echo "images[$ARCH-$SUITE]: $*"; }
 
 mkdir -p "$OUT" "$DEBS"
 
-# Which kernel package does the metapackage point at? (apt needs the arm64
-# architecture enabled for :arm64; lab/install-deps.sh does that.)
-kpkg=$(apt-cache depends "linux-image-$ARCH:$ARCH" 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ { sub(/:.*/, "", $2); print $2; exit }')
+# Which kernel package does the suite's metapackage point at? apt lists
+# every version it knows, newest first; backports versions carry "bpo".
+# (apt needs the arm64 architecture and the backports suite enabled:
+# lab/install-deps.sh does both.)
+kpkg=$(apt-cache show "linux-image-$ARCH:$ARCH" 2>/dev/null | awk -v bpo="$SUITE" '
+	/^Version:/ { v = $2 }
+	/^Depends:/ && ((bpo == "backports") == (v ~ /bpo/)) {
+		sub(/^Depends: */, ""); sub(/[ ,].*/, ""); print; exit
+	}')
 if [ -z "$kpkg" ]; then
-	echo "images: cannot resolve linux-image-$ARCH; run 'apt-get update' (and 'make deps')" >&2
+	echo "images: cannot resolve linux-image-$ARCH in $SUITE; run 'make deps' (it adds the suites and runs apt-get update)" >&2
 	exit 2
 fi
 

@@ -102,12 +102,19 @@ int cmd_doctor(int argc, char **argv)
 		     "%s does not answer", uri);
 	}
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
-		struct lab_image img;
-		struct lab_error ierr = { 0 };
-		int ok = lab_image_find(lab_paths_images(), arches[i].arch, &img, &ierr) == 0;
+		static const char *const suites[] = { "bookworm", "backports" };
 
-		line(&r, ok, arches[i].arch, "make images", "%s",
-		     ok ? img.version : "no guest image built");
+		for (size_t s = 0; s < 2; s++) {
+			struct lab_image img;
+			struct lab_error ierr = { 0 };
+			char what[64];
+			int ok = lab_image_find(lab_paths_images(), arches[i].arch, suites[s],
+						&img, &ierr) == 0;
+
+			snprintf(what, sizeof(what), "image %s-%s", arches[i].arch, suites[s]);
+			line(&r, ok, what, "make images", "%s",
+			     ok ? img.version : "no guest image built");
+		}
 	}
 	check_kvm(&r);
 	printf("%s\n", r.gaps ? "some things are missing: see the fixes above"

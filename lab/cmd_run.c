@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* iommu-lab run: boot guests and report what they showed. */
+/* iommu-lab run: boot guests, compare what they show with expectations. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,48 +10,68 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accel.h"
-#include "observation.h"
 #include "cmd.h"
+#include "domain.h"
+#include "matrix.h"
+#include "observation.h"
 #include "paths.h"
 #include "platform.h"
+#include "pool.h"
+#include "report.h"
 #include "runner.h"
 #include "virt.h"
 
-#define MAX_PLATFORMS 16
+#define MAX_LIST 32
 
 static void usage(FILE *out)
 {
 	char *names = lab_platform_names(lab_paths_platforms());
 
 	fprintf(out,
-		"usage: iommu-lab run --platform P [--platform P ...] [OPTIONS]\n"
+		"usage: iommu-lab run [FILE...] [OPTIONS]\n"
+		"       iommu-lab run --platform P [--platform P ...] [OPTIONS]\n"
 		"\n"
-		"Boot one guest per platform through libvirt, ask the agent inside what the\n"
-		"kernel built (IOMMUs, groups, default domain, interrupt remapping) and print it.\n"
+		"Boot guests through libvirt under emulated IOMMUs, ask the agent in each what the\n"
+		"kernel built (IOMMUs, groups, default domain, interrupt remapping, registers, faults)\n"
+		"and, for scenario files, compare it with their expectations, one verdict per check.\n"
+		"Without files, the flags describe one ad-hoc run per platform: observations only.\n"
 		"\n"
-		"  --platform P     platform profile: %s\n"
-		"  --append ARGS    extra kernel command line (e.g. \"iommu=pt\")\n"
-		"  --json           print JSON (DESIGN.md observations) instead of a table\n"
-		"  --accel A        auto (default: KVM only where a boot proves it), tcg, kvm\n"
-		"  --timeout S      seconds for the agent to finish (default 180)\n"
+		"  FILE             scenario/matrix YAML (see scenarios/); runs matrix.variant@kernel\n"
+		"  --platform P     ad-hoc platform: %s\n"
+		"  --kernel K       ad-hoc guest kernel: bookworm (6.1, default) or backports (6.12)\n"
+		"  --append ARGS    ad-hoc kernel command line (e.g. \"iommu=pt\")\n"
+		"  --qemu-opt K=V   ad-hoc IOMMU device property (e.g. caching-mode=on)\n"
+		"  --jobs N         guests at once (default: the number of CPUs)\n"
+		"  --shard K/N      run only the K-th of N slices of the runs (CI fan-out)\n"
+		"  --json           print the results JSON on stdout\n"
+		"  --junit FILE     also write JUnit XML to FILE\n"
+		"  --tap            print TAP on stdout (kselftest style)\n"
+		"  --results DIR    results folder (default results/<run-id>)\n"
+		"  --accel A        auto (default: KVM only where a boot proved it), tcg, kvm\n"
+		"  --timeout S      seconds per guest when a file sets none (default 240)\n"
 		"  --memory MIB     guest memory (default 512)\n"
 		"  --uri URI        libvirt connection (default %s)\n"
-		"  --results DIR    results folder (default results/<run-id>)\n"
 		"\n"
-		"Each run leaves domain.xml, console.log, kmsg.log and observations.json in\n"
-		"its folder. Exit: 0 every guest answered, 1 a guest timed out, panicked or\n"
-		"crashed, 2 usage or set-up error.\n",
+		"The results folder gets results.json, junit.xml, results.tap, report.html and,\n"
+		"per run, domain.xml, console.log, kmsg.log and observations.json.\n"
+		"Exit: 0 every check held, 1 a check failed or a guest misbehaved, 2 usage or\n"
+		"set-up error (no image, libvirt unreachable), 130 interrupted.\n",
 		names && *names ? names : "(none found)", LAB_VIRT_DEFAULT_URI);
 	free(names);
 }
 
 struct cli {
-	const char *platforms[MAX_PLATFORMS];
-	int nplatforms;
-	const char *append, *accel, *uri, *results;
-	unsigned timeout_s, memory_mib;
-	int json;
+	char *files[MAX_LIST];
+	size_t nfiles;
+	const char *platforms[MAX_LIST];
+	size_t nplatforms;
+	const char *kernels[MAX_LIST];
+	size_t nkernels;
+	const char *qemu_opts[MAX_LIST];
+	size_t nqemu_opts;
+	const char *append, *accel, *uri, *results, *junit;
+	unsigned timeout_s, memory_mib, jobs, shard_k, shard_n;
+	int json, tap;
 };
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -67,39 +87,91 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
+static int push(const char **list, size_t *n, const char *v, const char *what)
+{
+	if (*n == MAX_LIST) {
+		fprintf(stderr, "run: at most %d %s\n", MAX_LIST, what);
+		return -1;
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct cli *c)
 {
 	static const struct option longopts[] = {
 		{ "platform", required_argument, NULL, 'p' },
+		{ "kernel", required_argument, NULL, 'k' },
 		{ "append", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "qemu-opt", required_argument, NULL, 'q' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "junit", required_argument, NULL, 'U' },
+		{ "tap", no_argument, NULL, 'T' },
+		{ "results", required_argument, NULL, 'r' },
 		{ "accel", required_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
-		{ "results", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int opt;
 
-	*c = (struct cli){ .accel = "auto", .uri = LAB_VIRT_DEFAULT_URI, .timeout_s = 180,
-			   .memory_mib = 512 };
+	*c = (struct cli){ .accel = "auto", .uri = LAB_VIRT_DEFAULT_URI, .timeout_s = 240,
+			   .memory_mib = 512, .jobs = cpus > 0 ? (unsigned)cpus : 1 };
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:a:jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			if (c->nplatforms == MAX_PLATFORMS) {
-				fprintf(stderr, "run: at most %d platforms\n", MAX_PLATFORMS);
+			if (push(c->platforms, &c->nplatforms, optarg, "platforms") < 0)
+				return -1;
+			break;
+		case 'k':
+			if (push(c->kernels, &c->nkernels, optarg, "kernels") < 0)
+				return -1;
+			break;
+		case 'q': {
+			const char *eq = strchr(optarg, '=');
+			char key[128];
+
+			if (!eq || eq == optarg || (size_t)(eq - optarg) >= sizeof(key)) {
+				fprintf(stderr, "run: --qemu-opt takes PROPERTY=VALUE\n");
 				return -1;
 			}
-			c->platforms[c->nplatforms++] = optarg;
+			memcpy(key, optarg, (size_t)(eq - optarg));
+			key[eq - optarg] = '\0';
+			if (!lab_domain_valid_opt(key) || !lab_domain_valid_opt(eq + 1)) {
+				fprintf(stderr, "run: --qemu-opt '%s': letters, digits, . _ : + - only\n",
+					optarg);
+				return -1;
+			}
+			if (push(c->qemu_opts, &c->nqemu_opts, optarg, "--qemu-opt") < 0)
+				return -1;
 			break;
+		}
 		case 'a': c->append = optarg; break;
-		case 'j': c->json = 1; break;
+		case 'J': c->json = 1; break;
+		case 'T': c->tap = 1; break;
+		case 'U': c->junit = optarg; break;
 		case 'A': c->accel = optarg; break;
 		case 'u': c->uri = optarg; break;
 		case 'r': c->results = optarg; break;
+		case 'j':
+			if (parse_uint(optarg, 1, 256, &c->jobs) < 0) {
+				fprintf(stderr, "run: --jobs takes a number from 1 to 256\n");
+				return -1;
+			}
+			break;
+		case 'S':
+			if (sscanf(optarg, "%u/%u", &c->shard_k, &c->shard_n) != 2 || !c->shard_n ||
+			    !c->shard_k || c->shard_k > c->shard_n) {
+				fprintf(stderr, "run: --shard takes K/N with 1 <= K <= N\n");
+				return -1;
+			}
+			break;
 		case 't':
 			if (parse_uint(optarg, 1, 86400, &c->timeout_s) < 0) {
 				fprintf(stderr, "run: --timeout takes seconds (1..86400)\n");
@@ -116,64 +188,152 @@ static int parse(int argc, char **argv, struct cli *c)
 		default: return -1;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "run: scenario files are not supported yet: %s\n", argv[optind]);
+	for (; optind < argc; optind++)
+		if (push((const char **)c->files, &c->nfiles, argv[optind], "files") < 0)
+			return -1;
+	if (c->nfiles && (c->nplatforms || c->append || c->nqemu_opts || c->nkernels)) {
+		fprintf(stderr, "run: give scenario files or ad-hoc flags (--platform, --kernel, "
+			"--append, --qemu-opt), not both\n");
 		return -1;
 	}
-	if (!c->nplatforms) {
-		fprintf(stderr, "run: name at least one --platform\n");
+	if (!c->nfiles && !c->nplatforms) {
+		fprintf(stderr, "run: name scenario files or at least one --platform\n");
 		return -1;
 	}
+	for (size_t i = 0; i < c->nkernels; i++)
+		if (strcmp(c->kernels[i], "bookworm") && strcmp(c->kernels[i], "backports")) {
+			fprintf(stderr, "run: --kernel takes bookworm or backports, not '%s'\n",
+				c->kernels[i]);
+			return -1;
+		}
 	return 0;
 }
 
-static json_object *run_json(const char *name, const char *accel, const char *why,
-			     const struct lab_run_result *res, const char *dir)
+/* The flags' runs: one per platform and kernel, no expectations. */
+static struct lab_matrix *adhoc_matrix(const struct cli *c, struct lab_error *err)
 {
-	json_object *o = json_object_new_object();
+	struct lab_matrix *m = calloc(1, sizeof(*m));
+	json_object *qemu = NULL;
+	size_t nk = c->nkernels ? c->nkernels : 1;
 
-	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "status", json_object_new_string(lab_run_status_name(res->status)));
-	json_object_object_add(o, "detail", json_object_new_string(res->detail));
-	json_object_object_add(o, "accel", json_object_new_string(accel));
-	json_object_object_add(o, "accel_reason", json_object_new_string(why));
-	json_object_object_add(o, "boot_s", json_object_new_double(res->boot_s));
-	json_object_object_add(o, "total_s", json_object_new_double(res->total_s));
-	json_object_object_add(o, "dir", json_object_new_string(dir));
-	json_object_object_add(o, "timeline", json_object_get(res->timeline));
-	if (res->garbage)
-		json_object_object_add(o, "agent_garbage_lines",
-				       json_object_new_int64((int64_t)res->garbage));
-	if (res->status != LAB_RUN_OK)
-		json_object_object_add(o, "console_tail", json_object_new_string(res->console_tail));
-	json_object_object_add(o, "observations", json_object_get(res->observations));
-	return o;
+	if (c->nqemu_opts) {
+		qemu = json_object_new_object();
+		for (size_t i = 0; i < c->nqemu_opts; i++) {
+			const char *eq = strchr(c->qemu_opts[i], '=');
+			char *key = strndup(c->qemu_opts[i], (size_t)(eq - c->qemu_opts[i]));
+
+			json_object_object_add(qemu, key, json_object_new_string(eq + 1));
+			free(key);
+		}
+	}
+	m->runs = calloc(c->nplatforms * nk, sizeof(*m->runs));
+	for (size_t i = 0; i < c->nplatforms; i++) {
+		struct lab_platform *p = lab_platform_load(lab_paths_platforms(), c->platforms[i], err);
+
+		if (!p) {
+			json_object_put(qemu);
+			lab_matrix_free(m);
+			return NULL;
+		}
+		lab_platform_free(p);
+		for (size_t k = 0; k < nk; k++) {
+			struct lab_run_spec *r = &m->runs[m->nruns++];
+
+			r->suite = c->nkernels ? c->kernels[k] : "bookworm";
+			if (asprintf(&r->name, "%s@%s", c->platforms[i], r->suite) < 0)
+				r->name = NULL;
+			r->matrix = "adhoc";
+			r->variant = c->platforms[i];
+			r->platform = c->platforms[i];
+			r->append = c->append ? strdup(c->append) : NULL;
+			r->qemu = json_object_get(qemu);
+			for (size_t j = 0; j + 1 < m->nruns; j++)
+				if (!strcmp(m->runs[j].name, r->name)) {
+					lab_error_set(err, "%s given twice", r->name);
+					json_object_put(qemu);
+					lab_matrix_free(m);
+					return NULL;
+				}
+		}
+	}
+	json_object_put(qemu);
+	return m;
 }
 
-static void print_human(const char *name, const struct lab_run_result *res)
+static int write_reports(json_object *results, const char *dir, const struct cli *c,
+			 struct lab_error *err)
 {
-	printf("== %s: %s (%.1f s%s%s)\n", name, lab_run_status_name(res->status), res->total_s,
-	       res->detail[0] ? ", " : "", res->detail);
-	if (res->observations)
-		lab_observation_print(stdout, res->observations);
-	if (res->status != LAB_RUN_OK && res->console_tail[0])
-		printf("-- console tail --\n%s\n------------------\n", res->console_tail);
+	char path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	if (json_object_to_file_ext(path, results, JSON_C_TO_STRING_PRETTY) < 0) {
+		lab_error_set(err, "writing %s: %s", path, json_util_get_last_err());
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/junit.xml", dir);
+	if (lab_report_write_junit(results, path, err) < 0)
+		return -1;
+	if (c->junit && lab_report_write_junit(results, c->junit, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	if (lab_report_write_html(results, path, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/results.tap", dir);
+	f = fopen(path, "we");
+	if (!f) {
+		lab_error_set_errno(err, errno, "writing %s", path);
+		return -1;
+	}
+	lab_report_write_tap(results, f);
+	fclose(f);
+	return 0;
+}
+
+static void print_adhoc(json_object *results)
+{
+	json_object *runs = json_object_object_get(results, "runs");
+
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		json_object *r = json_object_array_get_idx(runs, i);
+		json_object *obs = json_object_object_get(r, "observations");
+		const char *tail = json_object_get_string(json_object_object_get(r, "console_tail"));
+
+		printf("== %s: %s%s%s\n", json_object_get_string(json_object_object_get(r, "name")),
+		       json_object_get_string(json_object_object_get(r, "status")),
+		       *json_object_get_string(json_object_object_get(r, "reason")) ? ", " : "",
+		       json_object_get_string(json_object_object_get(r, "reason")));
+		if (obs)
+			lab_observation_print(stdout, obs);
+		if (tail && *tail)
+			printf("-- console tail --\n%s\n------------------\n", tail);
+	}
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct lab_error err = { 0 };
+	struct lab_pool_opts po = { 0 };
+	struct lab_matrix *m;
 	struct cli c;
-	char dir[PATH_MAX], rundir[PATH_MAX + 64], id[64];
-	json_object *all, *runs;
-	virConnectPtr conn;
-	int failed = 0;
+	char dir[PATH_MAX], id[64];
+	json_object *results;
+	const char *verdict;
 	time_t t = time(NULL);
+	int rc;
 
 	if (parse(argc, argv, &c) < 0) {
 		fprintf(stderr, "run: see 'iommu-lab run --help'\n");
 		return LAB_EXIT_USAGE;
 	}
+	m = c.nfiles ? lab_matrix_load(c.files, c.nfiles, lab_paths_platforms(), &err)
+		     : adhoc_matrix(&c, &err);
+	if (!m) {
+		fprintf(stderr, "run: %s\n", err.msg);
+		return LAB_EXIT_USAGE;
+	}
+	if (c.shard_n)
+		lab_matrix_shard(m, c.shard_k, c.shard_n);
 	lab_runner_install_signals();
 	strftime(id, sizeof(id), "%Y%m%d-%H%M%S", localtime(&t));
 	snprintf(id + strlen(id), sizeof(id) - strlen(id), "-%ld", (long)getpid());
@@ -183,76 +343,45 @@ int cmd_run(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s/%s", lab_paths_results(), id);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "run: creating %s: %s\n", dir, strerror(errno));
+		lab_matrix_free(m);
 		return LAB_EXIT_USAGE;
 	}
-	conn = lab_virt_connect(c.uri, &err);
-	if (!conn) {
+	po.uri = c.uri;
+	po.accel = c.accel;
+	po.jobs = c.jobs;
+	po.timeout_s = c.timeout_s;
+	po.memory_mib = c.memory_mib;
+	po.dir = dir;
+	po.adhoc = !c.nfiles;
+	po.progress = c.json || c.tap ? 1 : isatty(STDERR_FILENO) ? 2 : 1;
+	if (!c.json && !c.tap)
+		fprintf(stderr, "run: %zu run%s, %u at a time; results in %s\n", m->nruns,
+			m->nruns == 1 ? "" : "s", c.jobs, dir);
+	results = lab_pool_run(m, &po, id, &err);
+	lab_matrix_free(m);
+	if (!results) {
 		fprintf(stderr, "run: %s\n", err.msg);
 		return LAB_EXIT_USAGE;
 	}
-	all = json_object_new_object();
-	runs = json_object_new_array();
-	json_object_object_add(all, "run_id", json_object_new_string(id));
-	json_object_object_add(all, "runs", runs);
-	for (int i = 0; i < c.nplatforms && !lab_runner_interrupted(); i++) {
-		struct lab_run_opts opts = { 0 };
-		struct lab_run_result res;
-		struct lab_platform *p;
-		const char *accel;
-		char why[1200];
-
-		p = lab_platform_load(lab_paths_platforms(), c.platforms[i], &err);
-		if (!p)
-			break;
-		snprintf(rundir, sizeof(rundir), "%s/%s", dir, c.platforms[i]);
-		accel = lab_accel_resolve(conn, c.accel, p->name, p->arch, rundir, why,
-					  sizeof(why), &err);
-		if (!accel) {
-			lab_platform_free(p);
-			break;
-		}
-		opts.name = c.platforms[i];
-		opts.platform = c.platforms[i];
-		opts.append = c.append;
-		opts.accel = accel;
-		opts.dir = rundir;
-		opts.timeout_s = c.timeout_s;
-		opts.memory_mib = c.memory_mib;
-		opts.vcpus = 1;
-		lab_platform_free(p);
-		if (!c.json)
-			fprintf(stderr, "run: booting %s (%s: %s)...\n", opts.name, accel, why);
-		if (lab_runner_run(conn, &opts, &res, &err) < 0)
-			break;
-		if (res.status == LAB_RUN_ERROR) {
-			/* the lab could not drive the guest: a set-up error */
-			err.set = 1;
-			snprintf(err.msg, sizeof(err.msg), "%s: %s", opts.name, res.detail);
-		}
-		failed |= res.status != LAB_RUN_OK;
-		json_object_array_add(runs, run_json(opts.name, accel, why, &res, rundir));
-		if (!c.json)
-			print_human(opts.name, &res);
-		lab_run_result_clear(&res);
-		if (err.set)
-			break;
-	}
-	snprintf(rundir, sizeof(rundir), "%s/results.json", dir);
-	if (json_object_to_file_ext(rundir, all, JSON_C_TO_STRING_PRETTY) < 0 && !err.set)
-		lab_error_set(&err, "writing %s: %s", rundir, json_util_get_last_err());
+	rc = write_reports(results, dir, &c, &err);
 	if (c.json)
-		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
-	json_object_put(all);
-	lab_virt_destroy_own(conn);
-	virConnectClose(conn);
-	fprintf(stderr, "run: results in %s\n", dir);
-	if (lab_runner_interrupted()) {
+		printf("%s\n", json_object_to_json_string_ext(results, JSON_C_TO_STRING_PRETTY));
+	else if (c.tap)
+		lab_report_write_tap(results, stdout);
+	else {
+		if (po.adhoc)
+			print_adhoc(results);
+		lab_report_print_table(results, stdout, isatty(STDOUT_FILENO));
+	}
+	fflush(stdout);
+	verdict = json_object_get_string(json_object_object_get(
+		json_object_object_get(results, "summary"), "verdict"));
+	rc = rc < 0 ? (fprintf(stderr, "run: %s\n", err.msg), LAB_EXIT_USAGE)
+	     : lab_runner_interrupted() ? 130
+	     : !strcmp(verdict, "pass") ? LAB_EXIT_OK : LAB_EXIT_FAIL;
+	fprintf(stderr, "run: results in %s (report.html, junit.xml, results.json)\n", dir);
+	if (lab_runner_interrupted())
 		fprintf(stderr, "run: interrupted; every guest this run started is gone\n");
-		return 130;
-	}
-	if (err.set) {
-		fprintf(stderr, "run: %s\n", err.msg);
-		return LAB_EXIT_USAGE;
-	}
-	return failed ? LAB_EXIT_FAIL : LAB_EXIT_OK;
+	json_object_put(results);
+	return rc;
 }

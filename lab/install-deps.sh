@@ -20,29 +20,31 @@ PACKAGES="
 "
 
 missing=""
-need_arm64=no
+need_update=no
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-case "$missing" in *:arm64*) need_arm64=yes ;; esac
+case "$missing" in *:arm64*) need_update=yes ;; esac
 
 # arm64 is needed for libjson-c-dev:arm64 (the agent's static aarch64 build)
 # and for downloading the arm64 guest kernel and busybox in images/.
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64
-	need_arm64=yes
+	need_update=yes
 fi
 
-if [ "$STACK" = backports ]; then
-	list=/etc/apt/sources.list.d/iommu-lab-backports.list
-	if [ ! -f "$list" ]; then
-		echo "deb http://deb.debian.org/debian bookworm-backports main" >"$list"
-		need_arm64=yes
-	fi
+# bookworm-backports is always known to apt: the guest images take its
+# 6.12 kernel whatever the stack. Its packages are pinned below bookworm's
+# by default (priority 100), so nothing on the host moves to it unless
+# STACK=backports asks.
+list=/etc/apt/sources.list.d/iommu-lab-backports.list
+if [ ! -f "$list" ]; then
+	echo "deb http://deb.debian.org/debian bookworm-backports main" >"$list"
+	need_update=yes
 fi
 
-if [ -z "$missing" ] && [ "$need_arm64" = no ]; then
+if [ -z "$missing" ] && [ "$need_update" = no ]; then
 	echo "install-deps: all packages present (stack $STACK)"
 	exit 0
 fi

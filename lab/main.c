@@ -12,6 +12,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "_guest", cmd_guest, NULL },   /* internal: one guest, for the worker pool */
 	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
@@ -26,7 +27,8 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'iommu-lab COMMAND --help' explains one command.\n");
 }
 

@@ -173,7 +173,7 @@ static void hostile_append_is_escaped(void **state)
 	(void)state;
 	/* it parsed back, and the text round-trips as text */
 	assert_xpath(f, "string(/domain/os/cmdline)",
-		     "console=ttyS0 panic=-1 a</cmdline><devices/>&x='\"");
+		     "console=ttyS0 panic=-1 no_timer_check a</cmdline><devices/>&x='\"");
 	assert_xpath(f, "count(/domain/devices)", "1");
 	assert_xpath(f, "string(/domain/@type)", "kvm");
 	drop(f);

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+#include "compare.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+
+#define EVIDENCE_MAX 5
+#define EDU_ADDRESS "0000:00:10.0"   /* every platform's test device */
+
+struct check {
+	const char *name;
+	json_object *expected;   /* borrowed */
+	json_object *observed;   /* owned */
+	int held;
+	char reason[512];
+	json_object *evidence;   /* owned: array of log lines */
+};
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static json_object *arr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+static size_t len(json_object *a)
+{
+	return a ? json_object_array_length(a) : 0;
+}
+
+static const char *msg_of(json_object *kmsg, size_t i)
+{
+	const char *m = str(json_object_array_get_idx(kmsg, i), "msg");
+
+	return m ? m : "";
+}
+
+/* Kernel log lines holding any of the substrings, as evidence. */
+static json_object *lines_with(json_object *kmsg, const char *const *subs)
+{
+	json_object *ev = json_object_new_array();
+
+	for (size_t i = 0; i < len(kmsg) && len(ev) < EVIDENCE_MAX; i++)
+		for (const char *const *s = subs; *s; s++)
+			if (strstr(msg_of(kmsg, i), *s)) {
+				json_object_array_add(ev, json_object_new_string(msg_of(kmsg, i)));
+				break;
+			}
+	return ev;
+}
+
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* Two JSON values equal as the scenario means it: "none" matches null. */
+static int same(json_object *expected, json_object *observed)
+{
+	if (json_object_is_type(expected, json_type_string) &&
+	    !strcmp(json_object_get_string(expected), "none") && !observed)
+		return 1;
+	if (!expected || !observed)
+		return expected == observed;
+	if (json_object_is_type(expected, json_type_int) && json_object_is_type(observed, json_type_int))
+		return json_object_get_int64(expected) == json_object_get_int64(observed);
+	return json_object_equal(expected, observed);
+}
+
+static void compare_value(struct check *c)
+{
+	c->held = same(c->expected, c->observed);
+	if (!c->held)
+		snprintf(c->reason, sizeof(c->reason), "expected %s, observed %s",
+			 json_object_to_json_string_ext(c->expected, JSON_C_TO_STRING_PLAIN),
+			 json_object_to_json_string_ext(c->observed, JSON_C_TO_STRING_PLAIN));
+}
+
+/* "none", one kind, or the list of kinds when they differ. */
+static json_object *iommu_kinds(json_object *obs)
+{
+	json_object *iommus = arr(obs, "iommus");
+	const char *first = NULL;
+
+	for (size_t i = 0; i < len(iommus); i++) {
+		const char *k = str(json_object_array_get_idx(iommus, i), "kind");
+
+		if (!first) {
+			first = k;
+		} else if (k && strcmp(k, first)) {
+			json_object *all = json_object_new_array();
+
+			for (size_t j = 0; j < len(iommus); j++)
+				json_object_array_add(all, str_or_null(str(
+					json_object_array_get_idx(iommus, j), "kind")));
+			return all;
+		}
+	}
+	return json_object_new_string(first ? first : "none");
+}
+
+static json_object *edu_group_type(json_object *obs)
+{
+	json_object *groups = arr(obs, "groups");
+
+	for (size_t i = 0; i < len(groups); i++) {
+		json_object *g = json_object_array_get_idx(groups, i);
+		json_object *devs = arr(g, "devices");
+
+		for (size_t j = 0; j < len(devs); j++)
+			if (!strcmp(json_object_get_string(json_object_array_get_idx(devs, j)),
+				    EDU_ADDRESS))
+				return str_or_null(str(g, "type"));
+	}
+	return json_object_new_string("none");
+}
+
+/* fields.KIND.REGISTER.FIELD: the decoded field of the first IOMMU of KIND. */
+static json_object *field(json_object *obs, const char *path)
+{
+	char kind[32], reg[64];
+	const char *fieldname;
+	json_object *iommus = arr(obs, "iommus");
+
+	if (sscanf(path, "fields.%31[^.].%63[^.]", kind, reg) != 2)
+		return NULL;
+	fieldname = path + strlen("fields.") + strlen(kind) + 1 + strlen(reg) + 1;
+	for (size_t i = 0; i < len(iommus); i++) {
+		json_object *e = json_object_array_get_idx(iommus, i);
+		json_object *d, *r, *v;
+
+		if (!str(e, "kind") || strcmp(str(e, "kind"), kind))
+			continue;
+		if (json_object_object_get_ex(e, "decoded", &d) &&
+		    json_object_object_get_ex(d, reg, &r) &&
+		    json_object_object_get_ex(r, fieldname, &v))
+			return json_object_get(v);
+		return NULL;
+	}
+	return NULL;
+}
+
+static void check_log(struct check *c, json_object *kmsg, int want_present)
+{
+	const char *pattern = json_object_get_string(c->expected);
+	regex_t re;
+	size_t hits = 0;
+
+	c->evidence = json_object_new_array();
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
+		/* the loader validated it; should the libc disagree, say so */
+		snprintf(c->reason, sizeof(c->reason), "regex does not compile here");
+		return;
+	}
+	for (size_t i = 0; i < len(kmsg); i++)
+		if (regexec(&re, msg_of(kmsg, i), 0, NULL, 0) == 0) {
+			hits++;
+			if (len(c->evidence) < EVIDENCE_MAX)
+				json_object_array_add(c->evidence,
+						      json_object_new_string(msg_of(kmsg, i)));
+		}
+	regfree(&re);
+	c->observed = json_object_new_int64((int64_t)hits);
+	c->held = want_present ? hits > 0 : hits == 0;
+	if (!c->held)
+		snprintf(c->reason, sizeof(c->reason), "%s /%s/ %s", want_present ? "no line matches"
+			 : "lines match", pattern, want_present ? "" : "(see evidence)");
+}
+
+static void check_faults(struct check *c, json_object *faults)
+{
+	size_t n = len(faults);
+	int want_none = json_object_get_boolean(c->expected);
+
+	c->observed = json_object_new_int64((int64_t)n);
+	c->evidence = json_object_new_array();
+	for (size_t i = 0; i < n && i < EVIDENCE_MAX; i++) {
+		json_object *f = json_object_array_get_idx(faults, i);
+		char line[300];
+
+		snprintf(line, sizeof(line), "%s %s on %s at %s", str(f, "iommu") ? str(f, "iommu") : "?",
+			 str(f, "event") ? str(f, "event") : "?",
+			 str(f, "device") ? str(f, "device") : "?",
+			 str(f, "address") ? str(f, "address") : "?");
+		json_object_array_add(c->evidence, json_object_new_string(line));
+	}
+	c->held = want_none ? n == 0 : 1;
+	if (!c->held)
+		snprintf(c->reason, sizeof(c->reason), "%zu unexpected IOMMU fault record%s", n,
+			 n == 1 ? "" : "s");
+}
+
+/* Evaluate one expectation whose alternative is already chosen. */
+static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_object *faults)
+{
+	static const char *const ev_domain[] = { "Default domain type", "invalidation policy",
+						 "strict mode", NULL };
+	static const char *const ev_ir[] = { "remapping", "X2APIC", "x2apic", NULL };
+	static const char *const ev_iommu[] = { "DMAR: dmar", "AMD-Vi: Found", "smmu", "virtio_iommu",
+						"DMAR: IOMMU", NULL };
+	const char *k = c->name;
+
+	if (!strcmp(k, "log_present") || !strcmp(k, "log_absent")) {
+		check_log(c, kmsg, k[4] == 'p');
+		return;
+	}
+	if (!strcmp(k, "no_faults")) {
+		check_faults(c, faults);
+		return;
+	}
+	if (!strcmp(k, "iommu")) {
+		c->observed = iommu_kinds(obs);
+		c->evidence = lines_with(kmsg, ev_iommu);
+	} else if (!strcmp(k, "iommus")) {
+		c->observed = json_object_new_int64((int64_t)len(arr(obs, "iommus")));
+		c->evidence = lines_with(kmsg, ev_iommu);
+	} else if (!strcmp(k, "default_domain")) {
+		c->observed = str_or_null(str(obs, "default_domain"));
+		c->evidence = lines_with(kmsg, ev_domain);
+	} else if (!strcmp(k, "interrupt_remapping")) {
+		c->observed = str_or_null(str(obs, "interrupt_remapping"));
+		c->evidence = lines_with(kmsg, ev_ir);
+	} else if (!strcmp(k, "groups_min") || !strcmp(k, "groups_max")) {
+		size_t n = len(arr(obs, "groups"));
+		int64_t want = json_object_get_int64(c->expected);
+
+		c->observed = json_object_new_int64((int64_t)n);
+		c->held = k[7] == 'm' && k[8] == 'i' ? (int64_t)n >= want : (int64_t)n <= want;
+		if (!c->held)
+			snprintf(c->reason, sizeof(c->reason), "%zu groups, want %s %lld", n,
+				 k[8] == 'i' ? "at least" : "at most", (long long)want);
+		return;
+	} else if (!strcmp(k, "edu_group_type")) {
+		c->observed = edu_group_type(obs);
+	} else if (!strncmp(k, "fields.", 7)) {
+		c->observed = field(obs, k);
+		c->evidence = lines_with(kmsg, ev_iommu);
+	}
+	compare_value(c);
+}
+
+/* The first alternative whose condition holds here, or NULL. */
+static const struct lab_expect_alt *choose(const struct lab_expect *e, const struct lab_env *env,
+					   char *why, size_t why_len)
+{
+	for (size_t i = 0; i < e->nalts; i++)
+		if (!e->alts[i].when ||
+		    lab_scenario_condition_holds(e->alts[i].when, env->qemu, env->libvirt,
+						 env->kernel, why, why_len))
+			return &e->alts[i];
+	return NULL;
+}
+
+static json_object *check_json(const struct check *c, const char *verdict)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "verdict", json_object_new_string(verdict));
+	json_object_object_add(o, "expected", json_object_get(c->expected));
+	json_object_object_add(o, "observed", json_object_get(c->observed));
+	json_object_object_add(o, "reason", json_object_new_string(c->reason));
+	json_object_object_add(o, "evidence",
+			       c->evidence ? json_object_get(c->evidence) : json_object_new_array());
+	return o;
+}
+
+/* Verdicts from best to worst, for a run's verdict. */
+static const char *const order[] = { "pass", "skip", "xfail", "xpass", "fail", "error" };
+
+static int rank(const char *v)
+{
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!strcmp(order[i], v))
+			return (int)i;
+	return 0;
+}
+
+const char *lab_compare_worse(const char *a, const char *b)
+{
+	return rank(a) >= rank(b) ? a : b;
+}
+
+static const char *run_verdict(const char *worst)
+{
+	/* skips and known bugs do not fail a run; an unexpected pass does */
+	if (!strcmp(worst, "xpass"))
+		return "fail";
+	if (!strcmp(worst, "skip") || !strcmp(worst, "xfail"))
+		return "pass";
+	return worst;
+}
+
+json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_env *env,
+			     const char *status, json_object *obs, json_object *kmsg,
+			     json_object *faults)
+{
+	static struct lab_expect_alt ok_alt, faults_alt;
+	static struct lab_expect implicit_status = { "status", 0, &ok_alt, 1 };
+	static struct lab_expect implicit_faults = { "no_faults", 0, &faults_alt, 1 };
+	const struct lab_expect *all[spec->nexpects + 2];
+	json_object *checks = json_object_new_array();
+	json_object *out = json_object_new_object();
+	const char *worst = "pass";
+	int has_faults = 0, guest_ok, expects_failure = 0;
+	size_t n = 0;
+
+	if (!ok_alt.value) {
+		ok_alt.value = json_object_new_string("ok");
+		faults_alt.value = json_object_new_boolean(1);
+	}
+	/* status first: whether the guest was meant to fail decides the rest */
+	all[n++] = &implicit_status;
+	for (size_t i = 0; i < spec->nexpects; i++) {
+		if (!strcmp(spec->expects[i]->key, "status")) {
+			all[0] = spec->expects[i];
+			continue;
+		}
+		has_faults |= !strcmp(spec->expects[i]->key, "no_faults");
+		all[n++] = spec->expects[i];
+	}
+	if (!has_faults)
+		all[n++] = &implicit_faults;
+	guest_ok = !strcmp(status, "ok") && obs;
+
+	for (size_t i = 0; i < n; i++) {
+		struct check c = { .name = all[i]->key };
+		char why[256] = "";
+		const struct lab_expect_alt *alt = choose(all[i], env, why, sizeof(why));
+		const char *verdict;
+
+		if (!alt) {
+			snprintf(c.reason, sizeof(c.reason), "no expectation applies here: %s", why);
+			verdict = "skip";
+		} else if (!strcmp(c.name, "status")) {
+			c.expected = alt->value;
+			c.observed = json_object_new_string(status);
+			compare_value(&c);
+			verdict = c.held ? "pass" : "fail";
+			expects_failure = strcmp(json_object_get_string(alt->value), "ok") != 0;
+		} else if (!guest_ok) {
+			c.expected = alt->value;
+			snprintf(c.reason, sizeof(c.reason), "not evaluated: the guest ended with '%s'",
+				 status);
+			/* a guest expected to panic has nothing else to check;
+			 * one that was not could not be checked */
+			verdict = expects_failure ? "skip" : "error";
+		} else {
+			c.expected = alt->value;
+			evaluate(&c, obs, kmsg, faults);
+			verdict = c.held ? "pass" : "fail";
+		}
+		if (alt && alt->xfail && (!strcmp(verdict, "pass") || !strcmp(verdict, "fail"))) {
+			verdict = c.held ? "xpass" : "xfail";
+			snprintf(c.reason, sizeof(c.reason), "%s: %s",
+				 c.held ? "known bug did not show" : "known bug", alt->xfail);
+		}
+		worst = lab_compare_worse(worst, verdict);
+		json_object_array_add(checks, check_json(&c, verdict));
+		json_object_put(c.observed);
+		json_object_put(c.evidence);
+	}
+	json_object_object_add(out, "checks", checks);
+	json_object_object_add(out, "verdict", json_object_new_string(run_verdict(worst)));
+	return out;
+}

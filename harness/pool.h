@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LAB_POOL_H
+#define LAB_POOL_H
+
+/*
+ * Running many guests: each run in a worker process of its own
+ * (`iommu-lab _guest`), at most `jobs` at once, with a progress line, a
+ * watchdog past each run's timeout, and SIGINT/SIGTERM passed on so every
+ * guest is destroyed. The parent decides skips before booting anything and
+ * compares what each guest showed with its expectations.
+ */
+#include <json.h>
+
+#include "compare.h"
+#include "error.h"
+#include "matrix.h"
+
+struct lab_pool_opts {
+	const char *uri;
+	const char *accel;          /* auto | tcg | kvm */
+	unsigned jobs;
+	unsigned timeout_s;         /* for runs whose file sets none */
+	unsigned memory_mib;
+	const char *dir;            /* the invocation's results folder */
+	int adhoc;                  /* no expectations: observations only */
+	int progress;               /* 0 quiet, 1 a line per run, 2 a live line (TTY) */
+};
+
+/*
+ * Run every spec of m. Returns the results object (see results/README.md):
+ * {"run_id", "host", "summary", "runs": [...]}, or NULL with err set when the
+ * host cannot run them at all (no libvirt, no image: exit 2 material).
+ */
+json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts *o,
+			  const char *run_id, struct lab_error *err);
+
+#endif

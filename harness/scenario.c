@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: MIT */
+#include "scenario.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "domain.h"
+#include "platform.h"
+#include "qemu.h"
+
+/* Known values of the expectation keys that take one of a set. */
+static const char *const statuses[] = { "ok", "panic", "timeout", "crashed", NULL };
+static const char *const kinds[] = { "intel", "amd", "smmuv3", "smmu", "virtio", "none", NULL };
+static const char *const domains[] = { "identity", "DMA", "DMA-FQ", "blocked", "none", NULL };
+static const char *const ir_modes[] = { "off", "xapic", "x2apic", NULL };
+static const char *const suites[] = { "bookworm", "backports", NULL };
+
+enum value_kind { V_ENUM, V_UINT, V_BOOL, V_REGEX, V_ANY };
+
+static const struct expect_key {
+	const char *key;
+	enum value_kind kind;
+	const char *const *values;   /* V_ENUM */
+	const char *help;
+} expect_keys[] = {
+	{ "status", V_ENUM, statuses, "how the guest ended: ok, panic, timeout, crashed" },
+	{ "iommu", V_ENUM, kinds, "kind of every IOMMU the guest has, or none" },
+	{ "iommus", V_UINT, NULL, "how many IOMMUs" },
+	{ "default_domain", V_ENUM, domains, "the default domain type" },
+	{ "interrupt_remapping", V_ENUM, ir_modes, "off, xapic or x2apic" },
+	{ "groups_min", V_UINT, NULL, "at least this many IOMMU groups" },
+	{ "groups_max", V_UINT, NULL, "at most this many IOMMU groups" },
+	{ "edu_group_type", V_ENUM, domains, "type of the test device's group (none: no group)" },
+	{ "fields", V_ANY, NULL, "decoded register fields: {intel.cap.mgaw: 48, ...}" },
+	{ "log_present", V_REGEX, NULL, "regexes the kernel log must match" },
+	{ "log_absent", V_REGEX, NULL, "regexes the kernel log must not match" },
+	{ "no_faults", V_BOOL, NULL, "no IOMMU fault in the kernel log (default true)" },
+};
+
+struct ctx {
+	const char *file;
+	yaml_document_t doc;
+	const char *platforms_dir;
+	struct lab_error *err;
+};
+
+static int line_of(const yaml_node_t *n)
+{
+	return n ? (int)n->start_mark.line + 1 : 0;
+}
+
+static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[LAB_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lab_error_set(c->err, "%s:%d: %s", c->file, line_of(n), msg);
+	return -1;
+}
+
+static yaml_node_t *node(struct ctx *c, int index)
+{
+	return yaml_document_get_node(&c->doc, index);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int plain(const yaml_node_t *n)
+{
+	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static int get_str(struct ctx *c, yaml_node_t *n, const char *what, char **out)
+{
+	const char *s = scalar(n);
+
+	if (!s)
+		return fail(c, n, "%s must be a string", what);
+	free(*out);
+	*out = strdup(s);
+	return 0;
+}
+
+static int get_uint(struct ctx *c, yaml_node_t *n, const char *what, unsigned min,
+		    unsigned max, unsigned *out)
+{
+	const char *s = scalar(n);
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = s ? strtoul(s, &end, 10) : 0;
+	if (!s || !*s || *end || errno || v < min || v > max)
+		return fail(c, n, "%s must be a whole number from %u to %u", what, min, max);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A scalar or a sequence of scalars. */
+static int get_list(struct ctx *c, yaml_node_t *n, const char *what, char ***out, size_t *len)
+{
+	if (scalar(n)) {
+		*out = calloc(1, sizeof(char *));
+		(*out)[0] = strdup(scalar(n));
+		*len = 1;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, n, "%s must be a string or a list of strings", what);
+	*len = 0;
+	*out = calloc((size_t)(n->data.sequence.items.top - n->data.sequence.items.start) + 1,
+		      sizeof(char *));
+	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+		yaml_node_t *item = node(c, *i);
+
+		if (!scalar(item))
+			return fail(c, item, "%s: each item must be a string", what);
+		(*out)[(*len)++] = strdup(scalar(item));
+	}
+	if (*len == 0)
+		return fail(c, n, "%s must not be empty", what);
+	return 0;
+}
+
+static int one_of(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(s, *set))
+			return 1;
+	return 0;
+}
+
+static char *joined(const char *const *set)
+{
+	static char buf[256];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (; *set; set++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", *set);
+	return buf;
+}
+
+/* Iterate a mapping's pairs, refusing keys not in known (NULL-terminated). */
+typedef int (*pair_fn)(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+		       void *opaque);
+
+static int each_pair(struct ctx *c, yaml_node_t *map, const char *what,
+		     const char *const *known, pair_fn fn, void *opaque)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return fail(c, map, "%s must be a mapping", what);
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(c, p->key);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(c, k, "%s: keys must be strings", what);
+		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
+			if (scalar(node(c, q->key)) && !strcmp(scalar(node(c, q->key)), key))
+				return fail(c, k, "%s: '%s' given twice", what, key);
+		if (known && !one_of(key, known))
+			return fail(c, k, "unknown key '%s' in %s (known: %s)", key, what, joined(known));
+		if (fn(c, key, k, node(c, p->value), opaque) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- conditions ----------------------------------------------------------- */
+
+static const char *const cond_vars[] = { "qemu", "libvirt", "kernel", NULL };
+
+struct term {
+	char var[16], op[3], version[32];
+};
+
+static int parse_term(const char *s, size_t len, struct term *t)
+{
+	char buf[96], tail;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (sscanf(buf, " %15[a-z] %2[<>=!] %31[0-9.] %c", t->var, t->op, t->version, &tail) != 3)
+		return -1;
+	if (!one_of(t->var, cond_vars) ||
+	    !one_of(t->op, (const char *const[]){ ">=", "<=", ">", "<", "==", "!=", NULL }))
+		return -1;
+	return 0;
+}
+
+/* Calls fn for each "and"-separated term; -1 if one is malformed. */
+static int each_term(const char *cond, int (*fn)(const struct term *t, void *opaque),
+		     void *opaque)
+{
+	const char *p = cond;
+
+	for (;;) {
+		const char *and = strstr(p, " and ");
+		size_t len = and ? (size_t)(and - p) : strlen(p);
+		struct term t;
+		int rc;
+
+		if (parse_term(p, len, &t) < 0)
+			return -1;
+		if (fn && (rc = fn(&t, opaque)) != 0)
+			return rc;
+		if (!and)
+			return 0;
+		p = and + 5;
+	}
+}
+
+int lab_scenario_check_condition(const char *cond, struct lab_error *err)
+{
+	if (each_term(cond, NULL, NULL) < 0) {
+		lab_error_set(err, "bad condition '%s': want e.g. \"qemu >= 10.0\" or "
+			      "\"kernel < 6.12 and libvirt >= 9.0\" (qemu, libvirt, kernel; "
+			      ">=, >, <=, <, ==, !=)", cond);
+		return -1;
+	}
+	return 0;
+}
+
+struct eval {
+	const char *qemu, *libvirt, *kernel;
+	char *why;
+	size_t why_len;
+};
+
+static int term_fails(const struct term *t, void *opaque)
+{
+	struct eval *e = opaque;
+	const char *have = !strcmp(t->var, "qemu") ? e->qemu
+			   : !strcmp(t->var, "libvirt") ? e->libvirt : e->kernel;
+	int cmp, ok;
+
+	if (!have) {
+		if (e->why)
+			snprintf(e->why, e->why_len, "%s version unknown", t->var);
+		return 1;
+	}
+	cmp = lab_qemu_version_cmp(have, t->version);
+	ok = !strcmp(t->op, ">=") ? cmp >= 0 : !strcmp(t->op, "<=") ? cmp <= 0
+	     : !strcmp(t->op, ">") ? cmp > 0 : !strcmp(t->op, "<") ? cmp < 0
+	     : !strcmp(t->op, "==") ? cmp == 0 : cmp != 0;
+	if (!ok && e->why)
+		snprintf(e->why, e->why_len, "needs %s %s %s (have %s)", t->var, t->op, t->version,
+			 have);
+	return !ok;
+}
+
+int lab_scenario_condition_holds(const char *cond, const char *qemu, const char *libvirt,
+				 const char *kernel, char *why, size_t why_len)
+{
+	struct eval e = { qemu, libvirt, kernel, why, why_len };
+
+	return each_term(cond, term_fails, &e) == 0;
+}
+
+/* ---- expectations ---------------------------------------------------------- */
+
+static json_object *scalar_json(const yaml_node_t *n)
+{
+	const char *s = scalar(n);
+	char *end;
+	long long v;
+
+	if (!plain(n))
+		return json_object_new_string(s);
+	if (!strcmp(s, "null") || !strcmp(s, "~"))
+		return NULL;
+	if (!strcmp(s, "true") || !strcmp(s, "false"))
+		return json_object_new_boolean(s[0] == 't');
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (*s && !*end && !errno)
+		return json_object_new_int64(v);
+	return json_object_new_string(s);
+}
+
+static int check_value(struct ctx *c, const struct expect_key *ek, const char *key,
+		       yaml_node_t *n, json_object *v)
+{
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	regex_t re;
+	int rc;
+
+	switch (ek->kind) {
+	case V_ENUM:
+		if (!v && ek->values == domains)
+			return 0;     /* default_domain: null = no IOMMU at all */
+		if (!s || !one_of(s, ek->values))
+			return fail(c, n, "%s must be one of: %s", key, joined(ek->values));
+		return 0;
+	case V_UINT:
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+			return fail(c, n, "%s must be a whole number >= 0", key);
+		return 0;
+	case V_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(c, n, "%s must be true or false", key);
+		return 0;
+	case V_REGEX:
+		if (!s)
+			return fail(c, n, "%s: each item must be a regular expression (a string)", key);
+		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &re, msg, sizeof(msg));
+			return fail(c, n, "%s: bad regular expression '%s': %s", key, s, msg);
+		}
+		regfree(&re);
+		return 0;
+	case V_ANY:
+		return 0;
+	}
+	return 0;
+}
+
+static void expect_free(struct lab_expect *e)
+{
+	for (size_t i = 0; i < e->nalts; i++) {
+		json_object_put(e->alts[i].value);
+		free(e->alts[i].when);
+		free(e->alts[i].xfail);
+	}
+	free(e->alts);
+	free(e->key);
+}
+
+struct expects {
+	struct lab_expect *v;
+	size_t n;
+};
+
+static struct lab_expect *add_expect(struct expects *x, const char *key, int line)
+{
+	struct lab_expect *e;
+
+	x->v = realloc(x->v, (x->n + 1) * sizeof(*x->v));
+	e = &x->v[x->n++];
+	memset(e, 0, sizeof(*e));
+	e->key = strdup(key);
+	e->line = line;
+	return e;
+}
+
+struct alt_ctx {
+	const struct expect_key *ek;
+	const char *key;
+	struct lab_expect_alt *alt;
+	yaml_node_t *value_node;
+};
+
+static int alt_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	struct alt_ctx *a = opaque;
+
+	(void)k;
+	if (!strcmp(key, "equals")) {
+		if (!scalar(v))
+			return fail(c, v, "%s: 'equals' must be a value", a->key);
+		a->alt->value = scalar_json(v);
+		a->value_node = v;
+		return 0;
+	}
+	if (!strcmp(key, "when")) {
+		if (get_str(c, v, "when", &a->alt->when) < 0)
+			return -1;
+		if (lab_scenario_check_condition(a->alt->when, NULL) < 0)
+			return fail(c, v, "bad condition '%s' (e.g. \"qemu >= 10.0\", "
+				    "\"kernel < 6.12 and libvirt >= 9.0\")", a->alt->when);
+		return 0;
+	}
+	return get_str(c, v, "xfail", &a->alt->xfail);
+}
+
+/* value | {equals, when, xfail} | [ {equals, when, xfail}, ... ] */
+static int parse_alts(struct ctx *c, const struct expect_key *ek, const char *key,
+		      yaml_node_t *n, struct lab_expect *e)
+{
+	static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
+	yaml_node_item_t *items = NULL, *end = NULL;
+	int single = n->type != YAML_SEQUENCE_NODE;
+
+	if (!single) {
+		items = n->data.sequence.items.start;
+		end = n->data.sequence.items.top;
+		if (items == end)
+			return fail(c, n, "%s: empty list of alternatives", key);
+	}
+	for (size_t i = 0; single ? i < 1 : items + i < end; i++) {
+		yaml_node_t *item = single ? n : node(c, items[i]);
+		struct alt_ctx a = { ek, key, NULL, item };
+
+		e->alts = realloc(e->alts, (e->nalts + 1) * sizeof(*e->alts));
+		a.alt = &e->alts[e->nalts++];
+		memset(a.alt, 0, sizeof(*a.alt));
+		a.alt->line = line_of(item);
+		if (scalar(item)) {
+			a.alt->value = scalar_json(item);
+		} else if (item->type == YAML_MAPPING_NODE) {
+			int has_equals = 0;
+
+			for (yaml_node_pair_t *p = item->data.mapping.pairs.start;
+			     p < item->data.mapping.pairs.top; p++)
+				has_equals |= scalar(node(c, p->key)) &&
+					      !strcmp(scalar(node(c, p->key)), "equals");
+			if (!has_equals)
+				return fail(c, item, "%s: an alternative needs 'equals'", key);
+			if (each_pair(c, item, key, alt_keys, alt_pair, &a) < 0)
+				return -1;
+		} else {
+			return fail(c, item, "%s: want a value, {equals: ..., when: ..., xfail: ...} "
+				    "or a list of those", key);
+		}
+		if (check_value(c, ek, key, a.value_node, a.alt->value) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct expect_key *find_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(expect_keys) / sizeof(expect_keys[0]); i++)
+		if (!strcmp(expect_keys[i].key, key))
+			return &expect_keys[i];
+	return NULL;
+}
+
+/* fields.<kind>.<register>.<field> */
+static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	struct expects *x = opaque;
+	char full[256];
+	int dots = 0;
+
+	for (const char *p = key; *p; p++)
+		dots += *p == '.';
+	if (dots < 2 || (strncmp(key, "intel.", 6) && strncmp(key, "amd.", 4) &&
+			  strncmp(key, "smmuv3.", 7)))
+		return fail(c, k, "fields: '%s' must be KIND.REGISTER.FIELD with KIND intel, amd "
+			    "or smmuv3 (e.g. intel.cap.mgaw)", key);
+	snprintf(full, sizeof(full), "fields.%s", key);
+	return parse_alts(c, find_key("fields"), full, v, add_expect(x, full, line_of(k)));
+}
+
+static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	struct expects *x = opaque;
+	const struct expect_key *ek = find_key(key);
+
+	if (!strcmp(key, "fields")) {
+		/* `fields: {}` in a variant: none of the matrix's field checks */
+		if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.start == v->data.mapping.pairs.top) {
+			add_expect(x, "fields", line_of(k));
+			return 0;
+		}
+		return each_pair(c, v, "fields", NULL, field_pair, x);
+	}
+	if (ek->kind == V_REGEX) {
+		/* one check per regex; a single string is a list of one; an
+		 * empty list replaces the matrix's with nothing */
+		if (v->type == YAML_SEQUENCE_NODE &&
+		    v->data.sequence.items.start == v->data.sequence.items.top) {
+			add_expect(x, key, line_of(k));
+			return 0;
+		}
+		if (v->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *i = v->data.sequence.items.start;
+			     i < v->data.sequence.items.top; i++)
+				if (parse_alts(c, ek, key, node(c, *i),
+					       add_expect(x, key, line_of(node(c, *i)))) < 0)
+					return -1;
+			return 0;
+		}
+	}
+	return parse_alts(c, ek, key, v, add_expect(x, key, line_of(k)));
+}
+
+static int get_expects(struct ctx *c, yaml_node_t *n, struct lab_expect **out, size_t *len)
+{
+	const char *known[sizeof(expect_keys) / sizeof(expect_keys[0]) + 1];
+	struct expects x = { *out, *len };
+	int rc;
+
+	for (size_t i = 0; i < sizeof(expect_keys) / sizeof(expect_keys[0]); i++)
+		known[i] = expect_keys[i].key;
+	known[sizeof(expect_keys) / sizeof(expect_keys[0])] = NULL;
+	rc = each_pair(c, n, "expect", known, expect_pair, &x);
+	*out = x.v;
+	*len = x.n;
+	return rc;
+}
+
+/* ---- qemu options ---------------------------------------------------------- */
+
+static int qemu_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	json_object *obj = opaque;
+	const char *val = scalar(v);
+
+	if (!lab_domain_valid_opt(key))
+		return fail(c, k, "qemu: bad property name '%s'", key);
+	if (!val || !lab_domain_valid_opt(val))
+		return fail(c, v, "qemu: %s needs a plain value (letters, digits, . _ : + -)", key);
+	json_object_object_add(obj, key, json_object_new_string(val));
+	return 0;
+}
+
+static int get_qemu(struct ctx *c, yaml_node_t *n, json_object **out)
+{
+	if (!*out)
+		*out = json_object_new_object();
+	return each_pair(c, n, "qemu", NULL, qemu_pair, *out);
+}
+
+/* ---- variants and the file ------------------------------------------------- */
+
+static int valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int when_pair(struct ctx *c, yaml_node_t *v, char **out)
+{
+	if (get_str(c, v, "when", out) < 0)
+		return -1;
+	if (lab_scenario_check_condition(*out, NULL) < 0)
+		return fail(c, v, "bad condition '%s' (e.g. \"qemu >= 10.0\", "
+			    "\"kernel < 6.12 and libvirt >= 9.0\")", *out);
+	return 0;
+}
+
+static int variant_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+			void *opaque)
+{
+	struct lab_variant *var = opaque;
+
+	(void)k;
+	if (!strcmp(key, "name")) {
+		if (get_str(c, v, "name", &var->name) < 0)
+			return -1;
+		if (!valid_name(var->name))
+			return fail(c, v, "variant name '%s': letters, digits, _ and - only",
+				    var->name);
+		return 0;
+	}
+	if (!strcmp(key, "description"))
+		return get_str(c, v, key, &var->description);
+	if (!strcmp(key, "append"))
+		return get_str(c, v, key, &var->append);
+	if (!strcmp(key, "skip"))
+		return get_str(c, v, key, &var->skip);
+	if (!strcmp(key, "when"))
+		return when_pair(c, v, &var->when);
+	if (!strcmp(key, "qemu"))
+		return get_qemu(c, v, &var->qemu);
+	return get_expects(c, v, &var->expects, &var->nexpects);
+}
+
+static int check_platforms(struct ctx *c, struct lab_scenario *s, yaml_node_t *n)
+{
+	for (size_t i = 0; i < s->nplatforms; i++) {
+		struct lab_error perr = { 0 };
+		struct lab_platform *p = lab_platform_load(c->platforms_dir, s->platforms[i], &perr);
+
+		if (!p)
+			return fail(c, n, "%s", perr.msg);
+		lab_platform_free(p);
+	}
+	return 0;
+}
+
+static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	static const char *const variant_keys[] = {
+		"name", "description", "append", "qemu", "when", "skip", "expect", NULL
+	};
+	struct lab_scenario *s = opaque;
+
+	(void)k;
+	if (!strcmp(key, "matrix")) {
+		if (get_str(c, v, "matrix", &s->matrix) < 0)
+			return -1;
+		return valid_name(s->matrix) ? 0
+			: fail(c, v, "matrix name '%s': letters, digits, _ and - only", s->matrix);
+	}
+	if (!strcmp(key, "description"))
+		return get_str(c, v, key, &s->description);
+	if (!strcmp(key, "platform") || !strcmp(key, "platforms")) {
+		if (s->platforms)
+			return fail(c, k, "give 'platform' or 'platforms', not both");
+		s->platform_line = line_of(v);
+		if (get_list(c, v, key, &s->platforms, &s->nplatforms) < 0)
+			return -1;
+		return check_platforms(c, s, v);
+	}
+	if (!strcmp(key, "kernels")) {
+		if (get_list(c, v, key, &s->kernels, &s->nkernels) < 0)
+			return -1;
+		for (size_t i = 0; i < s->nkernels; i++)
+			if (!one_of(s->kernels[i], suites))
+				return fail(c, v, "unknown kernel '%s' (known: %s)", s->kernels[i],
+					    joined(suites));
+		return 0;
+	}
+	if (!strcmp(key, "timeout"))
+		return get_uint(c, v, key, 5, 3600, &s->timeout_s);
+	if (!strcmp(key, "memory"))
+		return get_uint(c, v, key, 128, 16384, &s->memory_mib);
+	if (!strcmp(key, "append"))
+		return get_str(c, v, key, &s->append);
+	if (!strcmp(key, "qemu"))
+		return get_qemu(c, v, &s->qemu);
+	if (!strcmp(key, "expect"))
+		return get_expects(c, v, &s->expects, &s->nexpects);
+	/* variants */
+	if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top)
+		return fail(c, v, "variants must be a non-empty list");
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+		yaml_node_t *vn = node(c, *i);
+		struct lab_variant *var;
+
+		s->variants = realloc(s->variants, (s->nvariants + 1) * sizeof(*s->variants));
+		var = &s->variants[s->nvariants++];
+		memset(var, 0, sizeof(*var));
+		var->line = line_of(vn);
+		if (each_pair(c, vn, "variant", variant_keys, variant_pair, var) < 0)
+			return -1;
+		if (!var->name)
+			return fail(c, vn, "variant without a name");
+		for (size_t j = 0; j + 1 < s->nvariants; j++)
+			if (!strcmp(s->variants[j].name, var->name))
+				return fail(c, vn, "variant '%s' given twice (first at line %d)",
+					    var->name, s->variants[j].line);
+	}
+	return 0;
+}
+
+struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_dir,
+				       struct lab_error *err)
+{
+	static const char *const top_keys[] = {
+		"matrix", "description", "platform", "platforms", "kernels", "timeout",
+		"memory", "append", "qemu", "expect", "variants", NULL
+	};
+	struct ctx c = { .file = file, .platforms_dir = platforms_dir, .err = err };
+	struct lab_scenario *s = calloc(1, sizeof(*s));
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	FILE *f = fopen(file, "re");
+	int rc = -1;
+
+	if (!f) {
+		lab_error_set_errno(err, errno, "%s", file);
+		free(s);
+		return NULL;
+	}
+	s->file = strdup(file);
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &c.doc)) {
+		lab_error_set(err, "%s:%zu: %s%s%s", file, parser.problem_mark.line + 1,
+			      parser.problem ? parser.problem : "YAML error",
+			      parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		lab_scenario_free(s);
+		return NULL;
+	}
+	root = yaml_document_get_root_node(&c.doc);
+	if (!root)
+		fail(&c, NULL, "empty file");
+	else if (each_pair(&c, root, "the file", top_keys, top_pair, s) == 0) {
+		if (!s->matrix)
+			fail(&c, root, "missing 'matrix' (the matrix's name)");
+		else if (!s->platforms)
+			fail(&c, root, "missing 'platform'");
+		else if (!s->variants)
+			fail(&c, root, "missing 'variants'");
+		else
+			rc = 0;
+	}
+	if (rc == 0 && !s->kernels) {
+		s->kernels = calloc(2, sizeof(char *));
+		s->kernels[0] = strdup("bookworm");
+		s->nkernels = 1;
+	}
+	yaml_document_delete(&c.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc < 0) {
+		lab_scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void free_expects(struct lab_expect *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		expect_free(&e[i]);
+	free(e);
+}
+
+void lab_scenario_free(struct lab_scenario *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nvariants; i++) {
+		struct lab_variant *v = &s->variants[i];
+
+		free(v->name);
+		free(v->description);
+		free(v->append);
+		json_object_put(v->qemu);
+		free(v->when);
+		free(v->skip);
+		free_expects(v->expects, v->nexpects);
+	}
+	free(s->variants);
+	free_expects(s->expects, s->nexpects);
+	free_list(s->platforms, s->nplatforms);
+	free_list(s->kernels, s->nkernels);
+	json_object_put(s->qemu);
+	free(s->append);
+	free(s->description);
+	free(s->matrix);
+	free(s->file);
+	free(s);
+}

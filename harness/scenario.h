@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LAB_SCENARIO_H
+#define LAB_SCENARIO_H
+
+/*
+ * Scenario and matrix files (YAML, read with libyaml). One file is one
+ * matrix: platforms x kernels x variants, each variant a kernel command line
+ * and QEMU IOMMU options, with expectations. Every error names file:line.
+ *
+ *   matrix: intel                      # name; runs are matrix.variant@kernel
+ *   platform: intel                    # or platforms: [intel, amd]
+ *   kernels: [bookworm, backports]     # guest kernel suites (default bookworm)
+ *   timeout: 240                       # seconds per run
+ *   append: "..."                      # kernel arguments for every variant
+ *   qemu: {caching-mode: "on"}         # IOMMU device properties for every variant
+ *   expect: {...}                      # expectations for every variant
+ *   variants:
+ *     - name: strict
+ *       append: iommu.strict=1
+ *       qemu: {...}
+ *       when: "qemu >= 10.0"           # else the run is skipped, saying why
+ *       skip: "reason"                 # always skipped
+ *       expect:
+ *         default_domain: DMA
+ *         interrupt_remapping:         # alternatives: the first whose
+ *           - {equals: x2apic, when: "kernel >= 6.12"}    # `when` holds
+ *           - {equals: xapic, xfail: "known QEMU bug: ..."}
+ *
+ * Expectation keys: see lab_scenario_expect_keys[] in scenario.c.
+ */
+#include <json.h>
+
+#include "error.h"
+
+/* One alternative of an expectation. */
+struct lab_expect_alt {
+	json_object *value;     /* what is expected */
+	char *when;             /* condition, or NULL */
+	char *xfail;            /* known-bug reason, or NULL */
+	int line;
+};
+
+/* One expectation: a check the comparator evaluates. */
+struct lab_expect {
+	char *key;              /* "default_domain", "fields.intel.cap.mgaw", "log_present" ... */
+	int line;
+	struct lab_expect_alt *alts;
+	size_t nalts;
+};
+
+struct lab_variant {
+	char *name;
+	char *description;
+	char *append;
+	json_object *qemu;      /* object: property -> string value */
+	char *when;
+	char *skip;
+	struct lab_expect *expects;
+	size_t nexpects;
+	int line;
+};
+
+struct lab_scenario {
+	char *file;
+	char *matrix;
+	char *description;
+	char **platforms;
+	size_t nplatforms;
+	char **kernels;
+	size_t nkernels;
+	unsigned timeout_s;     /* 0: the command's default */
+	unsigned memory_mib;    /* 0: the command's default */
+	char *append;
+	json_object *qemu;
+	struct lab_expect *expects;
+	size_t nexpects;
+	struct lab_variant *variants;
+	size_t nvariants;
+	int platform_line;
+};
+
+/* Load and validate a file. Unknown keys, bad values, unknown platforms
+ * (looked up in platforms_dir), bad regexes and conditions are errors
+ * "file:line: ...". */
+struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_dir,
+				       struct lab_error *err);
+void lab_scenario_free(struct lab_scenario *s);
+
+/* Validate a condition ("qemu >= 10.0", "kernel < 6.12 and libvirt >= 9").
+ * Returns 0 when well-formed. */
+int lab_scenario_check_condition(const char *cond, struct lab_error *err);
+
+/* Evaluate a well-formed condition against versions (NULL = unknown: a
+ * condition on it does not hold). why (optional) says what did not hold. */
+int lab_scenario_condition_holds(const char *cond, const char *qemu, const char *libvirt,
+				 const char *kernel, char *why, size_t why_len);
+
+#endif
