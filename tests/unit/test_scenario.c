@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Scenario files: the loader (valid files; every kind of invalid file with
+ * its file:line message), conditions, and expansion into runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "matrix.h"
+#include "scenario.h"
+
+#define DATA "tests/data/scenario/"
+#define PLATFORMS "guests/platforms"
+
+static const struct lab_expect *find(const struct lab_run_spec *r, const char *key)
+{
+	for (size_t i = 0; i < r->nexpects; i++)
+		if (!strcmp(r->expects[i]->key, key))
+			return r->expects[i];
+	return NULL;
+}
+
+static const struct lab_run_spec *run(const struct lab_matrix *m, const char *name)
+{
+	for (size_t i = 0; i < m->nruns; i++)
+		if (!strcmp(m->runs[i].name, name))
+			return &m->runs[i];
+	fail_msg("no run %s", name);
+	return NULL;
+}
+
+static void valid_file_loads(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_scenario *s = lab_scenario_load(DATA "valid.yaml", PLATFORMS, &err);
+
+	(void)state;
+	if (!s)
+		fail_msg("%s", err.msg);
+	assert_string_equal(s->matrix, "m");
+	assert_int_equal(s->nplatforms, 2);
+	assert_int_equal(s->nkernels, 2);
+	assert_int_equal(s->timeout_s, 100);
+	assert_int_equal(s->nvariants, 2);
+	assert_string_equal(s->variants[1].when, "qemu >= 7.0 and kernel >= 6.1");
+	lab_scenario_free(s);
+}
+
+static void expansion_names_and_merges(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { DATA "valid.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	const struct lab_run_spec *a, *b;
+	const struct lab_expect *e;
+
+	(void)state;
+	if (!m)
+		fail_msg("%s", err.msg);
+	/* 2 platforms x 2 kernels x 2 variants */
+	assert_int_equal(m->nruns, 8);
+	a = run(m, "m.intel.a@bookworm");
+	b = run(m, "m.smmuv3.b@backports");
+	assert_string_equal(a->append, "quiet");
+	assert_string_equal(b->append, "quiet iommu=pt");
+	assert_string_equal(json_object_get_string(json_object_object_get(a->qemu, "caching-mode")), "on");
+	assert_string_equal(json_object_get_string(json_object_object_get(b->qemu, "caching-mode")), "off");
+	assert_string_equal(json_object_get_string(json_object_object_get(b->qemu, "aw-bits")), "48");
+	/* the matrix's expectations, the variant's win by key */
+	assert_string_equal(json_object_get_string(find(a, "default_domain")->alts[0].value), "DMA");
+	assert_string_equal(json_object_get_string(find(b, "default_domain")->alts[0].value), "identity");
+	/* alternatives with conditions */
+	e = find(a, "fields.intel.cap.mgaw");
+	assert_non_null(e);
+	assert_int_equal(e->nalts, 2);
+	assert_string_equal(e->alts[0].when, "qemu >= 9.2");
+	assert_int_equal(json_object_get_int(e->alts[1].value), 39);
+	/* `fields: {}` and `log_present: []` drop the matrix's */
+	assert_null(find(b, "fields.intel.cap.cm"));
+	assert_null(find(b, "fields.intel.cap.mgaw"));
+	assert_null(find(b, "log_present"));
+	assert_non_null(find(a, "log_present"));
+	assert_string_equal(find(b, "interrupt_remapping")->alts[0].xfail, "no x2apic under TCG");
+	lab_matrix_shard(m, 2, 3);
+	assert_int_equal(m->nruns, 3);   /* runs 1, 4, 7 */
+	lab_matrix_free(m);
+}
+
+static void duplicate_runs_across_files_are_refused(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { DATA "valid.yaml", DATA "valid.yaml" };
+
+	(void)state;
+	assert_null(lab_matrix_load(files, 2, PLATFORMS, &err));
+	assert_non_null(strstr(err.msg, "run m.intel.a@bookworm is also defined at"));
+}
+
+static void invalid_files_say_where_and_why(void **state)
+{
+	static const struct {
+		const char *file, *want;
+	} cases[] = {
+		{ "unknown-key.yaml", "unknown-key.yaml:6: unknown key 'defualt_domain' in expect" },
+		{ "unknown-platform.yaml", "unknown-platform.yaml:2: unknown platform 'sparc' (known: " },
+		{ "bad-domain.yaml", "bad-domain.yaml:6: default_domain must be one of: identity, DMA, DMA-FQ" },
+		{ "bad-timeout.yaml", "bad-timeout.yaml:3: timeout must be a whole number from 5 to 3600" },
+		{ "bad-when.yaml", "bad-when.yaml:5: bad condition 'qemu >> 10'" },
+		{ "bad-regex.yaml", "bad-regex.yaml:6: log_present: bad regular expression '(unclosed'" },
+		{ "duplicate-variant.yaml", "duplicate-variant.yaml:5: variant 'a' given twice (first at line 4)" },
+		{ "bad-qemu-opt.yaml", "bad-qemu-opt.yaml:5: qemu: bad property name 'x; rm -rf'" },
+		{ "broken-yaml.yaml", "broken-yaml.yaml:" },
+		{ "bad-kernel.yaml", "bad-kernel.yaml:3: unknown kernel 'sid' (known: bookworm, backports)" },
+		{ "no-matrix.yaml", "no-matrix.yaml:1: missing 'matrix'" },
+		{ "bad-field.yaml", "bad-field.yaml:7: fields: 'cap.mgaw' must be KIND.REGISTER.FIELD" },
+		{ "bad-count.yaml", "bad-count.yaml:6: iommus must be a whole number >= 0" },
+		{ "binary.yaml", "binary.yaml:" },
+		{ "alt-without-equals.yaml", "alt-without-equals.yaml:6: status: an alternative needs 'equals'" },
+		{ "does-not-exist.yaml", "does-not-exist.yaml: No such file or directory" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lab_error err = { 0 };
+		char path[256];
+		struct lab_scenario *s;
+
+		snprintf(path, sizeof(path), DATA "%s", cases[i].file);
+		s = lab_scenario_load(path, PLATFORMS, &err);
+		if (s) {
+			lab_scenario_free(s);
+			fail_msg("%s loaded", cases[i].file);
+		}
+		if (!strstr(err.msg, cases[i].want))
+			fail_msg("%s: '%s' lacks '%s'", cases[i].file, err.msg, cases[i].want);
+	}
+}
+
+static void conditions(void **state)
+{
+	char why[128];
+
+	(void)state;
+	assert_int_equal(lab_scenario_check_condition("qemu >= 10.0", NULL), 0);
+	assert_int_equal(lab_scenario_check_condition("kernel < 6.12 and libvirt != 9", NULL), 0);
+	assert_int_equal(lab_scenario_check_condition("qemu >= ten", NULL), -1);
+	assert_int_equal(lab_scenario_check_condition("gcc >= 12", NULL), -1);
+	assert_int_equal(lab_scenario_check_condition("qemu => 1", NULL), -1);
+	assert_int_equal(lab_scenario_check_condition("qemu >= 1 or kernel < 2", NULL), -1);
+	assert_true(lab_scenario_condition_holds("qemu >= 7.2", "7.2.0", "9.0.0", "6.1.0-56-amd64", NULL, 0));
+	assert_false(lab_scenario_condition_holds("qemu >= 10.0", "7.2.0", "9.0.0", "6.1.0", why, sizeof(why)));
+	assert_string_equal(why, "needs qemu >= 10.0 (have 7.2.0)");
+	assert_true(lab_scenario_condition_holds("kernel >= 6.12", NULL, NULL, "6.12.95+deb12-amd64", NULL, 0));
+	assert_false(lab_scenario_condition_holds("kernel >= 6.12", NULL, NULL, "6.1.0-56-amd64", NULL, 0));
+	assert_false(lab_scenario_condition_holds("kernel >= 6.1 and qemu < 7", "7.2.0", NULL, "6.1", NULL, 0));
+	/* unknown version: the condition does not hold, and says why */
+	assert_false(lab_scenario_condition_holds("libvirt >= 1", "7.2.0", NULL, "6.1", why, sizeof(why)));
+	assert_string_equal(why, "libvirt version unknown");
+}
+
+static void every_shipped_scenario_loads(void **state)
+{
+	static const char *const files[] = {
+		"scenarios/default-intel.yaml", "scenarios/default-amd.yaml",
+		"scenarios/default-smmuv3.yaml", "scenarios/default-virtio.yaml",
+		"scenarios/smoke.yaml",
+	};
+	struct lab_error err = { 0 };
+	struct lab_matrix *m = lab_matrix_load((char **)files, 5, PLATFORMS, &err);
+
+	(void)state;
+	if (!m)
+		fail_msg("%s", err.msg);
+	/* the default matrix: at least 40 runs (issue 4) */
+	assert_true(m->nruns - 3 >= 40);
+	lab_matrix_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(valid_file_loads),
+		cmocka_unit_test(expansion_names_and_merges),
+		cmocka_unit_test(duplicate_runs_across_files_are_refused),
+		cmocka_unit_test(invalid_files_say_where_and_why),
+		cmocka_unit_test(conditions),
+		cmocka_unit_test(every_shipped_scenario_loads),
+	};
+
+	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}
