@@ -92,11 +92,11 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 
+# the default matrix; JOBS=N to change how many guests run at once
+JOBS      ?= $(shell nproc)
 run: deps
 	$(MAKE) all images daemons
-	$(B)/iommu-lab run --platform intel
-	$(B)/iommu-lab run --platform amd
-	$(B)/iommu-lab run --platform smmuv3
+	$(B)/iommu-lab run --jobs $(JOBS) scenarios/default-*.yaml
 
 clean:
 	rm -rf $(B)

@@ -172,6 +172,20 @@ static json_object *decoded(const char *kind, json_object *attrs, json_object *r
 	return d;
 }
 
+/* virtio-iommu registers under its PCI device's name ("0000:00:02.0");
+ * the device is virtio's 0x1af4 with ID 0x1040 + 23 (virtio spec 5.13). */
+static int is_virtio_iommu(json_object *pci, const char *name)
+{
+	for (size_t i = 0; i < len(pci); i++) {
+		json_object *d = json_object_array_get_idx(pci, i);
+		const char *addr = str(d, "address"), *ven = str(d, "vendor"), *dev = str(d, "device");
+
+		if (addr && ven && dev && !strcmp(addr, name))
+			return !strcmp(ven, "0x1af4") && !strcmp(dev, "0x1057");
+	}
+	return 0;
+}
+
 static json_object *iommus(json_object *collect)
 {
 	json_object *in = arr(collect, "iommus");
@@ -187,6 +201,8 @@ static json_object *iommus(json_object *collect)
 		if (!name)
 			continue;
 		kind = lab_observation_iommu_kind(name, attrs);
+		if (!strcmp(kind, "unknown") && is_virtio_iommu(arr(collect, "pci"), name))
+			kind = "virtio";
 		o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(name));
 		json_object_object_add(o, "kind", json_object_new_string(kind));

@@ -75,13 +75,15 @@ static void print_fault(FILE *out, json_object *f)
 	if (json_object_object_get_ex(f, "evidence", &v)) {
 		n = json_object_array_length(v);
 		for (size_t i = 0; i < n; i++)
-			fprintf(out, "      - %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
+			fprintf(out, "      - %s\n",
+				json_object_get_string(json_object_array_get_idx(v, i)));
 	}
 	if (json_object_object_get_ex(f, "lines", &lines)) {
 		n = json_object_array_length(lines);
 		fprintf(out, "    lines:       ");
 		for (size_t i = 0; i < n && i < 12; i++)
-			fprintf(out, " %lld", (long long)json_object_get_int64(json_object_array_get_idx(lines, i)));
+			fprintf(out, " %lld", (long long)json_object_get_int64(
+				json_object_array_get_idx(lines, i)));
 		if (n > 12 || num(f, "lines_omitted") > 0)
 			fprintf(out, " ...");
 		fputc('\n', out);
@@ -122,7 +124,8 @@ static void print_text(FILE *out, json_object *root, const char *name)
 		if (done)
 			continue;
 		seen[groups++] = key;
-		fprintf(out, "\n%s\n", dev ? dev : "no device in the log (IOMMU-wide or stream-ID only)");
+		fprintf(out, "\n%s\n",
+			dev ? dev : "no device in the log (IOMMU-wide or stream-ID only)");
 		for (size_t j = i; j < n; j++) {
 			json_object *fj = json_object_array_get_idx(faults, j);
 			const char *dj = str(fj, "device");
@@ -171,7 +174,8 @@ int cmd_explain(int argc, char **argv)
 	} else {
 		f = fopen(path, "r");
 		if (!f) {
-			fprintf(stderr, "iommu-lab explain: opening %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "iommu-lab explain: opening %s: %s\n", path,
+				strerror(errno));
 			return LAB_EXIT_USAGE;
 		}
 	}

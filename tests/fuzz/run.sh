@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Build the IOMMU fault decoder's libFuzzer target and run it for SECONDS
+# (default 30) from the seed corpus in tests/fuzz/corpus/fault. New inputs go
+# to build/fuzz/, not into the repository; crashes are left there too
+# (build/fuzz/crash-*) and make this script fail.
+#   usage: tests/fuzz/run.sh [SECONDS]
+set -eu
+
+secs=${1:-30}
+case $secs in
+''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+esac
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out=build/fuzz
+CC_FUZZ=${CC_FUZZ:-clang}
+
+if ! command -v "$CC_FUZZ" >/dev/null 2>&1; then
+	echo "$0: $CC_FUZZ not found (apt-get install clang)" >&2
+	exit 2
+fi
+mkdir -p "$out/corpus-fault"
+# shellcheck disable=SC2046
+"$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iharness $(pkg-config --cflags json-c) \
+	-o "$out/fuzz_fault" tests/fuzz/fuzz_fault.c harness/fault.c harness/klog.c \
+	harness/error.c $(pkg-config --libs json-c)
+
+cd "$out"
+# -max_len covers lines past the reader's 64 KiB limit
+exec ./fuzz_fault -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	-max_len=200000 -dict="$root/tests/fuzz/fault.dict" -print_final_stats=1 \
+	corpus-fault "$root/tests/fuzz/corpus/fault"

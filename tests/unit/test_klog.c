@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel log reader tests: prefixes, line handling, bounds, file vs buffer. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "klog.h"
+
+#define DATA "tests/data/fault/"
+
+struct strip_case {
+	const char *in;
+	const char *text;
+	unsigned int prefix;
+	double ts;		/* < 0: no timestamp */
+};
+
+static const struct strip_case strip_cases[] = {
+	{ "[    0.361089] DMAR: x", "DMAR: x", LAB_KLOG_PREFIX_TIMESTAMP, 0.361089 },
+	{ "[12345.678901] AMD-Vi: y", "AMD-Vi: y", LAB_KLOG_PREFIX_TIMESTAMP, 12345.678901 },
+	{ "[    0.000000] [    T1] msg", "msg", LAB_KLOG_PREFIX_TIMESTAMP | LAB_KLOG_PREFIX_CALLER, 0 },
+	{ "[    1.500000][    C3] msg", "msg", LAB_KLOG_PREFIX_TIMESTAMP | LAB_KLOG_PREFIX_CALLER, 1.5 },
+	{ "[  T123] msg", "msg", LAB_KLOG_PREFIX_CALLER, -1 },
+	{ "[Mon Dec 18 10:02:11 2023] DMAR: z", "DMAR: z", LAB_KLOG_PREFIX_WALLCLOCK, -1 },
+	{ "Apr 09 11:28:59 endless kernel: AMD-Vi: a", "AMD-Vi: a", LAB_KLOG_PREFIX_SYSLOG, -1 },
+	{ "Jun 15 11:59:16   kernel: iommu ivhd0: b", "iommu ivhd0: b", LAB_KLOG_PREFIX_SYSLOG, -1 },
+	{ "Jun  5 01:02:03.123456 host kernel: [   13.134460] c", "c",
+	  LAB_KLOG_PREFIX_SYSLOG | LAB_KLOG_PREFIX_TIMESTAMP, 13.13446 },
+	{ "Oct 29 16:09:31 host1 microvm@vm2[120980]: [  OK  ] Started", "[  OK  ] Started",
+	  LAB_KLOG_PREFIX_SYSLOG, -1 },
+	{ "2014-04-25T09:37:53.595431+01:00 kvmhost kernel:     8.490167] dmar: d", "dmar: d",
+	  LAB_KLOG_PREFIX_SYSLOG | LAB_KLOG_PREFIX_TIMESTAMP, 8.490167 },
+	{ "2023-12-18T10:02:11,123456+01:00 DMAR: e", "DMAR: e", LAB_KLOG_PREFIX_WALLCLOCK, -1 },
+	{ "2024-01-01T12:00:00+0100 host kernel: f", "f", LAB_KLOG_PREFIX_SYSLOG, -1 },
+	{ "kernel: [   13.134460] AMD-Vi: Event logged [", "AMD-Vi: Event logged [",
+	  LAB_KLOG_PREFIX_KERNEL | LAB_KLOG_PREFIX_TIMESTAMP, 13.13446 },
+	{ "<3>[    0.5] g", "g", LAB_KLOG_PREFIX_LEVEL | LAB_KLOG_PREFIX_TIMESTAMP, 0.5 },
+	{ "3,1234,361105,-;DMAR: h", "DMAR: h", LAB_KLOG_PREFIX_TIMESTAMP, 0.361105 },
+	{ "[    7.471032] [pid:134,cpu0,irq/13-arm-smmu]arm-smmu-v3 x: event", "arm-smmu-v3 x: event",
+	  LAB_KLOG_PREFIX_TIMESTAMP | LAB_KLOG_PREFIX_VENDOR, 7.471032 },
+	{ "> >> [    0.1] quoted", "quoted", LAB_KLOG_PREFIX_TIMESTAMP, 0.1 },
+	{ "[   12.345678] myhost kernel: DMAR: i", "DMAR: i",
+	  LAB_KLOG_PREFIX_TIMESTAMP | LAB_KLOG_PREFIX_KERNEL, 12.345678 },
+	{ "kern  :err   : [   13.134460] AMD-Vi: j", "AMD-Vi: j",
+	  LAB_KLOG_PREFIX_LEVEL | LAB_KLOG_PREFIX_TIMESTAMP, 13.13446 },
+	/* not prefixes */
+	{ "DMAR: [DMA Read] Request device [00:02.0]", "DMAR: [DMA Read] Request device [00:02.0]", 0, -1 },
+	{ "[INTR-REMAP] Request", "[INTR-REMAP] Request", 0, -1 },
+	{ "[drm] amdgpu kernel modesetting enabled.", "[drm] amdgpu kernel modesetting enabled.", 0, -1 },
+	{ "12.5] short fraction", "12.5] short fraction", 0, -1 },
+	{ "  device=0000:07:00.0 domain=0x0000", "device=0000:07:00.0 domain=0x0000", 0, -1 },
+	{ "iommu ivhd0: AMD-Vi: Event", "iommu ivhd0: AMD-Vi: Event", 0, -1 },
+	{ "kernel panic - not syncing", "kernel panic - not syncing", 0, -1 },
+	{ "", "", 0, -1 },
+};
+
+static void test_strip(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(strip_cases) / sizeof(strip_cases[0]); i++) {
+		const struct strip_case *c = &strip_cases[i];
+		struct lab_klog_record rec;
+		size_t off = lab_klog_strip(c->in, strlen(c->in), &rec);
+
+		if (strcmp(c->in + off, c->text) || rec.prefix != c->prefix ||
+		    rec.has_timestamp != (c->ts >= 0) ||
+		    (c->ts >= 0 && (rec.timestamp < c->ts - 1e-6 || rec.timestamp > c->ts + 1e-6)))
+			fail_msg("case %zu \"%s\": got \"%s\" prefix %#x ts %d/%f", i, c->in,
+				 c->in + off, rec.prefix, rec.has_timestamp, rec.timestamp);
+	}
+}
+
+/* collect all records of a buffer */
+struct recs {
+	char **text;
+	unsigned long *line;
+	size_t n;
+};
+
+static void recs_free(struct recs *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->text[i]);
+	free(r->text);
+	free(r->line);
+}
+
+static void read_all(struct lab_klog *k, struct recs *r)
+{
+	struct lab_error err = { 0 };
+	struct lab_klog_record rec;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	while ((rc = lab_klog_next(k, &rec, &err)) > 0) {
+		assert_int_equal(strlen(rec.text), rec.len);
+		r->text = realloc(r->text, (r->n + 1) * sizeof(*r->text));
+		r->line = realloc(r->line, (r->n + 1) * sizeof(*r->line));
+		assert_non_null(r->text);
+		assert_non_null(r->line);
+		r->text[r->n] = strdup(rec.text);
+		r->line[r->n] = rec.line;
+		r->n++;
+	}
+	assert_int_equal(rc, 0);
+}
+
+static void read_buffer(const char *buf, size_t len, struct recs *r)
+{
+	struct lab_error err = { 0 };
+	struct lab_klog *k = lab_klog_new_buffer(buf, len, &err);
+
+	assert_non_null(k);
+	read_all(k, r);
+	lab_klog_free(k);
+}
+
+static void test_crlf_nul_and_lines(void **state)
+{
+	static const char in[] = "a\r\nb\0c\r\n\r\n[ 1.000000] d  \nlast-without-newline";
+	struct recs r;
+
+	(void)state;
+	read_buffer(in, sizeof(in) - 1, &r);
+	assert_int_equal(r.n, 5);
+	assert_string_equal(r.text[0], "a");
+	assert_string_equal(r.text[1], "b c");	/* NUL became a space */
+	assert_string_equal(r.text[2], "");
+	assert_string_equal(r.text[3], "d");
+	assert_int_equal(r.line[3], 4);
+	assert_string_equal(r.text[4], "last-without-newline");
+	assert_int_equal(r.line[4], 5);
+	recs_free(&r);
+}
+
+static void test_ansi_colours(void **state)
+{
+	static const char in[] = "\x1b[32m[    0.361089] \x1b[0m\x1b[33mDMAR: \x1b[0mfault\n";
+	struct recs r;
+
+	(void)state;
+	read_buffer(in, sizeof(in) - 1, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.text[0], "DMAR: fault");
+	recs_free(&r);
+}
+
+static void test_empty_input(void **state)
+{
+	struct recs r;
+
+	(void)state;
+	read_buffer("", 0, &r);
+	assert_int_equal(r.n, 0);
+	read_buffer(NULL, 0, &r);
+	assert_int_equal(r.n, 0);
+}
+
+/* a line far longer than the limit is cut, the next line is intact */
+static void test_long_line(void **state)
+{
+	size_t big = 1536 * 1024;
+	char *buf = malloc(big + 64);
+	struct lab_error err = { 0 };
+	struct lab_klog_record rec;
+	struct lab_klog *k;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, 'x', big);
+	memcpy(buf, "[    1.000000] ", 15);
+	strcpy(buf + big, "\n[    2.000000] after\n");
+
+	/* from a FILE (crosses read chunks) */
+	f = fmemopen(buf, strlen(buf), "r");
+	assert_non_null(f);
+	k = lab_klog_new_file(f, &err);
+	assert_non_null(k);
+	assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+	assert_true(rec.truncated);
+	assert_int_equal(rec.len, LAB_KLOG_LINE_MAX - 15);
+	assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+	assert_string_equal(rec.text, "after");
+	assert_int_equal(rec.line, 2);
+	assert_int_equal(lab_klog_next(k, &rec, &err), 0);
+	assert_int_equal(lab_klog_lines(k), 2);
+	assert_int_equal(lab_klog_truncated(k), 1);
+	lab_klog_free(k);
+	fclose(f);
+
+	/* from memory */
+	k = lab_klog_new_buffer(buf, strlen(buf), &err);
+	assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+	assert_true(rec.truncated);
+	assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+	assert_string_equal(rec.text, "after");
+	lab_klog_free(k);
+	free(buf);
+}
+
+/* quoted-printable soft breaks join onto a prefixed line; "=XX" decodes after =3D */
+static void test_soft_breaks(void **state)
+{
+	static const char in[] =
+		"see show_bug.cgi?id=3D214259\n"
+		"[    6.837629] DMAR: fault ad=\n"
+		"dr\n"
+		"0x69935000 [fault reason 0x05] not set=20\n"
+		"[    7.000000] next=\n"
+		"[    8.000000] a new record\n";
+	struct recs r;
+
+	(void)state;
+	read_buffer(in, sizeof(in) - 1, &r);
+	assert_int_equal(r.n, 5);
+	assert_string_equal(r.text[0], "see show_bug.cgi?id=214259");
+	assert_string_equal(r.text[1], "DMAR: fault addr");
+	assert_int_equal(r.line[1], 2);
+	assert_string_equal(r.text[2], "0x69935000 [fault reason 0x05] not set");
+	assert_int_equal(r.line[2], 4);
+	/* a '=' at the end with a prefixed next line is not a soft break */
+	assert_string_equal(r.text[3], "next=");
+	assert_string_equal(r.text[4], "a new record");
+	assert_int_equal(r.line[4], 6);
+	recs_free(&r);
+}
+
+/* bare text (no prefixes, not QP) is never joined */
+static void test_no_join_bare(void **state)
+{
+	static const char in[] = "foo=\nbar\n";
+	struct recs r;
+
+	(void)state;
+	read_buffer(in, sizeof(in) - 1, &r);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.text[0], "foo=");
+	assert_string_equal(r.text[1], "bar");
+	recs_free(&r);
+}
+
+/* reading a FILE and a buffer of the same bytes gives the same records */
+static void test_file_equals_buffer(void **state)
+{
+	DIR *d = opendir(DATA);
+	struct dirent *e;
+	int files = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512], *buf;
+		size_t n = strlen(e->d_name), len;
+		struct lab_error err = { 0 };
+		struct recs a, b;
+		struct lab_klog *k;
+		FILE *f;
+
+		if (n < 5 || strcmp(e->d_name + n - 4, ".log"))
+			continue;
+		snprintf(path, sizeof(path), DATA "%s", e->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		len = (size_t)ftell(f);
+		rewind(f);
+		buf = malloc(len + 1);
+		assert_non_null(buf);
+		assert_int_equal(fread(buf, 1, len, f), len);
+		rewind(f);
+		k = lab_klog_new_file(f, &err);
+		assert_non_null(k);
+		read_all(k, &a);
+		lab_klog_free(k);
+		fclose(f);
+		read_buffer(buf, len, &b);
+		assert_int_equal(a.n, b.n);
+		for (size_t i = 0; i < a.n; i++) {
+			assert_string_equal(a.text[i], b.text[i]);
+			assert_int_equal(a.line[i], b.line[i]);
+		}
+		recs_free(&a);
+		recs_free(&b);
+		free(buf);
+		files++;
+	}
+	closedir(d);
+	assert_true(files > 0);
+}
+
+static void test_read_error(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_klog_record rec;
+	struct lab_klog *k;
+	FILE *f = fopen("tests", "r");	/* a directory: fread fails with EISDIR */
+
+	(void)state;
+	assert_non_null(f);
+	k = lab_klog_new_file(f, &err);
+	assert_non_null(k);
+	assert_int_equal(lab_klog_next(k, &rec, &err), -1);
+	assert_true(err.set);
+	assert_non_null(strstr(err.msg, "reading the log"));
+	lab_klog_free(k);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strip),
+		cmocka_unit_test(test_crlf_nul_and_lines),
+		cmocka_unit_test(test_ansi_colours),
+		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_soft_breaks),
+		cmocka_unit_test(test_no_join_bare),
+		cmocka_unit_test(test_file_equals_buffer),
+		cmocka_unit_test(test_read_error),
+	};
+
+	return cmocka_run_group_tests_name("klog", tests, NULL, NULL);
+}
