@@ -34,7 +34,7 @@ help:
 	@echo "make images     fetch guest kernels + busybox (Debian packages), build initramfs"
 	@echo "make check      everything above, then unit, fuzz and integration tests"
 	@echo "make run        everything above, then the default matrix"
-	@echo "make bench      benchmarks (bench/)"
+	@echo "make bench      benchmarks (bench/): boot overhead, matrix wall time, explain throughput"
 
 # ---- host set-up -----------------------------------------------------------
 deps:
@@ -84,12 +84,18 @@ $(B)/tests/%: tests/unit/%.c $(B)/libharness.a
 unit: $(UNIT_BIN)
 	tests/run-unit.sh $(UNIT_BIN)
 
+# libFuzzer on the kernel-log fault parser, briefly; FUZZ_SECONDS to change
+FUZZ_SECONDS ?= 30
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 integration: all images daemons
 	tests/integration/run.sh
 
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz
 	$(MAKE) integration
 
 # the default matrix; JOBS=N to change how many guests run at once
@@ -97,6 +103,11 @@ JOBS      ?= $(shell nproc)
 run: deps
 	$(MAKE) all images daemons
 	$(B)/iommu-lab run --jobs $(JOBS) scenarios/default-*.yaml
+
+bench: all images daemons
+	bench/boot-overhead intel 5
+	bench/matrix-wall
+	bench/explain-throughput
 
 clean:
 	rm -rf $(B)

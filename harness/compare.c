@@ -11,7 +11,8 @@
 #define EDU_ADDRESS "0000:00:10.0"   /* every platform's test device */
 
 struct check {
-	const char *name;
+	const char *key;         /* the expectation key: what to evaluate */
+	char name[300];          /* what reports call it: the key, with the regex for logs */
 	json_object *expected;   /* borrowed */
 	json_object *observed;   /* owned */
 	int held;
@@ -212,7 +213,7 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 	static const char *const ev_ir[] = { "remapping", "X2APIC", "x2apic", NULL };
 	static const char *const ev_iommu[] = { "DMAR: dmar", "AMD-Vi: Found", "smmu", "virtio_iommu",
 						"DMAR: IOMMU", NULL };
-	const char *k = c->name;
+	const char *k = c->key;
 
 	if (!strcmp(k, "log_present") || !strcmp(k, "log_absent")) {
 		check_log(c, kmsg, k[4] == 'p');
@@ -338,15 +339,21 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 	guest_ok = !strcmp(status, "ok") && obs;
 
 	for (size_t i = 0; i < n; i++) {
-		struct check c = { .name = all[i]->key };
+		struct check c = { .key = all[i]->key };
 		char why[256] = "";
 		const struct lab_expect_alt *alt = choose(all[i], env, why, sizeof(why));
 		const char *verdict;
 
+		/* every regex is its own check: name them apart */
+		if (!strncmp(c.key, "log_", 4) && alt)
+			snprintf(c.name, sizeof(c.name), "%s /%s/", c.key,
+				 json_object_get_string(alt->value));
+		else
+			snprintf(c.name, sizeof(c.name), "%s", c.key);
 		if (!alt) {
 			snprintf(c.reason, sizeof(c.reason), "no expectation applies here: %s", why);
 			verdict = "skip";
-		} else if (!strcmp(c.name, "status")) {
+		} else if (!strcmp(c.key, "status")) {
 			c.expected = alt->value;
 			c.observed = json_object_new_string(status);
 			compare_value(&c);

@@ -671,7 +671,7 @@ static void intel_reason(struct fault *f, const char *s, int hdr)
 		} else {
 			mdec = f->reason_has_text &&
 			       reason_text_matches(text, intel_reason_text(dec));
-			mhex = f->reason_has_text &&
+			mhex = dec == hex ? mdec : f->reason_has_text &&
 			       reason_text_matches(text, intel_reason_text(hex));
 			/* the record's type rules out the other table */
 			if (hdr == HDR_DMA) {
@@ -1446,16 +1446,24 @@ static void intel_flush(struct lab_fault_parser *p)
 	intel_parse_emit(p, ip->text, NULL, ip->line, ip->has_ts, ip->ts);
 }
 
+/* append " " + t to a PEND_TEXT buffer holding len bytes, cutting what does not fit */
+static void pend_append(char *buf, size_t *len, const char *t, size_t n)
+{
+	size_t room = PEND_TEXT - 1 - *len;	/* bytes left before the NUL */
+
+	if (room < 2)
+		return;
+	if (n > room - 1)
+		n = room - 1;
+	buf[(*len)++] = ' ';
+	memcpy(buf + *len, t, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
 static void intel_append(struct intel_pending *ip, const char *t, size_t n)
 {
-	if (ip->len + 1 + n >= PEND_TEXT)
-		n = PEND_TEXT - ip->len - 2;
-	if ((long)n <= 0)
-		return;
-	ip->text[ip->len++] = ' ';
-	memcpy(ip->text + ip->len, t, n);
-	ip->len += n;
-	ip->text[ip->len] = '\0';
+	pend_append(ip->text, &ip->len, t, n);
 	ip->appended++;
 }
 
@@ -1643,6 +1651,36 @@ static int amd_event_at(const char *s)
 	return -1;
 }
 
+/*
+ * The next "key=value" of s after *q: a key is a run of [A-Za-z0-9_[]] that
+ * starts s or follows a blank, ',' or '['. Returns 0 when there is none.
+ */
+static int next_kv(const char *s, const char **q, const char **key, size_t *kl,
+		   const char **val)
+{
+	const char *eq;
+
+	while ((eq = strchr(*q, '='))) {
+		const char *k = eq;
+
+		*q = eq + 1;
+		while (k > s && (isalnum((unsigned char)k[-1]) || k[-1] == '_' ||
+				 k[-1] == '[' || k[-1] == ']')) {
+			if (k[-1] == '[' && k - 1 > s && k[-2] == ' ')
+				break;	/* "[IO_PAGE_FAULT" is not part of a key */
+			k--;
+		}
+		if (k == eq || (k > s && k[-1] != ' ' && k[-1] != ',' && k[-1] != '[' &&
+				k[-1] != '\t'))
+			continue;
+		*key = k;
+		*kl = (size_t)(eq - k);
+		*val = eq + 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* value of "key=" inside body (stops at ']'); 0 if absent */
 static const char *amd_field(const char *body, const char *key)
 {
@@ -1698,10 +1736,11 @@ static void amd_body(struct lab_fault_parser *p, const struct lab_klog_record *r
 		     int has_ts, double ts)
 {
 	int ei = amd_event_at(body);
-	const char *s;
+	const char *q, *key, *val, *addr = NULL, *ev0 = NULL, *ev1 = NULL, *type = NULL;
 	struct fault f;
 	uint64_t v, devid;
-	int seg_known, ev_code;
+	int seg_known, ev_code, has_device = 0;
+	size_t kl;
 
 	if (ei < 0)
 		return;
@@ -1711,25 +1750,42 @@ static void amd_body(struct lab_fault_parser *p, const struct lab_klog_record *r
 	f.ts = ts;
 	ev_code = amd_events[ei].code;
 	f.cause = amd_events[ei].cause;
-	s = amd_field(body, "device=");
-	if (s && parse_bdf(s, &devid, &seg_known, NULL))
-		set_dev(&f, devid, seg_known);
+	/* one pass over the key=value pairs (the first of each key counts) */
+	for (q = body; next_kv(body, &q, &key, &kl, &val);) {
+		uint64_t *slot = NULL;
+
+		if (kl == 6 && !memcmp(key, "device", 6) && !has_device) {
+			if (parse_bdf(val, &devid, &seg_known, NULL))
+				set_dev(&f, devid, seg_known);
+			has_device = 1;
+		} else if (kl == 6 && !memcmp(key, "domain", 6)) {
+			slot = &f.k.x[0];
+		} else if (kl == 5 && !memcmp(key, "flags", 5)) {
+			slot = &f.k.x[1];
+		} else if (kl == 5 && !memcmp(key, "pasid", 5)) {
+			slot = &f.k.x[2];
+		} else if (kl == 3 && !memcmp(key, "tag", 3)) {
+			slot = &f.k.x[3];
+		} else if (kl == 7 && !memcmp(key, "vmg_tag", 7)) {
+			slot = &f.k.x[4];
+		} else if (kl == 9 && !memcmp(key, "flags_rmp", 9)) {
+			slot = &f.k.x[5];
+		} else if (((kl == 7 && !memcmp(key, "address", 7)) ||
+			    (kl == 3 && (!memcmp(key, "gpa", 3) || !memcmp(key, "spa", 3)))) && !addr) {
+			addr = val;
+		} else if (kl == 8 && !memcmp(key, "event[0]", 8)) {
+			ev0 = val;
+		} else if (kl == 8 && !memcmp(key, "event[1]", 8)) {
+			ev1 = val;
+		} else if (kl == 4 && !memcmp(key, "type", 4)) {
+			type = val;
+		}
+		if (slot && !*slot && parse_hex(val, &v, NULL))
+			*slot = v + 1;
+	}
 	if (av)
-		amd_prefix(&f, t, av, s != NULL);
-	if ((s = amd_field(body, "domain=")) && parse_hex(s, &v, NULL))
-		f.k.x[0] = v + 1;
-	if ((s = amd_field(body, "flags=")) && parse_hex(s, &v, NULL))
-		f.k.x[1] = v + 1;
-	if ((s = amd_field(body, "pasid=")) && parse_hex(s, &v, NULL))
-		f.k.x[2] = v + 1;
-	if ((s = amd_field(body, "tag=")) && parse_hex(s, &v, NULL))
-		f.k.x[3] = v + 1;
-	if ((s = amd_field(body, "vmg_tag=")) && parse_hex(s, &v, NULL))
-		f.k.x[4] = v + 1;
-	if ((s = amd_field(body, "flags_rmp=")) && parse_hex(s, &v, NULL))
-		f.k.x[5] = v + 1;
-	if (((s = amd_field(body, "address=")) || (s = amd_field(body, "gpa=")) ||
-	     (s = amd_field(body, "spa="))) && parse_hex(s, &v, NULL)) {
+		amd_prefix(&f, t, av, has_device);
+	if (addr && parse_hex(addr, &v, NULL)) {
 		/*
 		 * The address is the DMA's for page faults, device requests,
 		 * DTE and PPR errors, RMP faults; for hardware errors and
@@ -1745,11 +1801,11 @@ static void amd_body(struct lab_fault_parser *p, const struct lab_klog_record *r
 	}
 	if (ev_code < 0) {
 		/* UNKNOWN event[0]=.. event[1]=.. (type in event[1] 31:28) or type=0x.. */
-		if ((s = amd_field(body, "event[1]=")) && parse_hex(s, &v, NULL))
+		if (ev1 && parse_hex(ev1, &v, NULL))
 			ev_code = (int)(v >> 28 & 0xf);
-		else if ((s = amd_field(body, "type=")) && parse_hex(s, &v, NULL))
+		else if (type && parse_hex(type, &v, NULL))
 			ev_code = (int)(v & 0xff);
-		if ((s = amd_field(body, "event[0]=")) && parse_hex(s, &v, NULL))
+		if (ev0 && parse_hex(ev0, &v, NULL))
 			set_dev(&f, v & 0xffff, 0);
 	}
 	if (ev_code >= 0)
@@ -2306,27 +2362,16 @@ static int smmuv3_line(struct lab_fault_parser *p, const struct lab_klog_record 
 
 /* ---- Arm SMMUv2 ------------------------------------------------------------- */
 
-/* value after "key=" where key is preceded by a delimiter */
-static const char *kv(const char *s, const char *key)
-{
-	size_t n = strlen(key);
-	const char *q = s;
-
-	while ((q = strstr(q, key))) {
-		if ((q == s || q[-1] == ' ' || q[-1] == ',' || q[-1] == ':') && q[n] == '=')
-			return q + n + 1;
-		q += n;
-	}
-	return NULL;
-}
-
 static void v2_parse_emit(struct lab_fault_parser *p, const char *t,
 			  const struct lab_klog_record *rec, unsigned long line, int has_ts,
 			  double ts)
 {
-	const char *u = strstr(t, "Unhandled context fault"), *s, *e;
+	const char *u = strstr(t, "Unhandled context fault"), *e, *q, *key, *val;
+	const char *fsr = NULL, *iova = NULL, *fsynr = NULL, *cb = NULL, *cbfr = NULL;
+	const char *sid = NULL, *pte = NULL;
 	struct fault f;
 	uint64_t v;
+	size_t kl;
 
 	if (!u)
 		return;
@@ -2338,24 +2383,46 @@ static void v2_parse_emit(struct lab_fault_parser *p, const char *t,
 	while (e > t && (e[-1] == ' ' || e[-1] == ':'))
 		e--;
 	copy_last_token(f.k.inst, t, (size_t)(e - t));
-	if ((s = kv(u, "fsr")) && parse_hex(s, &v, NULL))
+	for (q = u; next_kv(u, &q, &key, &kl, &val);) {
+		const char **slot = NULL;
+
+		if (kl == 3 && !memcmp(key, "fsr", 3))
+			slot = &fsr;
+		else if (kl == 4 && !memcmp(key, "iova", 4))
+			slot = &iova;
+		else if (kl == 5 && !memcmp(key, "fsynr", 5))
+			slot = &fsynr;
+		else if (kl == 2 && !memcmp(key, "cb", 2))
+			slot = &cb;
+		else if (kl == 9 && !memcmp(key, "cbfrsynra", 9))
+			slot = &cbfr;
+		else if (kl == 3 && !memcmp(key, "sid", 3))
+			slot = &sid;
+		else if (kl == 3 && !memcmp(key, "pte", 3))
+			slot = &pte;
+		if (slot && !*slot)
+			*slot = val;
+	}
+	if (fsr && parse_hex(fsr, &v, NULL))
 		set_code(&f, (int64_t)(v & 0xffffffff));
-	if ((s = kv(u, "iova")) && parse_hex(s, &v, NULL))
+	if (iova && parse_hex(iova, &v, NULL))
 		set_addr(&f, v);
-	if ((s = kv(u, "fsynr")) && parse_hex(s, &v, NULL)) {
+	if (fsynr && parse_hex(fsynr, &v, NULL)) {
 		f.k.x[0] = (v & 0xffffffff) + 1;
+		/* WNR; an instruction fetch (IND) is a read */
 		f.k.access = v & (1 << 6) ? ACC_READ : v & (1 << 4) ? ACC_WRITE : ACC_READ;
 	}
-	if ((s = kv(u, "cb")) && parse_dec(s, &v, NULL))
+	if (cb && parse_dec(cb, &v, NULL))
 		f.k.x[1] = v + 1;
-	if ((s = kv(u, "cbfrsynra")) && parse_hex(s, &v, NULL)) {
+	if (cbfr && parse_hex(cbfr, &v, NULL)) {
 		f.k.x[2] = (v & 0xffffffff) + 1;
 		set_sid(&f, v & 0xffff);
-	} else if ((s = kv(u, "sid"))) {
-		if ((s[0] == '0' && s[1] == 'x') ? parse_hex(s, &v, NULL) : parse_dec(s, &v, NULL))
+	} else if (sid) {
+		if ((sid[0] == '0' && sid[1] == 'x') ? parse_hex(sid, &v, NULL) :
+		    parse_dec(sid, &v, NULL))
 			set_sid(&f, v);
 	}
-	if (!f.k.has_code && (s = kv(u, "pte")) && parse_hex(s, &v, NULL) && v == 0) {
+	if (!f.k.has_code && pte && parse_hex(pte, &v, NULL) && v == 0) {
 		snprintf(f.detail, sizeof(f.detail), "pte=0");
 		f.cause = CAUSE_UNMAPPED;
 	}
@@ -2432,16 +2499,10 @@ static int smmu_line(struct lab_fault_parser *p, const struct lab_klog_record *r
 static int wrap_continue(struct lab_fault_parser *p, const struct lab_klog_record *rec)
 {
 	struct wrap_pending *w = &p->wrap;
-	size_t n = rec->len;
 
 	if (rec->prefix)
 		return 0;
-	if (w->len + 1 + n >= PEND_TEXT)
-		n = PEND_TEXT - w->len - 2;
-	w->text[w->len++] = ' ';
-	memcpy(w->text + w->len, rec->text, n);
-	w->len += n;
-	w->text[w->len] = '\0';
+	pend_append(w->text, &w->len, rec->text, rec->len);
 	wrap_flush(p);
 	return 1;
 }
@@ -2572,7 +2633,9 @@ int lab_fault_parser_feed(struct lab_fault_parser *p, const struct lab_klog_reco
 	}
 	if (p->v3_collecting && v3_dword(p, rec))
 		goto out;
-	if ((s = strstr(t, "callbacks suppressed")) && suppressed_line(p, t, s))
+	/* "func: N callbacks suppressed" always ends the line */
+	if (rec->len > 20 && !memcmp(t + rec->len - 20, "callbacks suppressed", 20) &&
+	    suppressed_line(p, t, t + rec->len - 20))
 		goto out;
 	if ((strstr(t, "DMAR") || strstr(t, "DRHD") || strstr(t, "INTR-REMAP")) &&
 	    intel_line(p, rec))

@@ -15,7 +15,18 @@
  *
  * The record follows DESIGN.md: iommu, event, code, device, stream_id,
  * address (hex string), access, count, lines, meaning, likely_cause, plus
- * "evidence" (array of strings) and "decoded" (family-specific fields).
+ * "evidence" (array of strings), "decoded" (family-specific fields: PASID,
+ * flags and their names, SSID, class, stage, FSR/FSYNR0 bits, raw dwords,
+ * DTE dump, the reason as printed and how it was read, ...), and when known
+ * "first_seen" (seconds since boot), "suppressed" (the part of count that
+ * comes from "callbacks suppressed" lines: an upper bound) and
+ * "lines_omitted" (occurrences past the first LAB_FAULT_MAX_LINES).
+ * code: Intel fault reason (FAULT_STATUS: the status register bits,
+ * INV_QUEUE_ERROR: the IQE reason), AMD event type, SMMUv3 event id (CMDQ_ERROR:
+ * the CERROR field, GERROR: the active bits), SMMUv2 FSR; null when the log
+ * does not show it. Events without a device (status, overflow, command
+ * queue) have device null. Intel prints no PCI segment: its devices read
+ * 0000 with decoded.segment_known false.
  *
  * The parser takes records one at a time, so it works the same on a pasted
  * log (lab_klog) and on message text captured from a guest's /dev/kmsg
@@ -37,12 +48,16 @@
 struct lab_fault_parser;
 
 struct lab_fault_parser *lab_fault_parser_new(struct lab_error *err);
-/* Feed one record (text + line number; timestamp and prefix if known). */
+/*
+ * Feed one record: text and line number; timestamp and prefix when known. A
+ * record with no prefix right after a prefixed one may be taken as the rest
+ * of a line a mail client wrapped; bare text throughout is never joined.
+ */
 int lab_fault_parser_feed(struct lab_fault_parser *p, const struct lab_klog_record *rec,
 			  struct lab_error *err);
 /*
  * Flush what is pending and return {"faults": [...], "summary": {...}}
- * (a new reference the caller owns). The parser can only be freed after.
+ * (a new reference the caller owns). After it, only lab_fault_parser_free().
  */
 json_object *lab_fault_parser_finish(struct lab_fault_parser *p, struct lab_error *err);
 void lab_fault_parser_free(struct lab_fault_parser *p);

@@ -59,9 +59,10 @@ static int hexval(int c)
 /* "[   12.345678]" or, with the '[' lost, "12.345678]" (6+ fraction digits) */
 static size_t match_dmesg_ts(const char *s, size_t len, double *ts)
 {
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
 	size_t i = 0, d0, f0;
 	int bracket = 0;
-	double v = 0, scale = 1;
+	unsigned long long ip = 0, fp = 0;
 
 	if (i < len && s[i] == '[') {
 		bracket = 1;
@@ -71,19 +72,17 @@ static size_t match_dmesg_ts(const char *s, size_t len, double *ts)
 	}
 	d0 = i;
 	while (i < len && is_digit(s[i]) && i - d0 < 12)
-		v = v * 10 + (s[i++] - '0');
+		ip = ip * 10 + (unsigned long long)(s[i++] - '0');
 	if (i == d0 || i >= len || s[i] != '.')
 		return 0;
 	f0 = ++i;
-	while (i < len && is_digit(s[i]) && i - f0 < 9) {
-		scale /= 10;
-		v += (s[i++] - '0') * scale;
-	}
+	while (i < len && is_digit(s[i]) && i - f0 < 9)
+		fp = fp * 10 + (unsigned long long)(s[i++] - '0');
 	if (i == f0 || i >= len || s[i] != ']')
 		return 0;
 	if (!bracket && i - f0 < 6)
 		return 0;
-	*ts = v;
+	*ts = (double)ip + (double)fp / pow10[i - f0];
 	return i + 1;
 }
 
@@ -278,10 +277,19 @@ static size_t match_iso(const char *s, size_t len, int *syslog)
 /* "kernel:" on its own, or "host kernel:" (journalctl -o short-monotonic) */
 static size_t match_kernel(const char *s, size_t len)
 {
+	const char *sp;
 	size_t a, ae, b, be;
 
 	if (len >= 7 && !memcmp(s, "kernel:", 7))
 		return 7;
+	/* cheap test first: is the second word "kernel..."? */
+	sp = memchr(s, ' ', len < 66 ? len : 66);
+	if (!sp)
+		return 0;
+	while ((size_t)(sp - s) < len && *sp == ' ')
+		sp++;
+	if (len - (size_t)(sp - s) < 7 || memcmp(sp, "kernel", 6))
+		return 0;
 	a = token(s, len, 0, &ae);
 	if (!is_hostname(s + a, ae - a))
 		return 0;
@@ -396,38 +404,52 @@ size_t lab_klog_strip(const char *s, size_t len, struct lab_klog_record *rec)
 		size_t n;
 		double ts;
 		int syslog;
+		char c;
 
 		while (i < len && is_space(s[i]))
 			i++;
 		if (i >= len)
 			break;
-		if ((n = match_dmesg_ts(s + i, len - i, &ts))) {
-			rec->prefix |= LAB_KLOG_PREFIX_TIMESTAMP;
-			rec->has_timestamp = 1;
-			rec->timestamp = ts;
-		} else if ((n = match_caller(s + i, len - i))) {
-			rec->prefix |= LAB_KLOG_PREFIX_CALLER;
-		} else if ((n = match_wallclock(s + i, len - i))) {
-			rec->prefix |= LAB_KLOG_PREFIX_WALLCLOCK;
-		} else if ((n = match_syslog(s + i, len - i))) {
+		/* the first character decides which prefixes can match */
+		c = s[i];
+		n = 0;
+		if (c == '[') {
+			if ((n = match_dmesg_ts(s + i, len - i, &ts))) {
+				rec->prefix |= LAB_KLOG_PREFIX_TIMESTAMP;
+				rec->has_timestamp = 1;
+				rec->timestamp = ts;
+			} else if ((n = match_caller(s + i, len - i))) {
+				rec->prefix |= LAB_KLOG_PREFIX_CALLER;
+			} else if ((n = match_wallclock(s + i, len - i))) {
+				rec->prefix |= LAB_KLOG_PREFIX_WALLCLOCK;
+			} else if ((n = match_vendor(s + i, len - i))) {
+				rec->prefix |= LAB_KLOG_PREFIX_VENDOR;
+			}
+		} else if (is_digit(c)) {
+			if ((n = match_dmesg_ts(s + i, len - i, &ts))) {
+				rec->prefix |= LAB_KLOG_PREFIX_TIMESTAMP;
+				rec->has_timestamp = 1;
+				rec->timestamp = ts;
+			} else if ((n = match_iso(s + i, len - i, &syslog))) {
+				rec->prefix |= syslog ? LAB_KLOG_PREFIX_SYSLOG :
+					       LAB_KLOG_PREFIX_WALLCLOCK;
+			} else if ((n = match_kmsg(s + i, len - i, &ts))) {
+				rec->prefix |= LAB_KLOG_PREFIX_TIMESTAMP;
+				rec->has_timestamp = 1;
+				rec->timestamp = ts;
+			}
+		} else if (c == '<') {
+			if ((n = match_level(s + i, len - i)))
+				rec->prefix |= LAB_KLOG_PREFIX_LEVEL;
+		} else if (c >= 'A' && c <= 'S' && (n = match_syslog(s + i, len - i))) {
 			rec->prefix |= LAB_KLOG_PREFIX_SYSLOG;
-		} else if ((n = match_iso(s + i, len - i, &syslog))) {
-			rec->prefix |= syslog ? LAB_KLOG_PREFIX_SYSLOG : LAB_KLOG_PREFIX_WALLCLOCK;
-		} else if ((n = match_kernel(s + i, len - i))) {
-			rec->prefix |= LAB_KLOG_PREFIX_KERNEL;
-		} else if ((n = match_facility(s + i, len - i))) {
+		} else if (c == 'k' && (n = match_facility(s + i, len - i))) {
 			rec->prefix |= LAB_KLOG_PREFIX_LEVEL;
-		} else if ((n = match_level(s + i, len - i))) {
-			rec->prefix |= LAB_KLOG_PREFIX_LEVEL;
-		} else if ((n = match_kmsg(s + i, len - i, &ts))) {
-			rec->prefix |= LAB_KLOG_PREFIX_TIMESTAMP;
-			rec->has_timestamp = 1;
-			rec->timestamp = ts;
-		} else if ((n = match_vendor(s + i, len - i))) {
-			rec->prefix |= LAB_KLOG_PREFIX_VENDOR;
-		} else {
-			break;
 		}
+		if (!n && (n = match_kernel(s + i, len - i)))
+			rec->prefix |= LAB_KLOG_PREFIX_KERNEL;
+		if (!n)
+			break;
 		i += n;
 	}
 	while (i < len && is_space(s[i]))

@@ -173,24 +173,22 @@ fail:
 static int spawn(struct pool *p, struct slot *s)
 {
 	const struct lab_run_spec *r = s->spec;
-	char timeout[16], memory[16], log[PATH_MAX + 16], exe[PATH_MAX];
+	char timeout[16], memory[16], log[PATH_MAX + 16];
+	/* the running binary itself, even if a rebuild replaced the file */
+	char exe[] = "/proc/self/exe";
 	char *argv[64];
 	char *opts[16];
 	size_t n = 0, nopts = 0;
 	posix_spawn_file_actions_t fa;
 	unsigned t = r->timeout_s ? r->timeout_s : p->o->timeout_s;
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int rc;
 
-	if (len < 0)
-		return -1;
-	exe[len] = '\0';
 	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
 		return -1;
 	snprintf(timeout, sizeof(timeout), "%u", t);
 	snprintf(memory, sizeof(memory), "%u", r->memory_mib ? r->memory_mib : p->o->memory_mib);
 	snprintf(log, sizeof(log), "%s/worker.log", s->dir);
-	argv[n++] = exe;
+	argv[n++] = "iommu-lab";
 	argv[n++] = "_guest";
 	argv[n++] = "--name";      argv[n++] = r->name;
 	argv[n++] = "--platform";  argv[n++] = (char *)r->platform;

@@ -16,7 +16,7 @@ PACKAGES="
   libxml2-dev libjson-c-dev libyaml-dev libcmocka-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   libjson-c-dev:arm64
-  cpio kmod xz-utils zstd dpkg-dev jq bc tini libxml2-utils
+  cpio kmod xz-utils zstd dpkg-dev jq bc tini libxml2-utils clang
 "
 
 missing=""

@@ -375,6 +375,37 @@ static void test_amd_wrapped(void **state)
 	json_object_put(o);
 }
 
+/* records waiting for a continuation never outgrow their buffer */
+static void test_long_pending_text(void **state)
+{
+	size_t big = 3000;
+	char *in = malloc(8 * big), *o = in;
+	struct lab_error err = { 0 };
+	json_object *j;
+
+	(void)state;
+	assert_non_null(in);
+	o += sprintf(o, "[ 1.0] arm-smmu x.iommu: Unhandled context fault: fsr=0x402, iova=0x1000, ");
+	memset(o, 'a', big);
+	o += big;
+	*o++ = '\n';
+	memset(o, 'b', big);
+	o += big;
+	o += sprintf(o, "\n[ 2.0] DMAR: [DMA Read NO_PASID] Request device [00:02.0] fault addr 0x1000 ");
+	for (int i = 0; i < 3; i++) {
+		memset(o, 'c', big / 2);
+		o += big / 2;
+		*o++ = '\n';
+	}
+	j = lab_fault_parse_buffer(in, (size_t)(o - in), &err);
+	assert_non_null(j);
+	assert_int_equal(json_object_array_length(faults(j)), 2);
+	assert_int_equal(ifield(fault_at(j, 0), "code"), 0x402);
+	assert_string_equal(sfield(fault_at(j, 1), "address"), "0x1000");
+	json_object_put(j);
+	free(in);
+}
+
 static void test_smmuv3_raw_fields(void **state)
 {
 	static const char *const t[] = {
@@ -536,7 +567,7 @@ static void test_binary_input(void **state)
 	struct lab_error err = { 0 };
 	unsigned char buf[1 << 16];
 	uint32_t x = 12345;
-	json_object *o;
+	json_object *o, *back;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(buf); i++) {
@@ -549,13 +580,16 @@ static void test_binary_input(void **state)
 	memcpy(buf + 9000, "arm-smmu-v3 x: event 0x10 received:\n", 36);
 	o = lab_fault_parse_buffer(buf, sizeof(buf), &err);
 	assert_non_null(o);
-	assert_non_null(json_tokener_parse(json_object_to_json_string(o)));
+	back = json_tokener_parse(json_object_to_json_string(o));
+	assert_non_null(back);
+	assert_true(json_object_equal(o, back));
+	json_object_put(back);
 	json_object_put(o);
 }
 
 int main(void)
 {
-	struct CMUnitTest *tests = calloc(NCASES + 16, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(NCASES + 64, sizeof(*tests));
 	size_t n = 0;
 	int rc;
 
@@ -566,7 +600,10 @@ int main(void)
 		tests[n].initial_state = (void *)golden_cases[i];
 		n++;
 	}
-#define ADD(fn) tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn)
+#define ADD(fn) do {							\
+		assert_true(n < NCASES + 64);					\
+		tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn);		\
+	} while (0)
 	ADD(test_golden_list_complete);
 	ADD(test_intel_reason_decimal_and_hex);
 	ADD(test_intel_fields);
@@ -575,6 +612,7 @@ int main(void)
 	ADD(test_amd_flags_direction);
 	ADD(test_amd_split_with_interleaving);
 	ADD(test_amd_wrapped);
+	ADD(test_long_pending_text);
 	ADD(test_smmuv3_raw_fields);
 	ADD(test_smmuv3_truncated_at_eof);
 	ADD(test_smmu_v2_fsynr_write);

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* The comparator: each verdict, from expectations in a scenario file and
+ * observations from a real guest (tests/data/observation/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "compare.h"
+#include "matrix.h"
+#include "observation.h"
+
+static struct lab_matrix *m;
+static json_object *intel_obs, *intel_kmsg;
+static const struct lab_env env72 = { "7.2.0", "9.0.0", "6.1.0-56-amd64" };
+
+static int setup(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { "tests/data/compare/expectations.yaml" };
+	json_object *collect = json_object_from_file("tests/data/observation/intel-collect.json");
+
+	(void)state;
+	m = lab_matrix_load(files, 1, "guests/platforms", &err);
+	if (!m || !collect) {
+		fprintf(stderr, "setup: %s\n", err.msg);
+		return -1;
+	}
+	intel_obs = lab_observation_from_collect(collect, "intel");
+	intel_kmsg = json_object_get(json_object_object_get(json_object_object_get(collect, "klog"),
+							    "records"));
+	json_object_put(collect);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lab_matrix_free(m);
+	json_object_put(intel_obs);
+	json_object_put(intel_kmsg);
+	return 0;
+}
+
+static const struct lab_run_spec *spec(const char *variant)
+{
+	for (size_t i = 0; i < m->nruns; i++)
+		if (!strcmp(m->runs[i].variant, variant))
+			return &m->runs[i];
+	fail_msg("no variant %s", variant);
+	return NULL;
+}
+
+/* Compare, then return the verdict of check `name` (and the run's). */
+static json_object *judge(const char *variant, const struct lab_env *env, const char *status,
+			  json_object *obs, json_object *faults)
+{
+	return lab_compare_run(spec(variant), env, status, obs, intel_kmsg, faults);
+}
+
+static const char *verdict_of(json_object *res, const char *check)
+{
+	json_object *checks = json_object_object_get(res, "checks");
+
+	for (size_t i = 0; i < json_object_array_length(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(c, "name")), check))
+			return json_object_get_string(json_object_object_get(c, "verdict"));
+	}
+	fail_msg("no check %s", check);
+	return NULL;
+}
+
+static const char *run_verdict(json_object *res)
+{
+	return json_object_get_string(json_object_object_get(res, "verdict"));
+}
+
+static void holding_expectations_pass(void **state)
+{
+	json_object *res = judge("good", &env72, "ok", intel_obs, NULL);
+
+	(void)state;
+	assert_string_equal(verdict_of(res, "status"), "pass");
+	assert_string_equal(verdict_of(res, "iommu"), "pass");
+	assert_string_equal(verdict_of(res, "default_domain"), "pass");
+	assert_string_equal(verdict_of(res, "edu_group_type"), "pass");
+	assert_string_equal(verdict_of(res, "fields.intel.cap.mgaw"), "pass");
+	assert_string_equal(verdict_of(res, "log_present /Using Queued invalidation/"), "pass");
+	assert_string_equal(verdict_of(res, "log_absent /handling fault/"), "pass");
+	assert_string_equal(verdict_of(res, "no_faults"), "pass");
+	assert_string_equal(run_verdict(res), "pass");
+	json_object_put(res);
+}
+
+static void wrong_expectation_fails_with_both_values(void **state)
+{
+	json_object *res = judge("wrong", &env72, "ok", intel_obs, NULL);
+	json_object *checks = json_object_object_get(res, "checks");
+
+	(void)state;
+	assert_string_equal(verdict_of(res, "default_domain"), "fail");
+	assert_string_equal(verdict_of(res, "groups_max"), "fail");
+	assert_string_equal(verdict_of(res, "log_present /no such line anywhere/"), "fail");
+	assert_string_equal(run_verdict(res), "fail");
+	for (size_t i = 0; i < json_object_array_length(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(c, "name")), "default_domain")) {
+			assert_string_equal(json_object_get_string(json_object_object_get(c, "expected")), "identity");
+			assert_string_equal(json_object_get_string(json_object_object_get(c, "observed")), "DMA-FQ");
+			assert_true(json_object_array_length(json_object_object_get(c, "evidence")) > 0);
+		}
+	}
+	json_object_put(res);
+}
+
+static void known_bugs_are_xfail_and_xpass(void **state)
+{
+	json_object *res = judge("known_bugs", &env72, "ok", intel_obs, NULL);
+
+	(void)state;
+	assert_string_equal(verdict_of(res, "interrupt_remapping"), "xfail");
+	assert_string_equal(verdict_of(res, "iommus"), "xpass");
+	/* an unexpected pass fails the run: the known bug is gone, say so */
+	assert_string_equal(run_verdict(res), "fail");
+	json_object_put(res);
+}
+
+static void conditions_pick_the_alternative(void **state)
+{
+	static const struct lab_env env10 = { "10.0.2", "11.3.0", "6.12.95+deb12-amd64" };
+	json_object *res = judge("conditional", &env72, "ok", intel_obs, NULL);
+
+	(void)state;
+	/* 7.2: the second alternative (39) holds */
+	assert_string_equal(verdict_of(res, "fields.intel.cap.mgaw"), "pass");
+	/* no alternative for 7.2 at all: skip */
+	assert_string_equal(verdict_of(res, "default_domain"), "skip");
+	assert_string_equal(run_verdict(res), "pass");
+	json_object_put(res);
+	res = judge("conditional", &env10, "ok", intel_obs, NULL);
+	/* 10.0 wants 48, the fixture (a 7.2 guest) has 39 */
+	assert_string_equal(verdict_of(res, "fields.intel.cap.mgaw"), "fail");
+	assert_string_equal(verdict_of(res, "default_domain"), "pass");
+	json_object_put(res);
+}
+
+static void a_guest_that_died_errs_its_checks(void **state)
+{
+	json_object *res = judge("good", &env72, "timeout", NULL, NULL);
+
+	(void)state;
+	assert_string_equal(verdict_of(res, "status"), "fail");
+	assert_string_equal(verdict_of(res, "default_domain"), "error");
+	assert_string_equal(run_verdict(res), "error");
+	json_object_put(res);
+}
+
+static void an_expected_panic_passes_and_skips_the_rest(void **state)
+{
+	json_object *res = judge("panics", &env72, "panic", NULL, NULL);
+
+	(void)state;
+	assert_string_equal(verdict_of(res, "status"), "pass");
+	assert_string_equal(verdict_of(res, "iommu"), "skip");
+	assert_string_equal(run_verdict(res), "pass");
+	json_object_put(res);
+	res = judge("panics", &env72, "ok", intel_obs, NULL);
+	assert_string_equal(verdict_of(res, "status"), "fail");
+	json_object_put(res);
+}
+
+static void faults_fail_no_faults(void **state)
+{
+	json_object *faults = json_tokener_parse(
+		"[{\"iommu\":\"intel\",\"event\":\"DMA_FAULT\",\"device\":\"0000:00:10.0\","
+		"\"address\":\"0x100000\"}]");
+	json_object *res = judge("good", &env72, "ok", intel_obs, faults);
+
+	(void)state;
+	assert_string_equal(verdict_of(res, "no_faults"), "fail");
+	assert_string_equal(run_verdict(res), "fail");
+	json_object_put(res);
+	json_object_put(faults);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(holding_expectations_pass),
+		cmocka_unit_test(wrong_expectation_fails_with_both_values),
+		cmocka_unit_test(known_bugs_are_xfail_and_xpass),
+		cmocka_unit_test(conditions_pick_the_alternative),
+		cmocka_unit_test(a_guest_that_died_errs_its_checks),
+		cmocka_unit_test(an_expected_panic_passes_and_skips_the_rest),
+		cmocka_unit_test(faults_fail_no_faults),
+	};
+
+	return cmocka_run_group_tests_name("compare", tests, setup, teardown);
+}
