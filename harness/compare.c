@@ -3,6 +3,7 @@
 
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario.h"
@@ -205,6 +206,103 @@ static void check_faults(struct check *c, json_object *faults)
 			 n == 1 ? "" : "s");
 }
 
+/* The probe NAME from observations.probes, or NULL. */
+static json_object *probe_named(json_object *obs, const char *name, size_t len_name)
+{
+	json_object *probes = arr(obs, "probes");
+
+	for (size_t i = 0; i < len(probes); i++) {
+		json_object *p = json_object_array_get_idx(probes, i);
+		const char *n = str(p, "name");
+
+		if (n && strlen(n) == len_name && !strncmp(n, name, len_name))
+			return p;
+	}
+	return NULL;
+}
+
+static unsigned long long hex(const char *s)
+{
+	return s ? strtoull(s, NULL, 16) : ~0ULL;
+}
+
+/* Does fault record f have every field the expectation names? Addresses
+ * compare by 4 KiB page: the VT-d fault record holds the page. */
+static int fault_matches(json_object *want, json_object *f)
+{
+	json_object_object_foreach(want, k, v) {
+		json_object *got = json_object_object_get(f, k);
+
+		if (!strcmp(k, "address")) {
+			if (!str(f, "address") || (hex(json_object_get_string(v)) >> 12) !=
+							  (hex(str(f, "address")) >> 12))
+				return 0;
+		} else if (!same(v, got)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static json_object *fault_summary(json_object *faults)
+{
+	static const char *const keys[] = { "iommu", "event", "code", "access", "address", "device",
+					    "count" };
+	json_object *out = json_object_new_array();
+
+	for (size_t i = 0; i < len(faults); i++) {
+		json_object *f = json_object_array_get_idx(faults, i), *o = json_object_new_object();
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			json_object_object_add(o, keys[k], json_object_get(json_object_object_get(f, keys[k])));
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+/* probe.NAME.KEY: a result field of the probe, or the faults it raised. */
+static void check_probe(struct check *c, json_object *obs)
+{
+	const char *name = c->key + strlen("probe."), *key = strrchr(c->key, '.') + 1;
+	json_object *p = probe_named(obs, name, (size_t)(key - 1 - name));
+	json_object *res = p ? json_object_object_get(p, "result") : NULL;
+	json_object *faults = p ? arr(p, "faults") : NULL;
+
+	if (!p || !res || str(res, "error")) {
+		json_object *e = p ? json_object_object_get(p, "error") : NULL;
+
+		snprintf(c->reason, sizeof(c->reason), "the probe did not run: %s",
+			 !p ? "no result" : res ? str(res, "error")
+			    : json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
+		return;
+	}
+	if (strcmp(key, "fault")) {
+		c->observed = json_object_get(json_object_object_get(res, key));
+		compare_value(c);
+		return;
+	}
+	c->observed = fault_summary(faults);
+	c->evidence = json_object_new_array();
+	for (size_t i = 0; i < len(faults) && i < EVIDENCE_MAX; i++) {
+		json_object *ev = json_object_object_get(json_object_array_get_idx(faults, i), "evidence");
+
+		if (ev && json_object_array_length(ev))
+			json_object_array_add(c->evidence, json_object_get(json_object_array_get_idx(ev, 0)));
+	}
+	if (json_object_is_type(c->expected, json_type_string)) {    /* none */
+		c->held = len(faults) == 0;
+		if (!c->held)
+			snprintf(c->reason, sizeof(c->reason), "the probe raised %zu fault record%s",
+				 len(faults), len(faults) == 1 ? "" : "s");
+		return;
+	}
+	for (size_t i = 0; i < len(faults) && !c->held; i++)
+		c->held = fault_matches(c->expected, json_object_array_get_idx(faults, i));
+	if (!c->held)
+		snprintf(c->reason, sizeof(c->reason), "no fault record matches %s (the probe raised %zu)",
+			 json_object_to_json_string_ext(c->expected, JSON_C_TO_STRING_PLAIN), len(faults));
+}
+
 /* Evaluate one expectation whose alternative is already chosen. */
 static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_object *faults)
 {
@@ -221,6 +319,10 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 	}
 	if (!strcmp(k, "no_faults")) {
 		check_faults(c, faults);
+		return;
+	}
+	if (!strncmp(k, "probe.", 6)) {
+		check_probe(c, obs);
 		return;
 	}
 	if (!strcmp(k, "iommu")) {

@@ -92,6 +92,7 @@ static int expand(struct lab_matrix *m, const struct lab_scenario *s, struct lab
 				r->qemu = merge_qemu(s->qemu, v->qemu);
 				r->when = v->when;
 				r->skip = v->skip;
+				r->probes = v->probes;
 				r->timeout_s = s->timeout_s;
 				r->memory_mib = s->memory_mib;
 				r->file = s->file;

@@ -18,6 +18,7 @@ struct lab_run_spec {
 	char *append;              /* matrix's arguments, then the variant's */
 	json_object *qemu;         /* matrix's options, overridden by the variant's */
 	const char *when, *skip;   /* the variant's */
+	json_object *probes;       /* the variant's DMA probes (borrowed), or NULL */
 	const struct lab_expect **expects;   /* merged: the variant's win by key */
 	size_t nexpects;
 	unsigned timeout_s, memory_mib;      /* 0: the command's default */

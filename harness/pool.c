@@ -2,6 +2,7 @@
 #include "pool.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -202,6 +203,10 @@ static int spawn(struct pool *p, struct slot *s)
 		argv[n++] = "--append";
 		argv[n++] = r->append;
 	}
+	if (r->probes) {
+		argv[n++] = "--probes";
+		argv[n++] = (char *)json_object_to_json_string_ext(r->probes, JSON_C_TO_STRING_PLAIN);
+	}
 	if (r->qemu) {
 		json_object_object_foreach(r->qemu, key, val) {
 			if (nopts == sizeof(opts) / sizeof(opts[0]))
@@ -258,7 +263,9 @@ static void set_str(json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v ? v : ""));
 }
 
-static json_object *faults_of(json_object *kmsg)
+/* Fault records (the parser `explain` uses) in the guest's kernel log
+ * records whose sequence number is in [from, to). */
+static json_object *faults_of(json_object *kmsg, int64_t from, int64_t to)
 {
 	struct lab_error err = { 0 };
 	struct lab_fault_parser *fp = lab_fault_parser_new(&err);
@@ -267,10 +274,13 @@ static json_object *faults_of(json_object *kmsg)
 	if (!fp)
 		return json_object_new_array();
 	for (size_t i = 0; kmsg && i < json_object_array_length(kmsg); i++) {
-		json_object *m = json_object_object_get(json_object_array_get_idx(kmsg, i), "msg");
-		const char *text = json_object_get_string(m);
+		json_object *r = json_object_array_get_idx(kmsg, i);
+		int64_t seq = json_object_get_int64(json_object_object_get(r, "seq"));
+		const char *text = json_object_get_string(json_object_object_get(r, "msg"));
 		struct lab_klog_record rec = { .text = text ? text : "", .line = i + 1, .nlines = 1 };
 
+		if (seq < from || seq >= to)
+			continue;
 		rec.len = strlen(rec.text);
 		lab_fault_parser_feed(fp, &rec, &err);
 	}
@@ -279,6 +289,39 @@ static json_object *faults_of(json_object *kmsg)
 	faults = json_object_get(json_object_object_get(res, "faults"));
 	json_object_put(res);
 	return faults ? faults : json_object_new_array();
+}
+
+static int64_t seq_before(json_object *probe)
+{
+	json_object *res = json_object_object_get(probe, "result");
+	json_object *v = json_object_object_get(res, "kmsg_seq_before");
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* Each probe with the fault records logged between its start and the next
+ * probe's (or the end of the log): the faults it raised. */
+static json_object *attribute(json_object *probes, json_object *kmsg)
+{
+	json_object *out = json_object_new_array();
+	size_t n = probes && json_object_is_type(probes, json_type_array)
+			   ? json_object_array_length(probes) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(probes, i);
+		json_object *o = json_object_new_object();
+		int64_t from = seq_before(p), to = INT64_MAX;
+
+		for (size_t j = i + 1; j < n && to == INT64_MAX; j++)
+			if (seq_before(json_object_array_get_idx(probes, j)) >= 0)
+				to = seq_before(json_object_array_get_idx(probes, j));
+		json_object_object_foreach(p, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+		json_object_object_add(o, "faults", from >= 0 ? faults_of(kmsg, from, to)
+							       : json_object_new_array());
+		json_object_array_add(out, o);
+	}
+	return out;
 }
 
 static void finish_slot(struct pool *p, struct slot *s, int wstatus)
@@ -305,10 +348,18 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 	status = json_object_get_string(json_object_object_get(run, "status"));
 	obs = json_object_object_get(run, "observations");
 	kmsg = json_object_object_get(run, "kmsg");
-	if (obs && json_object_is_type(obs, json_type_object))
-		json_object_object_add(obs, "faults", faults_of(kmsg));
-	else
+	if (obs && json_object_is_type(obs, json_type_object)) {
+		json_object *probes = json_object_object_get(run, "probes");
+		int64_t first = probes && json_object_array_length(probes)
+					? seq_before(json_object_array_get_idx(probes, 0)) : -1;
+
+		/* faults the probes raised on purpose are theirs, not the boot's */
+		json_object_object_add(obs, "faults",
+				       faults_of(kmsg, 0, first >= 0 ? first : INT64_MAX));
+		json_object_object_add(obs, "probes", attribute(probes, kmsg));
+	} else {
 		obs = NULL;
+	}
 	set_str(o, "status", status);
 	set_str(o, "reason", json_object_get_string(json_object_object_get(run, "detail")));
 	json_object_object_add(o, "duration_s", json_object_new_double(now() - s->started));

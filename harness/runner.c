@@ -72,6 +72,7 @@ enum step {
 	STEP_HELLO,
 	STEP_BIND,
 	STEP_COLLECT,
+	STEP_PROBE,      /* one "dma" request per probe, in order */
 	STEP_KMSG,
 	STEP_POWEROFF,
 	STEP_STOPPING,   /* poweroff acknowledged: wait for the domain to go */
@@ -98,6 +99,8 @@ struct run {
 	int finished;
 	json_object *collect;
 	json_object *kmsg;
+	json_object *probes;     /* [{name, request, result}] */
+	size_t probe_index;
 	json_object *timeline;   /* {"event": seconds since the run started} */
 	char channel_error[512]; /* the agent channel broke: why */
 	double channel_error_at;
@@ -237,6 +240,18 @@ static void send_step(struct run *r)
 	case STEP_COLLECT:
 		execute = "collect";
 		break;
+	case STEP_PROBE: {
+		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
+
+		args = json_object_new_object();
+		json_object_object_foreach(probe, k, v)
+			if (strcmp(k, "name"))
+				json_object_object_add(args, k, json_object_get(v));
+		snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
+		json_object_object_add(args, "device", json_object_new_string(addr));
+		execute = "dma";
+		break;
+	}
 	case STEP_KMSG:
 		args = json_object_new_object();
 		json_object_object_add(args, "since", json_object_new_int(0));
@@ -263,6 +278,25 @@ static void on_message(json_object *msg, void *opaque)
 
 	if (id < 0 || id != r->pending || r->finished)
 		return;    /* an event, or the answer to a hello we retried */
+	if (r->step == STEP_PROBE) {
+		/* a refused probe is that probe's result, not the run's end */
+		json_object *p = json_object_new_object();
+		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
+
+		json_object_object_add(p, "name", json_object_get(json_object_object_get(probe, "name")));
+		json_object_object_add(p, "request", json_object_get(probe));
+		json_object_object_add(p, "result", json_object_get(json_object_object_get(msg, "return")));
+		json_object_object_add(p, "error", json_object_get(json_object_object_get(msg, "error")));
+		json_object_array_add(r->probes, p);
+		if (++r->probe_index < json_object_array_length(r->opts->probes)) {
+			send_step(r);
+			return;
+		}
+		mark(r, "probes");
+		r->step++;
+		send_step(r);
+		return;
+	}
 	if (!json_object_object_get_ex(msg, "return", &ret)) {
 		json_object *e = json_object_object_get(msg, "error");
 
@@ -270,7 +304,7 @@ static void on_message(json_object *msg, void *opaque)
 		       e ? json_object_to_json_string(e) : "malformed reply");
 		return;
 	}
-	mark(r, (const char *[]){ "hello", "bind", "collect", "kmsg", "poweroff" }[r->step]);
+	mark(r, (const char *[]){ "hello", "bind", "collect", "probes", "kmsg", "poweroff" }[r->step]);
 	switch (r->step) {
 	case STEP_HELLO:
 		r->res->boot_s = now() - r->started;
@@ -279,7 +313,11 @@ static void on_message(json_object *msg, void *opaque)
 		break;   /* a failed bind is visible in the groups collected next */
 	case STEP_COLLECT:
 		r->collect = json_object_get(ret);
+		if (!r->opts->probes || !json_object_array_length(r->opts->probes))
+			r->step++;     /* no probes: straight on to the log */
 		break;
+	case STEP_PROBE:
+		return;        /* handled above */
 	case STEP_KMSG:
 		r->kmsg = json_object_get(ret);
 		if (!r->opts->graceful_poweroff) {
@@ -515,6 +553,7 @@ static int start(struct run *r, struct lab_error *err)
 	setvbuf(r->console_log, NULL, _IOLBF, 0);
 	r->started = now();
 	r->timeline = json_object_new_object();
+	r->probes = json_object_new_array();
 	r->deadline = r->started + r->opts->timeout_s;
 	/* AUTODESTROY: should this process die without cleaning up (SIGKILL),
 	 * libvirtd destroys the guest when the connection drops. */
@@ -584,6 +623,8 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 							       JSON_C_TO_STRING_PRETTY);
 		write_file(opts->dir, "observations.json", json, &local);
 	}
+	res->probes = r.probes;
+	r.probes = NULL;
 	if (r.kmsg) {
 		write_kmsg(&r, &local);
 		res->kmsg = json_object_get(json_object_object_get(r.kmsg, "records"));
@@ -594,6 +635,7 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	}
 	json_object_put(r.collect);
 	json_object_put(r.kmsg);
+	json_object_put(r.probes);
 	lab_agent_free(r.agent);
 	lab_platform_free(platform);
 	return 0;
@@ -604,5 +646,6 @@ void lab_run_result_clear(struct lab_run_result *res)
 	json_object_put(res->observations);
 	json_object_put(res->timeline);
 	json_object_put(res->kmsg);
+	json_object_put(res->probes);
 	memset(res, 0, sizeof(*res));
 }

@@ -27,6 +27,7 @@ struct lab_run_opts {
 	const char *append;      /* extra kernel arguments */
 	const char *suite;       /* guest kernel: bookworm (default), backports */
 	json_object *qemu_opts;  /* IOMMU device properties, or NULL */
+	json_object *probes;     /* DMA probes for the agent (scenario.h), or NULL */
 	const char *accel;       /* tcg | kvm (already resolved) */
 	const char *dir;         /* where this run's files go (created) */
 	unsigned timeout_s;
@@ -46,6 +47,7 @@ struct lab_run_result {
 	unsigned long garbage;    /* malformed lines from the agent channel */
 	json_object *timeline;    /* {"created": s, "hello": s, ...} since the start */
 	json_object *kmsg;        /* the guest's kernel log records, or NULL */
+	json_object *probes;      /* [{name, request, result, error}] */
 };
 
 const char *lab_run_status_name(enum lab_run_status s);

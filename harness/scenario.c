@@ -548,6 +548,161 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* ---- DMA probes ------------------------------------------------------------ */
+
+static const char *const probe_modes[] = { "vfio", "raw", NULL };
+static const char *const probe_dirs[] = { "read", "write", NULL };
+static const char *const round_trips[] = { "exact", "mismatch", NULL };
+static const char *const fault_keys[] = { "iommu", "event", "code", "access", "address",
+					  "stream_id", "device", "xfail", NULL };
+
+struct probe_ctx {
+	struct lab_variant *var;
+	json_object *probe;          /* the request the agent gets */
+	const char *name;
+	struct expects x;
+};
+
+static int fault_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+		      void *opaque)
+{
+	struct lab_expect_alt *alt = opaque;
+
+	(void)k;
+	if (!scalar(v))
+		return fail(c, v, "fault.%s must be a value", key);
+	/* `xfail:` inside the fault: the fault is a known emulator gap */
+	if (!strcmp(key, "xfail"))
+		return get_str(c, v, "xfail", &alt->xfail);
+	json_object_object_add(alt->value, key, scalar_json(v));
+	return 0;
+}
+
+static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+			     void *opaque)
+{
+	struct probe_ctx *p = opaque;
+	struct lab_expect *e;
+	char full[160];
+
+	snprintf(full, sizeof(full), "probe.%s.%s", p->name, key);
+	e = add_expect(&p->x, full, line_of(k));
+	e->alts = calloc(1, sizeof(*e->alts));
+	e->nalts = 1;
+	e->alts[0].line = line_of(v);
+	if (!strcmp(key, "fault")) {
+		if (scalar(v) && !strcmp(scalar(v), "none")) {
+			e->alts[0].value = json_object_new_string("none");
+			return 0;
+		}
+		e->alts[0].value = json_object_new_object();
+		return each_pair(c, v, "fault", fault_keys, fault_pair, &e->alts[0]);
+	}
+	if (v->type == YAML_MAPPING_NODE) {
+		/* {equals: ..., xfail: ...} for a known emulator limitation */
+		struct alt_ctx a = { find_key("fields"), full, &e->alts[0], v };
+		static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
+
+		if (each_pair(c, v, full, alt_keys, alt_pair, &a) < 0)
+			return -1;
+	} else if (scalar(v)) {
+		e->alts[0].value = scalar_json(v);
+	} else {
+		return fail(c, v, "%s must be a value", full);
+	}
+	if (!strcmp(key, "round_trip") &&
+	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
+	     !one_of(json_object_get_string(e->alts[0].value), round_trips)))
+		return fail(c, v, "round_trip must be one of: %s", joined(round_trips));
+	if (strcmp(key, "round_trip") && !json_object_is_type(e->alts[0].value, json_type_boolean))
+		return fail(c, v, "%s must be true or false", full);
+	return 0;
+}
+
+static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	static const char *const expect_keys_probe[] = {
+		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault", NULL
+	};
+	struct probe_ctx *p = opaque;
+	const char *s = scalar(v);
+
+	(void)k;
+	if (!strcmp(key, "expect")) {
+		if (!p->name)
+			return fail(c, k, "a probe's name must come before its expect");
+		return each_pair(c, v, "probe expect", expect_keys_probe, probe_expect_pair, p);
+	}
+	if (!s)
+		return fail(c, v, "probe %s must be a value", key);
+	if (!strcmp(key, "name")) {
+		if (!valid_name(s))
+			return fail(c, v, "probe name '%s': letters, digits, _ and - only", s);
+		p->name = s;
+	} else if (!strcmp(key, "mode") && !one_of(s, probe_modes)) {
+		return fail(c, v, "mode must be one of: %s", joined(probe_modes));
+	} else if (!strcmp(key, "direction") && !one_of(s, probe_dirs)) {
+		return fail(c, v, "direction must be one of: %s", joined(probe_dirs));
+	} else if (!strcmp(key, "iova")) {
+		char *end;
+		unsigned long long iova;
+
+		errno = 0;
+		iova = strtoull(s, &end, 0);
+		if (!*s || *end || errno || iova & 0xfff)
+			return fail(c, v, "iova must be a 4 KiB-aligned number (e.g. \"0x100000\")");
+	} else if (!strcmp(key, "size")) {
+		unsigned size;
+
+		if (get_uint(c, v, "size", 1, 4096, &size) < 0)
+			return -1;
+		json_object_object_add(p->probe, key, json_object_new_int((int)size));
+		return 0;
+	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first")) {
+		json_object *b = scalar_json(v);
+
+		if (!json_object_is_type(b, json_type_boolean)) {
+			json_object_put(b);
+			return fail(c, v, "%s must be true or false", key);
+		}
+		json_object_object_add(p->probe, key, b);
+		return 0;
+	}
+	json_object_object_add(p->probe, key, json_object_new_string(s));
+	return 0;
+}
+
+static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
+{
+	static const char *const probe_keys[] = {
+		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "expect", NULL
+	};
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, n, "probes must be a list");
+	if (!var->probes)
+		var->probes = json_object_new_array();
+	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+		yaml_node_t *pn = node(c, *i);
+		struct probe_ctx p = { var, json_object_new_object(), NULL,
+				       { var->expects, var->nexpects } };
+		int rc = each_pair(c, pn, "probe", probe_keys, probe_pair, &p);
+
+		var->expects = p.x.v;
+		var->nexpects = p.x.n;
+		if (rc == 0 && (!p.name || !json_object_object_get_ex(p.probe, "mode", NULL) ||
+				!json_object_object_get_ex(p.probe, "direction", NULL)))
+			rc = fail(c, pn, "a probe needs name, mode and direction");
+		if (rc < 0) {
+			json_object_put(p.probe);
+			return -1;
+		}
+		json_object_object_add(p.probe, "name", json_object_new_string(p.name));
+		json_object_array_add(var->probes, p.probe);
+	}
+	return 0;
+}
+
 static int when_pair(struct ctx *c, yaml_node_t *v, char **out)
 {
 	if (get_str(c, v, "when", out) < 0)
@@ -582,6 +737,8 @@ static int variant_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_nod
 		return when_pair(c, v, &var->when);
 	if (!strcmp(key, "qemu"))
 		return get_qemu(c, v, &var->qemu);
+	if (!strcmp(key, "probes"))
+		return get_probes(c, v, var);
 	return get_expects(c, v, &var->expects, &var->nexpects);
 }
 
@@ -601,7 +758,7 @@ static int check_platforms(struct ctx *c, struct lab_scenario *s, yaml_node_t *n
 static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const variant_keys[] = {
-		"name", "description", "append", "qemu", "when", "skip", "expect", NULL
+		"name", "description", "append", "qemu", "when", "skip", "expect", "probes", NULL
 	};
 	struct lab_scenario *s = opaque;
 
@@ -750,6 +907,7 @@ void lab_scenario_free(struct lab_scenario *s)
 		json_object_put(v->qemu);
 		free(v->when);
 		free(v->skip);
+		json_object_put(v->probes);
 		free_expects(v->expects, v->nexpects);
 	}
 	free(s->variants);

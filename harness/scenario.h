@@ -57,8 +57,30 @@ struct lab_variant {
 	char *skip;
 	struct lab_expect *expects;
 	size_t nexpects;
+	json_object *probes;    /* array of DMA probe requests (see below), or NULL */
 	int line;
 };
+
+/*
+ * DMA probes (a variant's `probes:` list), run by the agent after it has
+ * collected, each with its own expectations:
+ *
+ *   probes:
+ *     - name: unmapped_write
+ *       mode: vfio                 # vfio | raw
+ *       direction: write           # the device's view: read (RAM->edu) | write
+ *       iova: "0x100000"
+ *       size: 4096
+ *       map: true                  # vfio: is the IOVA mapped at all
+ *       unmap_first: true          # vfio: DMA once mapped, unmap, DMA again
+ *       expect:
+ *         round_trip: exact        # exact | mismatch
+ *         blocked: true            # the unmapped write did not land
+ *         landed: false            # raw: the DMA reached the buffer
+ *         fault: {iommu: intel, code: 5, access: write, address: "0x100000"}
+ *                                  # or `fault: none`
+ * Each expectation becomes the check "probe.NAME.KEY".
+ */
 
 struct lab_scenario {
 	char *file;

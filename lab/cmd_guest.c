@@ -42,6 +42,7 @@ int cmd_guest(int argc, char **argv)
 		{ "uri", required_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "qemu-opt", required_argument, NULL, 'q' },
+		{ "probes", required_argument, NULL, 'P' },
 		{ 0 }
 	};
 	struct lab_run_opts o = { .accel = "tcg", .timeout_s = 180, .memory_mib = 512, .vcpus = 1 };
@@ -71,6 +72,14 @@ int cmd_guest(int argc, char **argv)
 				return LAB_EXIT_USAGE;
 			}
 			break;
+		case 'P':
+			json_object_put(o.probes);
+			o.probes = json_tokener_parse(optarg);
+			if (!json_object_is_type(o.probes, json_type_array)) {
+				fprintf(stderr, "_guest: --probes takes a JSON array\n");
+				return LAB_EXIT_USAGE;
+			}
+			break;
 		default: return LAB_EXIT_USAGE;
 		}
 	}
@@ -88,6 +97,7 @@ int cmd_guest(int argc, char **argv)
 	rc = lab_runner_run(conn, &o, &res, &err);
 	virConnectClose(conn);
 	json_object_put(qemu);
+	json_object_put(o.probes);
 	if (rc < 0) {
 		res.status = LAB_RUN_ERROR;
 		snprintf(res.detail, sizeof(res.detail), "%s", err.msg);
@@ -102,6 +112,7 @@ int cmd_guest(int argc, char **argv)
 	json_object_object_add(out, "timeline", json_object_get(res.timeline));
 	json_object_object_add(out, "kmsg", json_object_get(res.kmsg));
 	json_object_object_add(out, "observations", json_object_get(res.observations));
+	json_object_object_add(out, "probes", json_object_get(res.probes));
 	snprintf(path, sizeof(path), "%s/run.json", o.dir);
 	if (json_object_to_file_ext(path, out, JSON_C_TO_STRING_PLAIN) < 0) {
 		fprintf(stderr, "_guest: writing %s: %s\n", path, json_util_get_last_err());
