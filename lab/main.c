@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "_guest", cmd_guest, NULL },   /* internal: one guest, for the worker pool */
 	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
+	{ "explain", cmd_explain, "decode the IOMMU faults in a kernel log from any machine" },
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
 };
