@@ -1,32 +1,15 @@
 /* SPDX-License-Identifier: MIT */
+#include "jsonval.h"
 #include "observation.h"
 
 #include <string.h>
 
 #include "decode.h"
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static json_object *arr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
-static size_t len(json_object *a)
-{
-	return a ? json_object_array_length(a) : 0;
-}
+/* short names for the typed reads: this file reads guest data throughout */
+#define str(o, key) lab_jsonval_str(o, key)
+#define arr(o, key) lab_jsonval_arr(o, key)
+#define len(a) lab_jsonval_len(a)
 
 const char *lab_observation_iommu_kind(const char *name, json_object *attrs)
 {
