@@ -59,6 +59,8 @@ static void add_features(xmlNodePtr dom, const struct lab_platform *p)
 	/* intel-iommu's interrupt remapping needs the IOAPIC in QEMU. */
 	if (lab_platform_has_feature(p, "ioapic-qemu"))
 		prop(child(features, "ioapic", NULL), "driver", "qemu");
+	if (lab_platform_has_feature(p, "gic-v3"))
+		prop(child(features, "gic", NULL), "version", "3");
 }
 
 static void add_devices(xmlNodePtr dom, const struct lab_platform *p)
@@ -153,6 +155,9 @@ static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_do
 	json_object_object_add(edu, "id", json_object_new_string("lab-edu0"));
 	json_object_object_add(edu, "bus", json_object_new_string(p->test_bus));
 	json_object_object_add(edu, "addr", json_object_new_string(addr));
+	if (p->test_dma_mask)
+		json_object_object_add(edu, "dma_mask",
+				       json_object_new_int64((int64_t)strtoull(p->test_dma_mask, NULL, 16)));
 	add_qemu_device(cmd, ns, edu);
 	json_object_put(edu);
 	return spec->iommu_opts ? add_iommu_opts(cmd, ns, spec, err) : 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "matrix.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,30 @@ static void run_spec_clear(struct lab_run_spec *r)
 	free(r->append);
 	json_object_put(r->qemu);
 	free(r->expects);
+}
+
+int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err)
+{
+	regex_t re;
+	size_t kept = 0;
+	int rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
+
+	if (rc) {
+		char msg[128];
+
+		regerror(rc, &re, msg, sizeof(msg));
+		lab_error_set(err, "--only '%s': %s", regex, msg);
+		return -1;
+	}
+	for (size_t i = 0; i < m->nruns; i++) {
+		if (regexec(&re, m->runs[i].name, 0, NULL, 0) == 0)
+			m->runs[kept++] = m->runs[i];
+		else
+			run_spec_clear(&m->runs[i]);
+	}
+	m->nruns = kept;
+	regfree(&re);
+	return 0;
 }
 
 void lab_matrix_shard(struct lab_matrix *m, unsigned k, unsigned n)

@@ -36,6 +36,8 @@ struct lab_matrix {
 /* Load every file and expand; duplicate run names across files are an error. */
 struct lab_matrix *lab_matrix_load(char *const *files, size_t nfiles, const char *platforms_dir,
 				   struct lab_error *err);
+/* Keep only the runs whose name matches the POSIX extended regex. */
+int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err);
 /* Keep only shard k of n (1-based): runs i with i % n == k - 1. */
 void lab_matrix_shard(struct lab_matrix *m, unsigned k, unsigned n);
 void lab_matrix_free(struct lab_matrix *m);

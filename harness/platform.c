@@ -128,6 +128,7 @@ struct lab_platform *lab_platform_load(const char *dir, const char *name,
 		json_object *slot;
 
 		p->test_bus = get_str(test, "bus", 1, file, &local);
+		p->test_dma_mask = get_str(test, "dma_mask", 0, file, &local);
 		slot = get_typed(test, "slot", json_type_int, file, &local);
 		p->test_slot = slot ? json_object_get_int(slot) : -1;
 		if (!local.set && (p->test_slot < 1 || p->test_slot > 31))

@@ -249,6 +249,9 @@ static void send_step(struct run *r)
 				json_object_object_add(args, k, json_object_get(v));
 		snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
 		json_object_object_add(args, "device", json_object_new_string(addr));
+		if (r->platform->test_dma_mask)
+			json_object_object_add(args, "dma_mask",
+					       json_object_new_string(r->platform->test_dma_mask));
 		execute = "dma";
 		break;
 	}

@@ -70,7 +70,7 @@ struct lab_variant {
  *       mode: vfio                 # vfio | raw
  *       direction: write           # the device's view: read (RAM->edu) | write
  *       iova: "0x100000"
- *       size: 4096
+ *       size: 64                   # 1..4095 bytes
  *       map: true                  # vfio: is the IOVA mapped at all
  *       unmap_first: true          # vfio: DMA once mapped, unmap, DMA again
  *       expect:

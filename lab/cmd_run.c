@@ -42,6 +42,7 @@ static void usage(FILE *out)
 		"  --append ARGS    ad-hoc kernel command line (e.g. \"iommu=pt\")\n"
 		"  --qemu-opt K=V   ad-hoc IOMMU device property (e.g. caching-mode=on)\n"
 		"  --jobs N         guests at once (default: the number of CPUs)\n"
+		"  --only REGEX     run only the runs whose name matches (e.g. '@bookworm$')\n"
 		"  --shard K/N      run only the K-th of N slices of the runs (CI fan-out)\n"
 		"  --json           print the results JSON on stdout\n"
 		"  --junit FILE     also write JUnit XML to FILE\n"
@@ -69,7 +70,7 @@ struct cli {
 	size_t nkernels;
 	const char *qemu_opts[MAX_LIST];
 	size_t nqemu_opts;
-	const char *append, *accel, *uri, *results, *junit;
+	const char *append, *accel, *uri, *results, *junit, *only;
 	unsigned timeout_s, memory_mib, jobs, shard_k, shard_n;
 	int json, tap;
 };
@@ -106,6 +107,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "qemu-opt", required_argument, NULL, 'q' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, 'S' },
+		{ "only", required_argument, NULL, 'O' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "junit", required_argument, NULL, 'U' },
 		{ "tap", no_argument, NULL, 'T' },
@@ -154,6 +156,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		}
 		case 'a': c->append = optarg; break;
 		case 'J': c->json = 1; break;
+		case 'O': c->only = optarg; break;
 		case 'T': c->tap = 1; break;
 		case 'U': c->junit = optarg; break;
 		case 'A': c->accel = optarg; break;
@@ -330,6 +333,11 @@ int cmd_run(int argc, char **argv)
 		     : adhoc_matrix(&c, &err);
 	if (!m) {
 		fprintf(stderr, "run: %s\n", err.msg);
+		return LAB_EXIT_USAGE;
+	}
+	if (c.only && lab_matrix_filter(m, c.only, &err) < 0) {
+		fprintf(stderr, "run: %s\n", err.msg);
+		lab_matrix_free(m);
 		return LAB_EXIT_USAGE;
 	}
 	if (c.shard_n)

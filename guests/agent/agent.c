@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "dma.h"
 #include "kmsg.h"
 #include "proto.h"
 
@@ -218,6 +219,13 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 	return out;
 }
 
+/* dma {"mode": "vfio"|"raw", "direction": ..., "iova": ..., ...}: see dma.h */
+static json_object *do_dma(struct ctx *c, json_object *args, const char **err)
+{
+	(void)c;
+	return dma_probe(args, err);
+}
+
 static json_object *do_poweroff(struct ctx *c, json_object *args, const char **err)
 {
 	(void)args, (void)err;
@@ -233,6 +241,7 @@ static const struct command {
 	{ "collect", do_collect },
 	{ "kmsg", do_kmsg },
 	{ "bind", do_bind },
+	{ "dma", do_dma },
 	{ "poweroff", do_poweroff },
 };
 

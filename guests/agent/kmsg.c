@@ -9,6 +9,33 @@
 #include <string.h>
 #include <unistd.h>
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* /dev/kmsg escapes unprintable bytes (and the backslash) as \xNN; give the
+ * text back as the kernel printed it: the SMMUv3 driver's event dwords start
+ * with a tab, which the fault parser needs to see. NUL stays escaped. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		int hi, lo;
+
+		if (s[0] == '\\' && s[1] == 'x' && (hi = hexval(s[2])) >= 0 &&
+		    (lo = hexval(s[3])) >= 0 && (hi || lo)) {
+			*out++ = (char)(hi << 4 | lo);
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
 /* A record is "prio,seq,ts_usec,flags[,...];text\n" followed by optional
  * " KEY=VALUE" continuation lines (Documentation/ABI/testing/dev-kmsg). */
 static int parse_record(char *rec, unsigned *prio, uint64_t *seq, uint64_t *ts, char **msg)
@@ -22,6 +49,7 @@ static int parse_record(char *rec, unsigned *prio, uint64_t *seq, uint64_t *ts, 
 	nl = strchr(*msg, '\n');
 	if (nl)
 		*nl = '\0';
+	unescape(*msg);
 	return 0;
 }
 

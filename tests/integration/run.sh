@@ -80,6 +80,36 @@ check "wrong expectation: the check fails with expected and observed" \
 check "known bug: that check is xfail, not fail" \
 	jqf '(.runs[0].checks[] | select(.name == "iommus") | .verdict == "xfail")' "$OUT/xfail/results.json"
 
+# ---- DMA probes: a VFIO round trip and the unmap fault per platform, and an
+# identity-domain control where a raw DMA lands --------------------------------
+"$LAB" run scenarios/default-dma-intel.yaml scenarios/default-dma-amd.yaml scenarios/default-dma-smmuv3.yaml \
+	--only '(vfio|dma-intel[.]raw_identity)@bookworm$' --jobs 2 --results "$OUT/dma" \
+	>"$OUT/dma.out" 2>&1
+rc=$?
+check "dma: exit 0, every probe check held" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || grep -E '^dma|runs,' "$OUT/dma.out" | sed 's/^/#   /'
+check "dma: four runs" jqf '.summary.runs == 4' "$OUT/dma/results.json"
+probe() { # run check verdict
+	jqf ".runs[] | select(.name == \"$1\") | .checks[] | select(.name == \"$2\") | .verdict == \"$3\"" \
+		"$OUT/dma/results.json"
+}
+check "dma intel: VFIO round trip exact" probe dma-intel.vfio@bookworm probe.write_after_unmap.round_trip pass
+check "dma intel: write after unmap blocked" probe dma-intel.vfio@bookworm probe.write_after_unmap.blocked pass
+check "dma intel: DMAR fault reason 0x05 at 0x100000 from 00:10.0" \
+	probe dma-intel.vfio@bookworm probe.write_after_unmap.fault pass
+check "dma intel: read of an unmapped IOVA faults with reason 0x06" \
+	probe dma-intel.vfio@bookworm probe.read_unmapped.fault pass
+check "dma smmuv3: VFIO round trip exact" probe dma-smmuv3.vfio@bookworm probe.write_after_unmap.round_trip pass
+check "dma smmuv3: write after unmap blocked" probe dma-smmuv3.vfio@bookworm probe.write_after_unmap.blocked pass
+check "dma smmuv3: F_TRANSLATION, stream ID = requester ID 0x80" \
+	probe dma-smmuv3.vfio@bookworm probe.write_after_unmap.fault pass
+check "dma amd: write after unmap blocked" probe dma-amd.vfio@bookworm probe.write_after_unmap.blocked pass
+check "dma amd: no IO_PAGE_FAULT is a known QEMU limitation (xfail)" \
+	probe dma-amd.vfio@bookworm probe.write_after_unmap.fault xfail
+check "dma identity: a raw DMA lands (iommu=pt: no isolation)" \
+	probe dma-intel.raw_identity@bookworm probe.raw_write.landed pass
+check "dma: no lab domain left" no_domains_left
+
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.
 LAB_IMAGES=$OUT/no-images "$LAB" run --platform intel --results "$OUT/noimg" >"$OUT/noimg.out" 2>&1

@@ -153,6 +153,15 @@ static void smmuv3_is_aarch64_virt(void **state)
 	assert_xpath(f, "string(//devices/iommu/@model)", "smmuv3");
 	assert_xpath(f, "string(/domain/cpu/model)", "cortex-a57");
 	assert_xpath(f, "count(/domain/features/acpi)", "0");
+	/* VFIO needs an MSI controller the SMMU translates: GICv3 */
+	assert_xpath(f, "string(/domain/features/gic/@version)", "3");
+	{
+		char *args = qemu_args(f);
+
+		/* RAM starts at 1 GiB on virt: edu needs more than 28 bits */
+		assert_non_null(strstr(args, "\"dma_mask\":1099511627775"));
+		free(args);
+	}
 	drop(f);
 }
 
