@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 #define NAME_LEN 48
 #define PEND_TEXT 1024
 #define V3_SLOTS 4
@@ -279,16 +281,6 @@ struct lab_fault_parser {
 
 /* ---- small parsing helpers ------------------------------------------------ */
 
-static int hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int starts(const char *s, const char *p)
 {
@@ -301,11 +293,11 @@ static int parse_hex(const char *s, uint64_t *v, const char **end)
 	uint64_t r = 0;
 	int n = 0;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && hexv((unsigned char)s[2]) >= 0)
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && lab_hex_digit((unsigned char)s[2]) >= 0)
 		s += 2;
-	while (hexv((unsigned char)*s) >= 0) {
+	while (lab_hex_digit((unsigned char)*s) >= 0) {
 		if (n < 16)
-			r = r << 4 | (uint64_t)hexv((unsigned char)*s);
+			r = r << 4 | (uint64_t)lab_hex_digit((unsigned char)*s);
 		n++;
 		s++;
 	}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 #define READ_CHUNK (256 * 1024)
 #define MAX_JOINS 16		/* soft breaks joined into one record */
 #define MAX_PREFIXES 8		/* prefix layers stripped from one line */
@@ -43,16 +45,6 @@ static int is_space(int c)
 	return c == ' ' || c == '\t';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* ---- prefix matchers: each returns the length matched at s, or 0 -------- */
 
@@ -635,8 +627,8 @@ static size_t qp_decode(char *s, size_t len)
 		int hi, lo;
 
 		if (s[i] == '=' && i + 2 < len &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (hi = lab_hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = lab_hex_digit((unsigned char)s[i + 2])) >= 0) {
 			char c = (char)(hi << 4 | lo);
 
 			s[o++] = c ? c : ' ';

@@ -29,6 +29,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "hex.h"
+
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
 #define EDU_REG_ID 0x00
@@ -53,16 +55,6 @@ static const char *const known_keys[] = {
 	"device", "mode", "direction", "iova", "size", "map", "unmap_first", "dma_mask",
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* "0x" and 1..16 hex digits, nothing else (no sign, no blanks). */
 static int parse_hex(const char *s, uint64_t *out)
@@ -77,7 +69,7 @@ static int parse_hex(const char *s, uint64_t *out)
 	if (n == 0 || n > 16)
 		return -1;
 	for (; *s; s++) {
-		int d = hexval(*s);
+		int d = lab_hex_digit(*s);
 
 		if (d < 0)
 			return -1;
@@ -100,7 +92,7 @@ static int parse_device(const char *s, char out[16])
 
 		switch (shape[i]) {
 		case 'h':
-			if (hexval(c) < 0)
+			if (lab_hex_digit(c) < 0)
 				return -1;
 			out[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
 			break;
@@ -116,7 +108,7 @@ static int parse_device(const char *s, char out[16])
 		}
 	}
 	out[sizeof(shape) - 1] = '\0';
-	if (hexval(out[8]) * 16 + hexval(out[9]) > 0x1f)
+	if (lab_hex_digit(out[8]) * 16 + lab_hex_digit(out[9]) > 0x1f)
 		return -1;
 	return 0;
 }

@@ -9,11 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
+#include "hex.h"
+
 
 /* /dev/kmsg escapes unprintable bytes (and the backslash) as \xNN; give the
  * text back as the kernel printed it: the SMMUv3 driver's event dwords start
@@ -25,8 +22,8 @@ static void unescape(char *s)
 	while (*s) {
 		int hi, lo;
 
-		if (s[0] == '\\' && s[1] == 'x' && (hi = hexval(s[2])) >= 0 &&
-		    (lo = hexval(s[3])) >= 0 && (hi || lo)) {
+		if (s[0] == '\\' && s[1] == 'x' && (hi = lab_hex_digit(s[2])) >= 0 &&
+		    (lo = lab_hex_digit(s[3])) >= 0 && (hi || lo)) {
 			*out++ = (char)(hi << 4 | lo);
 			s += 4;
 		} else {
