@@ -98,6 +98,51 @@ static json_object *iommu_kinds(json_object *obs)
 	return json_object_new_string(first ? first : "none");
 }
 
+/* The id of the group holding dev, or -1. */
+static int group_id_of(json_object *obs, const char *dev)
+{
+	json_object *groups = arr(obs, "groups");
+
+	for (size_t i = 0; i < len(groups); i++) {
+		json_object *g = json_object_array_get_idx(groups, i);
+		json_object *devs = arr(g, "devices");
+
+		for (size_t j = 0; j < len(devs); j++)
+			if (!strcmp(json_object_get_string(json_object_array_get_idx(devs, j)), dev))
+				return json_object_get_int(json_object_object_get(g, "id"));
+	}
+	return -1;
+}
+
+/* same_group / separate_groups: observed is {device: group id or null}. */
+static void check_groups(struct check *c, json_object *obs, int same)
+{
+	size_t n = len(c->expected);
+	int first = -2, held = 1;
+
+	c->observed = json_object_new_object();
+	for (size_t i = 0; i < n; i++) {
+		const char *dev = json_object_get_string(json_object_array_get_idx(c->expected, i));
+		int id = group_id_of(obs, dev);
+
+		json_object_object_add(c->observed, dev, id < 0 ? NULL : json_object_new_int(id));
+		if (id < 0)
+			held = 0;
+		else if (same)
+			held &= first == -2 || id == first;
+		for (size_t j = 0; j < i && !same; j++)
+			held &= id != group_id_of(obs, json_object_get_string(
+						    json_object_array_get_idx(c->expected, j)));
+		if (first == -2)
+			first = id;
+	}
+	c->held = held;
+	if (!held)
+		snprintf(c->reason, sizeof(c->reason), "%s: groups %s", same ? "not all in one group"
+			 : "not each in a group of its own",
+			 json_object_to_json_string_ext(c->observed, JSON_C_TO_STRING_PLAIN));
+}
+
 static json_object *edu_group_type(json_object *obs)
 {
 	json_object *groups = arr(obs, "groups");
@@ -330,6 +375,9 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 			snprintf(c->reason, sizeof(c->reason), "%zu groups, want %s %lld", n,
 				 k[8] == 'i' ? "at least" : "at most", (long long)want);
 		return;
+	} else if (!strcmp(k, "same_group") || !strcmp(k, "separate_groups")) {
+		check_groups(c, obs, k[1] == 'a');
+		return;
 	} else if (!strcmp(k, "edu_group_type")) {
 		c->observed = edu_group_type(obs);
 	} else if (!strncmp(k, "fields.", 7)) {
@@ -433,6 +481,9 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 		if (!strncmp(c.key, "log_", 4) && alt)
 			snprintf(c.name, sizeof(c.name), "%s /%s/", c.key,
 				 json_object_get_string(alt->value));
+		else if ((!strcmp(c.key, "same_group") || !strcmp(c.key, "separate_groups")) && alt)
+			snprintf(c.name, sizeof(c.name), "%s %s", c.key,
+				 json_object_to_json_string_ext(alt->value, JSON_C_TO_STRING_PLAIN));
 		else
 			snprintf(c.name, sizeof(c.name), "%s", c.key);
 		if (!alt) {

@@ -23,7 +23,7 @@ static const char *const domains[] = { "identity", "DMA", "DMA-FQ", "blocked", "
 static const char *const ir_modes[] = { "off", "xapic", "x2apic", NULL };
 static const char *const suites[] = { "bookworm", "backports", NULL };
 
-enum value_kind { V_ENUM, V_UINT, V_BOOL, V_REGEX, V_ANY };
+enum value_kind { V_ENUM, V_UINT, V_BOOL, V_REGEX, V_DEVICES, V_ANY };
 
 static const struct expect_key {
 	const char *key;
@@ -39,6 +39,8 @@ static const struct expect_key {
 	{ "groups_min", V_UINT, NULL, "at least this many IOMMU groups" },
 	{ "groups_max", V_UINT, NULL, "at most this many IOMMU groups" },
 	{ "edu_group_type", V_ENUM, domains, "type of the test device's group (none: no group)" },
+	{ "same_group", V_DEVICES, NULL, "devices that must share one IOMMU group: [[a, b], ...]" },
+	{ "separate_groups", V_DEVICES, NULL, "devices that must each be in a group of their own" },
 	{ "fields", V_ANY, NULL, "decoded register fields: {intel.cap.mgaw: 48, ...}" },
 	{ "log_present", V_REGEX, NULL, "regexes the kernel log must match" },
 	{ "log_absent", V_REGEX, NULL, "regexes the kernel log must not match" },
@@ -331,6 +333,7 @@ static int check_value(struct ctx *c, const struct expect_key *ek, const char *k
 		}
 		regfree(&re);
 		return 0;
+	case V_DEVICES:
 	case V_ANY:
 		return 0;
 	}
@@ -465,10 +468,65 @@ static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 	return parse_alts(c, find_key("fields"), full, v, add_expect(x, full, line_of(k)));
 }
 
+static int valid_pci(const char *s)
+{
+	unsigned d, b, dev, fn;
+	char tail;
+
+	return strlen(s) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &fn, &tail) == 4;
+}
+
+/* One list of devices ("ssss:bb:dd.f"), at least two. */
+static int device_set(struct ctx *c, const char *key, yaml_node_t *n, struct expects *x)
+{
+	struct lab_expect *e;
+	json_object *set;
+
+	if (n->type != YAML_SEQUENCE_NODE ||
+	    n->data.sequence.items.top - n->data.sequence.items.start < 2)
+		return fail(c, n, "%s: want a list of at least two PCI devices", key);
+	set = json_object_new_array();
+	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+		const char *d = scalar(node(c, *i));
+
+		if (!d || !valid_pci(d)) {
+			json_object_put(set);
+			return fail(c, node(c, *i), "%s: '%s' is not a PCI device (ssss:bb:dd.f)", key,
+				    d ? d : "");
+		}
+		json_object_array_add(set, json_object_new_string(d));
+	}
+	e = add_expect(x, key, line_of(n));
+	e->alts = calloc(1, sizeof(*e->alts));
+	e->nalts = 1;
+	e->alts[0].value = set;
+	e->alts[0].line = line_of(n);
+	return 0;
+}
+
 static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct expects *x = opaque;
 	const struct expect_key *ek = find_key(key);
+
+	if (ek->kind == V_DEVICES) {
+		/* [a, b] is one set; [[a, b], [c, d]] several */
+		int nested = v->type == YAML_SEQUENCE_NODE &&
+			     v->data.sequence.items.start < v->data.sequence.items.top &&
+			     node(c, *v->data.sequence.items.start)->type == YAML_SEQUENCE_NODE;
+
+		if (v->type == YAML_SEQUENCE_NODE &&
+		    v->data.sequence.items.start == v->data.sequence.items.top) {
+			add_expect(x, key, line_of(k));   /* []: none of the matrix's */
+			return 0;
+		}
+		if (!nested)
+			return device_set(c, key, v, x);
+		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
+			if (device_set(c, key, node(c, *i), x) < 0)
+				return -1;
+		return 0;
+	}
 
 	if (!strcmp(key, "fields")) {
 		/* `fields: {}` in a variant: none of the matrix's field checks */

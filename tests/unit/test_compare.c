@@ -93,6 +93,10 @@ static void holding_expectations_pass(void **state)
 	assert_string_equal(verdict_of(res, "log_present /Using Queued invalidation/"), "pass");
 	assert_string_equal(verdict_of(res, "log_absent /handling fault/"), "pass");
 	assert_string_equal(verdict_of(res, "no_faults"), "pass");
+	assert_string_equal(verdict_of(res,
+		"same_group [\"0000:00:1f.0\",\"0000:00:1f.2\",\"0000:00:1f.3\"]"), "pass");
+	assert_string_equal(verdict_of(res,
+		"separate_groups [\"0000:00:10.0\",\"0000:00:1f.0\"]"), "pass");
 	assert_string_equal(run_verdict(res), "pass");
 	json_object_put(res);
 }
@@ -106,6 +110,7 @@ static void wrong_expectation_fails_with_both_values(void **state)
 	assert_string_equal(verdict_of(res, "default_domain"), "fail");
 	assert_string_equal(verdict_of(res, "groups_max"), "fail");
 	assert_string_equal(verdict_of(res, "log_present /no such line anywhere/"), "fail");
+	assert_string_equal(verdict_of(res, "same_group [\"0000:00:10.0\",\"0000:00:01.0\"]"), "fail");
 	assert_string_equal(run_verdict(res), "fail");
 	for (size_t i = 0; i < json_object_array_length(checks); i++) {
 		json_object *c = json_object_array_get_idx(checks, i);

@@ -121,6 +121,7 @@ static void invalid_files_say_where_and_why(void **state)
 		{ "binary.yaml", "binary.yaml:" },
 		{ "alt-without-equals.yaml", "alt-without-equals.yaml:6: status: an alternative needs 'equals'" },
 		{ "does-not-exist.yaml", "does-not-exist.yaml: No such file or directory" },
+		{ "bad-group.yaml", "bad-group.yaml:6: same_group: 'edu' is not a PCI device" },
 	};
 
 	(void)state;
