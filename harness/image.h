@@ -23,6 +23,16 @@ struct lab_image {
 int lab_image_find(const char *dir, const char *arch, const char *suite,
 		   struct lab_image *img, struct lab_error *err);
 
+/*
+ * Build the image of a kernel the user built (images/build.sh's custom
+ * form) into dir, for a Debian architecture (amd64, arm64) with the agent
+ * for that guest (agent: the static binary). What build.sh prints goes to
+ * log. A failure names the log.
+ */
+int lab_image_build_custom(const char *dir, const char *arch, const char *agent,
+			   const char *suite, const char *kernel, const char *modules,
+			   const char *log, struct lab_error *err);
+
 /* How the image's kernel has a module: "module", "builtin" or "absent"
  * (images/modules.list names the ones recorded), NULL if not recorded. */
 const char *lab_image_module(const struct lab_image *img, const char *module);

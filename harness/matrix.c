@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "matrix.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <regex.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +163,79 @@ int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error 
 	return 0;
 }
 
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int hash_file(uint64_t *h, const char *path, struct lab_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(path, real) || stat(real, &st) < 0) {
+		lab_error_set_errno(err, errno, "%s", path);
+		return -1;
+	}
+	*h = fnv1a(*h, real, strlen(real) + 1);
+	*h = fnv1a(*h, &st.st_size, sizeof(st.st_size));
+	*h = fnv1a(*h, &st.st_mtim, sizeof(st.st_mtim));
+	return 0;
+}
+
+int lab_matrix_custom_suite(const char *kernel_path, const char *modules_path, char *buf,
+			    size_t len, struct lab_error *err)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (hash_file(&h, kernel_path, err) < 0 ||
+	    (modules_path && hash_file(&h, modules_path, err) < 0))
+		return -1;
+	snprintf(buf, len, "custom-%012llx", (unsigned long long)(h & 0xffffffffffffULL));
+	return 0;
+}
+
+int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *kernel_path,
+			  const char *modules_path, struct lab_error *err)
+{
+	char custom[32];
+	size_t kept = 0;
+
+	if (kernel_path) {
+		if (lab_matrix_custom_suite(kernel_path, modules_path, custom, sizeof(custom), err) < 0)
+			return -1;
+		suite = custom;
+	}
+	free(m->kernel_suite);
+	m->kernel_suite = strdup(suite);
+	for (size_t i = 0; i < m->nruns; i++) {
+		struct lab_run_spec *r = &m->runs[i];
+		char *at = strrchr(r->name, '@'), *name;
+		int dup = 0;
+
+		*at = '\0';
+		for (size_t j = 0; j < kept && !dup; j++)
+			dup = !strncmp(m->runs[j].name, r->name, strlen(r->name)) &&
+			      m->runs[j].name[strlen(r->name)] == '@';
+		if (dup || asprintf(&name, "%s@%s", r->name, m->kernel_suite) < 0) {
+			run_spec_clear(r);
+			continue;
+		}
+		free(r->name);
+		r->name = name;
+		r->suite = m->kernel_suite;
+		r->kernel_path = kernel_path;
+		r->modules_path = modules_path;
+		m->runs[kept++] = *r;
+	}
+	m->nruns = kept;
+	return 0;
+}
+
 void lab_matrix_shard(struct lab_matrix *m, unsigned k, unsigned n)
 {
 	size_t kept = 0;
@@ -179,6 +256,7 @@ void lab_matrix_free(struct lab_matrix *m)
 	for (size_t i = 0; i < m->nruns; i++)
 		run_spec_clear(&m->runs[i]);
 	free(m->runs);
+	free(m->kernel_suite);
 	for (size_t i = 0; i < m->nscenarios; i++)
 		lab_scenario_free(m->scenarios[i]);
 	free(m->scenarios);

@@ -15,6 +15,8 @@
 struct lab_run_spec {
 	char *name;
 	const char *matrix, *variant, *platform, *suite;  /* borrowed */
+	const char *kernel_path;   /* a custom kernel's image (suite "custom-ID"), or NULL */
+	const char *modules_path;  /* its INSTALL_MOD_PATH tree, or NULL */
 	char *append;              /* matrix's arguments, then the variant's */
 	json_object *qemu;         /* matrix's options, overridden by the variant's */
 	const char *when, *skip;   /* the variant's */
@@ -27,6 +29,7 @@ struct lab_run_spec {
 };
 
 struct lab_matrix {
+	char *kernel_suite;        /* set by lab_matrix_set_kernel() */
 	struct lab_scenario **scenarios;
 	size_t nscenarios;
 	struct lab_run_spec *runs;
@@ -36,6 +39,19 @@ struct lab_matrix {
 /* Load every file and expand; duplicate run names across files are an error. */
 struct lab_matrix *lab_matrix_load(char *const *files, size_t nfiles, const char *platforms_dir,
 				   struct lab_error *err);
+/*
+ * Put every run on one kernel instead of the files' kernel axis: a suite
+ * (bookworm, backports) or a kernel the user built (kernel_path, with
+ * modules_path its INSTALL_MOD_PATH tree or NULL), which becomes the suite
+ * "custom-ID" (ID from the files' paths, sizes and times). Runs that
+ * differed only by kernel become one. The paths are borrowed.
+ */
+int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *kernel_path,
+			  const char *modules_path, struct lab_error *err);
+/* The suite name a custom kernel gets ("custom-<12 hex>"), into buf. */
+int lab_matrix_custom_suite(const char *kernel_path, const char *modules_path, char *buf,
+			    size_t len, struct lab_error *err);
+
 /* Keep only the runs whose name matches the POSIX extended regex. */
 int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err);
 /* Keep only shard k of n (1-based): runs i with i % n == k - 1. */

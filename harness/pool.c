@@ -111,6 +111,21 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 	}
 }
 
+/* A kernel the user built gets its image on first use (images/build.sh). */
+static int build_custom(struct pool *p, const struct slot *s, const struct lab_platform *pf,
+			struct lab_error *err)
+{
+	char agent[PATH_MAX], log[PATH_MAX + 32];
+
+	snprintf(agent, sizeof(agent), "%s/build/agent-%s", lab_paths_root(), pf->arch);
+	snprintf(log, sizeof(log), "%s/image-%s-%s.log", p->o->dir, pf->image, s->spec->suite);
+	if (p->o->progress)
+		fprintf(stderr, "run: building the %s image of %s (log: %s)\n", pf->image,
+			s->spec->kernel_path, log);
+	return lab_image_build_custom(lab_paths_images(), pf->image, agent, s->spec->suite,
+				      s->spec->kernel_path, s->spec->modules_path, log, err);
+}
+
 static int preflight(struct pool *p, struct lab_error *err)
 {
 	struct {
@@ -134,6 +149,12 @@ static int preflight(struct pool *p, struct lab_error *err)
 		pf = lab_platform_load(lab_paths_platforms(), s->spec->platform, err);
 		if (!pf)
 			goto fail;
+		if (s->spec->kernel_path &&
+		    lab_image_find(lab_paths_images(), pf->image, s->spec->suite, &img, NULL) < 0 &&
+		    build_custom(p, s, pf, err) < 0) {
+			lab_platform_free(pf);
+			goto fail;
+		}
 		if (lab_image_find(lab_paths_images(), pf->image, s->spec->suite, &img, err) < 0) {
 			lab_platform_free(pf);
 			goto fail;
@@ -199,6 +220,8 @@ static int spawn(struct pool *p, struct slot *s)
 	argv[n++] = "--memory";    argv[n++] = memory;
 	argv[n++] = "--uri";       argv[n++] = (char *)p->o->uri;
 	argv[n++] = "--dir";       argv[n++] = s->dir;
+	if (p->o->graceful_poweroff)
+		argv[n++] = "--poweroff";
 	if (r->append) {
 		argv[n++] = "--append";
 		argv[n++] = r->append;

@@ -23,6 +23,7 @@ struct lab_pool_opts {
 	unsigned memory_mib;
 	const char *dir;            /* the invocation's results folder */
 	int adhoc;                  /* no expectations: observations only */
+	int graceful_poweroff;      /* guests power off instead of being destroyed */
 	int progress;               /* 0 quiet, 1 a line per run, 2 a live line (TTY) */
 };
 

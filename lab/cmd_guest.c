@@ -43,6 +43,7 @@ int cmd_guest(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "qemu-opt", required_argument, NULL, 'q' },
 		{ "probes", required_argument, NULL, 'P' },
+		{ "poweroff", no_argument, NULL, 'o' },
 		{ 0 }
 	};
 	struct lab_run_opts o = { .accel = "tcg", .timeout_s = 180, .memory_mib = 512, .vcpus = 1 };
@@ -72,6 +73,7 @@ int cmd_guest(int argc, char **argv)
 				return LAB_EXIT_USAGE;
 			}
 			break;
+		case 'o': o.graceful_poweroff = 1; break;
 		case 'P':
 			json_object_put(o.probes);
 			o.probes = json_tokener_parse(optarg);

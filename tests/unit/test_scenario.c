@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "matrix.h"
@@ -87,6 +88,39 @@ static void expansion_names_and_merges(void **state)
 	assert_string_equal(find(b, "interrupt_remapping")->alts[0].xfail, "no x2apic under TCG");
 	lab_matrix_shard(m, 2, 3);
 	assert_int_equal(m->nruns, 3);   /* runs 1, 4, 7 */
+	lab_matrix_free(m);
+}
+
+static void one_kernel_for_every_run(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { DATA "valid.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	char kernel[] = "/tmp/lab-test-kernel-XXXXXX";
+	int fd = mkstemp(kernel);
+	const struct lab_run_spec *r;
+
+	(void)state;
+	assert_non_null(m);
+	assert_true(fd >= 0);
+	close(fd);
+	/* a suite: the kernel axis collapses, runs are renamed */
+	assert_int_equal(lab_matrix_set_kernel(m, "backports", NULL, NULL, &err), 0);
+	assert_int_equal(m->nruns, 4);
+	r = run(m, "m.intel.a@backports");
+	assert_string_equal(r->suite, "backports");
+	assert_null(r->kernel_path);
+	/* a kernel you built: suite custom-<id>, the path carried along */
+	assert_int_equal(lab_matrix_set_kernel(m, NULL, kernel, NULL, &err), 0);
+	assert_int_equal(m->nruns, 4);
+	assert_int_equal(strncmp(m->runs[0].suite, "custom-", 7), 0);
+	assert_int_equal(strlen(m->runs[0].suite), strlen("custom-") + 12);
+	assert_string_equal(m->runs[0].kernel_path, kernel);
+	assert_non_null(strstr(m->runs[0].name, "@custom-"));
+	/* a missing kernel is an error naming it */
+	assert_int_equal(lab_matrix_set_kernel(m, NULL, "/nonexistent/bzImage", NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/bzImage"));
+	unlink(kernel);
 	lab_matrix_free(m);
 }
 
@@ -190,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_file_loads),
 		cmocka_unit_test(expansion_names_and_merges),
+		cmocka_unit_test(one_kernel_for_every_run),
 		cmocka_unit_test(duplicate_runs_across_files_are_refused),
 		cmocka_unit_test(invalid_files_say_where_and_why),
 		cmocka_unit_test(conditions),
