@@ -110,6 +110,21 @@ check "dma identity: a raw DMA lands (iommu=pt: no isolation)" \
 	probe dma-intel.raw_identity@bookworm probe.raw_write.landed pass
 check "dma: no lab domain left" no_domains_left
 
+# ---- a kernel you built: here the 6.12 package's vmlinuz, taken as a file ------
+deb=$(ls images/cache/debs/linux-image-6.12*_amd64.deb 2>/dev/null | head -n 1)
+if [ -n "$deb" ]; then
+	mkdir -p "$OUT/kernel"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$OUT/kernel" --wildcards './boot/vmlinuz-*'
+	"$LAB" run --platform intel --kernel "$(ls "$OUT"/kernel/boot/vmlinuz-*)" --json \
+		--results "$OUT/custom" >"$OUT/custom.json" 2>"$OUT/custom.err"
+	check "custom kernel: image built on first use, guest answers" \
+		jqf '.runs[0].status == "ok" and (.runs[0].name | test("^intel@custom-[0-9a-f]{12}$"))' "$OUT/custom.json"
+	check "custom kernel: its version read from the bzImage header" \
+		jqf '.runs[0].kernel_version | startswith("6.12")' "$OUT/custom.json"
+else
+	echo "# skip custom kernel: no 6.12 kernel package in images/cache/debs (make images)"
+fi
+
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.
 LAB_IMAGES=$OUT/no-images "$LAB" run --platform intel --results "$OUT/noimg" >"$OUT/noimg.out" 2>&1
