@@ -271,7 +271,7 @@ struct lab_fault_parser {
 	long last_rec[K_COUNT];	/* index of the last record per family, -1 none */
 	unsigned long pending_suppressed[K_COUNT];
 	unsigned long suppressed[K_COUNT];
-	unsigned long ite_line, ice_line, iqe_line;	/* last "VT-d detected" lines */
+	unsigned long qi_last[3];	/* last "VT-d detected" line, per qi_errors[] */
 
 	unsigned long lines, truncated;
 	unsigned long status_lines;	/* DRHD lines with PPF only */
@@ -1527,61 +1527,56 @@ static void intel_status(struct lab_fault_parser *p, const struct lab_klog_recor
 	emit(p, &f);
 }
 
+/* The queued-invalidation errors (qi_check_fault): one "VT-d detected ..."
+ * line, then possibly "... cleared", which counts only when it stands alone. */
+static const struct qi_error {
+	const char *detected, *cleared, *event;
+	enum cause cause;
+} qi_errors[] = {
+	{ "VT-d detected Invalidation Time-out Error", "Invalidation Time-out Error (ITE) cleared",
+	  "INV_TIMEOUT", CAUSE_ATS_TIMEOUT },
+	{ "VT-d detected Invalidation Completion Error", "Invalidation Completion Error (ICE) cleared",
+	  "INV_COMPLETION_ERROR", CAUSE_ATS_COMPLETION },
+	{ "VT-d detected Invalidation Queue Error", "Invalidation Queue Error (IQE) cleared",
+	  "INV_QUEUE_ERROR", CAUSE_ILLEGAL_CMD },
+};
+
 /* "VT-d detected Invalidation Time-out Error: SID ffff" (qi_check_fault) */
 static void intel_qi(struct lab_fault_parser *p, const struct lab_klog_record *rec, const char *t)
 {
-	struct fault f;
-	uint64_t v;
-	const char *s;
+	for (size_t i = 0; i < sizeof(qi_errors) / sizeof(qi_errors[0]); i++) {
+		const struct qi_error *e = &qi_errors[i];
+		unsigned long *last = &p->qi_last[i];
+		struct fault f;
+		const char *s;
+		uint64_t v;
 
-	if ((s = strstr(t, "VT-d detected Invalidation Time-out Error"))) {
-		fault_init(&f, K_INTEL, "INV_TIMEOUT", rec);
-		f.cause = CAUSE_ATS_TIMEOUT;
-		p->ite_line = rec->line;
-	} else if ((s = strstr(t, "VT-d detected Invalidation Completion Error"))) {
-		fault_init(&f, K_INTEL, "INV_COMPLETION_ERROR", rec);
-		f.cause = CAUSE_ATS_COMPLETION;
-		p->ice_line = rec->line;
-	} else if ((s = strstr(t, "VT-d detected Invalidation Queue Error"))) {
-		fault_init(&f, K_INTEL, "INV_QUEUE_ERROR", rec);
-		f.cause = CAUSE_ILLEGAL_CMD;
-		p->iqe_line = rec->line;
-		if (field_hex(s, "Reason ", &v))
-			set_code(&f, (int64_t)v);
-		emit(p, &f);
-		return;
-	} else if (strstr(t, "Invalidation Time-out Error (ITE) cleared")) {
-		if (p->ite_line && rec->line - p->ite_line <= 8)
-			return;	/* already counted from the "VT-d detected" line */
-		fault_init(&f, K_INTEL, "INV_TIMEOUT", rec);
-		f.cause = CAUSE_ATS_TIMEOUT;
-		emit(p, &f);
-		return;
-	} else if (strstr(t, "Invalidation Completion Error (ICE) cleared")) {
-		if (p->ice_line && rec->line - p->ice_line <= 8)
+		if ((s = strstr(t, e->detected))) {
+			fault_init(&f, K_INTEL, e->event, rec);
+			f.cause = e->cause;
+			*last = rec->line;
+			/* IQE prints the reason; ITE and ICE a SID: a requester
+			 * ID, where 0 (old hardware) and ffff say nothing */
+			if (field_hex(s, "Reason ", &v))
+				set_code(&f, (int64_t)v);
+			if (field_hex(s, "SID ", &v)) {
+				if (v && v != 0xffff)
+					set_dev(&f, v & 0xffff, 0);
+				else
+					snprintf(f.detail, sizeof(f.detail), "SID %" PRIx64, v);
+			}
+			emit(p, &f);
 			return;
-		fault_init(&f, K_INTEL, "INV_COMPLETION_ERROR", rec);
-		f.cause = CAUSE_ATS_COMPLETION;
-		emit(p, &f);
-		return;
-	} else if (strstr(t, "Invalidation Queue Error (IQE) cleared")) {
-		if (p->iqe_line && rec->line - p->iqe_line <= 8)
+		}
+		if (strstr(t, e->cleared)) {
+			if (*last && rec->line - *last <= 8)
+				return;	/* already counted from the "VT-d detected" line */
+			fault_init(&f, K_INTEL, e->event, rec);
+			f.cause = e->cause;
+			emit(p, &f);
 			return;
-		fault_init(&f, K_INTEL, "INV_QUEUE_ERROR", rec);
-		f.cause = CAUSE_ILLEGAL_CMD;
-		emit(p, &f);
-		return;
-	} else {
-		return;
+		}
 	}
-	/* SID: a requester ID; 0 (old hardware) and ffff say nothing */
-	if (field_hex(s, "SID ", &v)) {
-		if (v && v != 0xffff)
-			set_dev(&f, v & 0xffff, 0);
-		else
-			snprintf(f.detail, sizeof(f.detail), "SID %" PRIx64, v);
-	}
-	emit(p, &f);
 }
 
 static int intel_line(struct lab_fault_parser *p, const struct lab_klog_record *rec)
