@@ -1540,6 +1540,9 @@ static const struct qi_error {
 	{ "VT-d detected Invalidation Queue Error", "Invalidation Queue Error (IQE) cleared",
 	  "INV_QUEUE_ERROR", CAUSE_ILLEGAL_CMD },
 };
+_Static_assert(sizeof(qi_errors) / sizeof(qi_errors[0]) ==
+	       sizeof(((struct lab_fault_parser *)0)->qi_last) / sizeof(unsigned long),
+	       "one qi_last slot per queued-invalidation error");
 
 /* "VT-d detected Invalidation Time-out Error: SID ffff" (qi_check_fault) */
 static void intel_qi(struct lab_fault_parser *p, const struct lab_klog_record *rec, const char *t)
