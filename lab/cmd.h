@@ -16,6 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 
 #endif

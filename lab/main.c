@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "_guest", cmd_guest, NULL },   /* internal: one guest, for the worker pool */
 	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
 	{ "explain", cmd_explain, "decode the IOMMU faults in a kernel log from any machine" },
+	{ "reproduce", cmd_reproduce, "replay the IOMMU faults of a kernel log in a guest" },
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
 };

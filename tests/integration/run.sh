@@ -110,6 +110,18 @@ check "dma identity: a raw DMA lands (iommu=pt: no isolation)" \
 	probe dma-intel.raw_identity@bookworm probe.raw_write.landed pass
 check "dma: no lab domain left" no_domains_left
 
+# ---- reproduce: a log the lab itself made, replayed: every signature comes back --
+for p in intel smmuv3; do
+	"$LAB" reproduce "$OUT/dma/dma-$p.vfio@bookworm/kmsg.log" --jobs 2 \
+		--results "$OUT/repro-$p" >"$OUT/repro-$p.out" 2>&1
+	rc=$?
+	check "reproduce $p: exit 0" [ "$rc" -eq 0 ]
+	check "reproduce $p: reproduced 2 of 2 fault signatures" \
+		grep -q "^reproduced 2 of 2 fault signatures" "$OUT/repro-$p.out"
+	check "reproduce $p: the generated scenario file is kept" test -s "$OUT/repro-$p/reproduce-$p.yaml"
+done
+check "reproduce: no lab domain left" no_domains_left
+
 # ---- a kernel you built: here the 6.12 package's vmlinuz, taken as a file ------
 deb=$(ls images/cache/debs/linux-image-6.12*_amd64.deb 2>/dev/null | head -n 1)
 if [ -n "$deb" ]; then
