@@ -138,6 +138,36 @@ static int add_iommu_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_s
 	return 0;
 }
 
+/* Machine options ride on a second -machine, which QEMU merges into the
+ * one libvirt writes (later values win). */
+static int add_machine_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec,
+			    struct lab_error *err)
+{
+	char *arg = NULL;
+	size_t len = 0;
+	int n = 0;
+	FILE *f = open_memstream(&arg, &len);
+
+	json_object_object_foreach(spec->machine_opts, key, val) {
+		const char *v = json_object_get_string(val);
+
+		if (!lab_domain_valid_opt(key) || !lab_domain_valid_opt(v)) {
+			fclose(f);
+			free(arg);
+			lab_error_set(err, "bad machine option '%s=%s'", key, v ? v : "");
+			return -1;
+		}
+		fprintf(f, "%s%s=%s", n++ ? "," : "", key, v);
+	}
+	fclose(f);
+	if (n) {
+		add_arg(cmd, ns, "-machine");
+		add_arg(cmd, ns, arg);
+	}
+	free(arg);
+	return 0;
+}
+
 static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec,
 				struct lab_error *err)
 {
@@ -160,6 +190,8 @@ static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_do
 				       json_object_new_int64((int64_t)strtoull(p->test_dma_mask, NULL, 16)));
 	add_qemu_device(cmd, ns, edu);
 	json_object_put(edu);
+	if (spec->machine_opts && add_machine_opts(cmd, ns, spec, err) < 0)
+		return -1;
 	return spec->iommu_opts ? add_iommu_opts(cmd, ns, spec, err) : 0;
 }
 

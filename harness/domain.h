@@ -19,6 +19,7 @@ struct lab_domain_spec {
 	unsigned vcpus;
 	json_object *iommu_opts;     /* {"caching-mode": "on", ...}: QEMU properties
 					of the platform's IOMMU device, or NULL */
+	json_object *machine_opts;   /* {"kernel-irqchip": "split"}: -machine options */
 };
 
 /* A property name or value the lab will pass to QEMU: [A-Za-z0-9._:+-]+ */

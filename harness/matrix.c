@@ -95,6 +95,7 @@ static int expand(struct lab_matrix *m, const struct lab_scenario *s, struct lab
 				r->suite = s->kernels[k];
 				r->append = join_args(s->append, v->append);
 				r->qemu = merge_qemu(s->qemu, v->qemu);
+				r->machine = merge_qemu(s->machine, v->machine);
 				r->when = v->when;
 				r->skip = v->skip;
 				r->probes = v->probes;
@@ -136,6 +137,7 @@ static void run_spec_clear(struct lab_run_spec *r)
 	free(r->name);
 	free(r->append);
 	json_object_put(r->qemu);
+	json_object_put(r->machine);
 	free(r->expects);
 }
 

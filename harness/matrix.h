@@ -19,6 +19,7 @@ struct lab_run_spec {
 	const char *modules_path;  /* its INSTALL_MOD_PATH tree, or NULL */
 	char *append;              /* matrix's arguments, then the variant's */
 	json_object *qemu;         /* matrix's options, overridden by the variant's */
+	json_object *machine;      /* machine options, merged the same way */
 	const char *when, *skip;   /* the variant's */
 	json_object *probes;       /* the variant's DMA probes (borrowed), or NULL */
 	const struct lab_expect **expects;   /* merged: the variant's win by key */

@@ -230,13 +230,17 @@ static int spawn(struct pool *p, struct slot *s)
 		argv[n++] = "--probes";
 		argv[n++] = (char *)json_object_to_json_string_ext(r->probes, JSON_C_TO_STRING_PLAIN);
 	}
-	if (r->qemu) {
-		json_object_object_foreach(r->qemu, key, val) {
+	for (int which = 0; which < 2; which++) {
+		json_object *set = which ? r->machine : r->qemu;
+
+		if (!set)
+			continue;
+		json_object_object_foreach(set, key, val) {
 			if (nopts == sizeof(opts) / sizeof(opts[0]))
 				break;
 			if (asprintf(&opts[nopts], "%s=%s", key, json_object_get_string(val)) < 0)
 				break;
-			argv[n++] = "--qemu-opt";
+			argv[n++] = which ? "--machine-opt" : "--qemu-opt";
 			argv[n++] = opts[nopts++];
 		}
 	}

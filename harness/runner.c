@@ -541,6 +541,7 @@ static int start(struct run *r, struct lab_error *err)
 	spec.memory_mib = r->opts->memory_mib;
 	spec.vcpus = r->opts->vcpus;
 	spec.iommu_opts = r->opts->qemu_opts;
+	spec.machine_opts = r->opts->machine_opts;
 	xml = lab_domain_xml(&spec, err);
 	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
 		free(xml);

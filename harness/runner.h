@@ -27,6 +27,7 @@ struct lab_run_opts {
 	const char *append;      /* extra kernel arguments */
 	const char *suite;       /* guest kernel: bookworm (default), backports */
 	json_object *qemu_opts;  /* IOMMU device properties, or NULL */
+	json_object *machine_opts; /* -machine options, or NULL */
 	json_object *probes;     /* DMA probes for the agent (scenario.h), or NULL */
 	const char *accel;       /* tcg | kvm (already resolved) */
 	const char *dir;         /* where this run's files go (created) */

@@ -797,6 +797,8 @@ static int variant_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_nod
 		return when_pair(c, v, &var->when);
 	if (!strcmp(key, "qemu"))
 		return get_qemu(c, v, &var->qemu);
+	if (!strcmp(key, "machine"))
+		return get_qemu(c, v, &var->machine);
 	if (!strcmp(key, "probes"))
 		return get_probes(c, v, var);
 	return get_expects(c, v, &var->expects, &var->nexpects);
@@ -818,7 +820,8 @@ static int check_platforms(struct ctx *c, struct lab_scenario *s, yaml_node_t *n
 static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const variant_keys[] = {
-		"name", "description", "append", "qemu", "when", "skip", "expect", "probes", NULL
+		"name", "description", "append", "qemu", "machine", "when", "skip", "expect",
+		"probes", NULL
 	};
 	struct lab_scenario *s = opaque;
 
@@ -856,6 +859,8 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
 		return get_str(c, v, key, &s->append);
 	if (!strcmp(key, "qemu"))
 		return get_qemu(c, v, &s->qemu);
+	if (!strcmp(key, "machine"))
+		return get_qemu(c, v, &s->machine);
 	if (!strcmp(key, "expect"))
 		return get_expects(c, v, &s->expects, &s->nexpects);
 	/* variants */
@@ -886,7 +891,7 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 {
 	static const char *const top_keys[] = {
 		"matrix", "description", "platform", "platforms", "kernels", "timeout",
-		"memory", "append", "qemu", "expect", "variants", NULL
+		"memory", "append", "qemu", "machine", "expect", "variants", NULL
 	};
 	struct ctx c = { .file = file, .platforms_dir = platforms_dir, .err = err };
 	struct lab_scenario *s = calloc(1, sizeof(*s));
@@ -965,6 +970,7 @@ void lab_scenario_free(struct lab_scenario *s)
 		free(v->description);
 		free(v->append);
 		json_object_put(v->qemu);
+		json_object_put(v->machine);
 		free(v->when);
 		free(v->skip);
 		json_object_put(v->probes);
@@ -975,6 +981,7 @@ void lab_scenario_free(struct lab_scenario *s)
 	free_list(s->platforms, s->nplatforms);
 	free_list(s->kernels, s->nkernels);
 	json_object_put(s->qemu);
+	json_object_put(s->machine);
 	free(s->append);
 	free(s->description);
 	free(s->matrix);

@@ -13,6 +13,7 @@
  *   timeout: 240                       # seconds per run
  *   append: "..."                      # kernel arguments for every variant
  *   qemu: {caching-mode: "on"}         # IOMMU device properties for every variant
+ *   machine: {kernel-irqchip: split}   # QEMU machine options (-machine K=V) likewise
  *   expect: {...}                      # expectations for every variant
  *   variants:
  *     - name: strict
@@ -53,6 +54,7 @@ struct lab_variant {
 	char *description;
 	char *append;
 	json_object *qemu;      /* object: property -> string value */
+	json_object *machine;   /* object: machine option -> value, or NULL */
 	char *when;
 	char *skip;
 	struct lab_expect *expects;
@@ -94,6 +96,7 @@ struct lab_scenario {
 	unsigned memory_mib;    /* 0: the command's default */
 	char *append;
 	json_object *qemu;
+	json_object *machine;
 	struct lab_expect *expects;
 	size_t nexpects;
 	struct lab_variant *variants;

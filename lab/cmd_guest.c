@@ -42,6 +42,7 @@ int cmd_guest(int argc, char **argv)
 		{ "uri", required_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "qemu-opt", required_argument, NULL, 'q' },
+		{ "machine-opt", required_argument, NULL, 'X' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "poweroff", no_argument, NULL, 'o' },
 		{ 0 }
@@ -50,7 +51,7 @@ int cmd_guest(int argc, char **argv)
 	struct lab_run_result res;
 	struct lab_error err = { 0 };
 	const char *uri = LAB_VIRT_DEFAULT_URI;
-	json_object *qemu = json_object_new_object(), *out;
+	json_object *qemu = json_object_new_object(), *machine = json_object_new_object(), *out;
 	virConnectPtr conn;
 	char path[4200];
 	int opt, rc;
@@ -67,6 +68,12 @@ int cmd_guest(int argc, char **argv)
 		case 'm': o.memory_mib = (unsigned)atoi(optarg); break;
 		case 'u': uri = optarg; break;
 		case 'd': o.dir = optarg; break;
+		case 'X':
+			if (parse_opt(machine, optarg) < 0) {
+				fprintf(stderr, "_guest: bad --machine-opt '%s'\n", optarg);
+				return LAB_EXIT_USAGE;
+			}
+			break;
 		case 'q':
 			if (parse_opt(qemu, optarg) < 0) {
 				fprintf(stderr, "_guest: bad --qemu-opt '%s'\n", optarg);
@@ -90,6 +97,7 @@ int cmd_guest(int argc, char **argv)
 		return LAB_EXIT_USAGE;
 	}
 	o.qemu_opts = json_object_object_length(qemu) ? qemu : NULL;
+	o.machine_opts = json_object_object_length(machine) ? machine : NULL;
 	lab_runner_install_signals();
 	conn = lab_virt_connect(uri, &err);
 	if (!conn) {
@@ -99,6 +107,7 @@ int cmd_guest(int argc, char **argv)
 	rc = lab_runner_run(conn, &o, &res, &err);
 	virConnectClose(conn);
 	json_object_put(qemu);
+	json_object_put(machine);
 	json_object_put(o.probes);
 	if (rc < 0) {
 		res.status = LAB_RUN_ERROR;

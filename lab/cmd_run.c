@@ -44,6 +44,7 @@ static void usage(FILE *out)
 		"  --modules DIR    the INSTALL_MOD_PATH tree of that kernel (DIR/lib/modules/KVER)\n"
 		"  --append ARGS    ad-hoc kernel command line (e.g. \"iommu=pt\")\n"
 		"  --qemu-opt K=V   ad-hoc IOMMU device property (e.g. caching-mode=on)\n"
+		"  --machine-opt K=V  ad-hoc QEMU machine option (e.g. kernel-irqchip=split)\n"
 		"  --jobs N         guests at once (default: the number of CPUs)\n"
 		"  --only REGEX     run only the runs whose name matches (e.g. '@bookworm$')\n"
 		"  --shard K/N      run only the K-th of N slices of the runs (CI fan-out)\n"
@@ -75,6 +76,8 @@ struct cli {
 	size_t nkernels;
 	const char *qemu_opts[MAX_LIST];
 	size_t nqemu_opts;
+	const char *machine_opts[MAX_LIST];
+	size_t nmachine_opts;
 	const char *append, *accel, *uri, *results, *junit, *only, *modules;
 	unsigned timeout_s, memory_mib, jobs, shard_k, shard_n;
 	int json, tap, poweroff;
@@ -111,6 +114,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "qemu-opt", required_argument, NULL, 'q' },
+		{ "machine-opt", required_argument, NULL, 'X' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, 'S' },
 		{ "only", required_argument, NULL, 'O' },
@@ -143,22 +147,24 @@ static int parse(int argc, char **argv, struct cli *c)
 			if (push(c->kernels, &c->nkernels, optarg, "kernels") < 0)
 				return -1;
 			break;
-		case 'q': {
+		case 'q':
+		case 'X': {
 			const char *eq = strchr(optarg, '=');
 			char key[128];
 
 			if (!eq || eq == optarg || (size_t)(eq - optarg) >= sizeof(key)) {
-				fprintf(stderr, "run: --qemu-opt takes PROPERTY=VALUE\n");
+				fprintf(stderr, "run: --%s takes NAME=VALUE\n",
+					opt == 'q' ? "qemu-opt" : "machine-opt");
 				return -1;
 			}
 			memcpy(key, optarg, (size_t)(eq - optarg));
 			key[eq - optarg] = '\0';
 			if (!lab_domain_valid_opt(key) || !lab_domain_valid_opt(eq + 1)) {
-				fprintf(stderr, "run: --qemu-opt '%s': letters, digits, . _ : + - only\n",
-					optarg);
+				fprintf(stderr, "run: '%s': letters, digits, . _ : + - only\n", optarg);
 				return -1;
 			}
-			if (push(c->qemu_opts, &c->nqemu_opts, optarg, "--qemu-opt") < 0)
+			if (opt == 'q' ? push(c->qemu_opts, &c->nqemu_opts, optarg, "--qemu-opt") < 0
+				       : push(c->machine_opts, &c->nmachine_opts, optarg, "--machine-opt") < 0)
 				return -1;
 			break;
 		}
@@ -204,7 +210,7 @@ static int parse(int argc, char **argv, struct cli *c)
 	for (; optind < argc; optind++)
 		if (push((const char **)c->files, &c->nfiles, argv[optind], "files") < 0)
 			return -1;
-	if (c->nfiles && (c->nplatforms || c->append || c->nqemu_opts)) {
+	if (c->nfiles && (c->nplatforms || c->append || c->nqemu_opts || c->nmachine_opts)) {
 		fprintf(stderr, "run: give scenario files or ad-hoc flags (--platform, "
 			"--append, --qemu-opt), not both\n");
 		return -1;
@@ -239,28 +245,38 @@ static int parse(int argc, char **argv, struct cli *c)
 }
 
 /* The flags' runs: one per platform and kernel, no expectations. */
+/* NAME=VALUE flags as an object, or NULL when there are none. */
+static json_object *opts_object(const char *const *opts, size_t n)
+{
+	json_object *o;
+
+	if (!n)
+		return NULL;
+	o = json_object_new_object();
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(opts[i], '=');
+		char *key = strndup(opts[i], (size_t)(eq - opts[i]));
+
+		json_object_object_add(o, key, json_object_new_string(eq + 1));
+		free(key);
+	}
+	return o;
+}
+
 static struct lab_matrix *adhoc_matrix(const struct cli *c, struct lab_error *err)
 {
 	struct lab_matrix *m = calloc(1, sizeof(*m));
-	json_object *qemu = NULL;
+	json_object *qemu = opts_object(c->qemu_opts, c->nqemu_opts);
+	json_object *machine = opts_object(c->machine_opts, c->nmachine_opts);
 	size_t nk = c->nkernels ? c->nkernels : 1;
 
-	if (c->nqemu_opts) {
-		qemu = json_object_new_object();
-		for (size_t i = 0; i < c->nqemu_opts; i++) {
-			const char *eq = strchr(c->qemu_opts[i], '=');
-			char *key = strndup(c->qemu_opts[i], (size_t)(eq - c->qemu_opts[i]));
-
-			json_object_object_add(qemu, key, json_object_new_string(eq + 1));
-			free(key);
-		}
-	}
 	m->runs = calloc(c->nplatforms * nk, sizeof(*m->runs));
 	for (size_t i = 0; i < c->nplatforms; i++) {
 		struct lab_platform *p = lab_platform_load(lab_paths_platforms(), c->platforms[i], err);
 
 		if (!p) {
 			json_object_put(qemu);
+			json_object_put(machine);
 			lab_matrix_free(m);
 			return NULL;
 		}
@@ -276,16 +292,19 @@ static struct lab_matrix *adhoc_matrix(const struct cli *c, struct lab_error *er
 			r->platform = c->platforms[i];
 			r->append = c->append ? strdup(c->append) : NULL;
 			r->qemu = json_object_get(qemu);
+			r->machine = json_object_get(machine);
 			for (size_t j = 0; j + 1 < m->nruns; j++)
 				if (!strcmp(m->runs[j].name, r->name)) {
 					lab_error_set(err, "%s given twice", r->name);
 					json_object_put(qemu);
+					json_object_put(machine);
 					lab_matrix_free(m);
 					return NULL;
 				}
 		}
 	}
 	json_object_put(qemu);
+	json_object_put(machine);
 	return m;
 }
 

@@ -188,6 +188,35 @@ static void hostile_append_is_escaped(void **state)
 	drop(f);
 }
 
+static void machine_and_iommu_options_go_to_qemu(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_platform *p = lab_platform_load("guests/platforms", "intel", &err);
+	json_object *iommu = json_tokener_parse("{\"caching-mode\": \"on\", \"aw-bits\": \"48\"}");
+	json_object *machine = json_tokener_parse("{\"kernel-irqchip\": \"split\", \"hpet\": \"off\"}");
+	json_object *bad = json_tokener_parse("{\"x,y\": \"on\"}");
+	struct lab_domain_spec spec = { .name = LAB_DOMAIN_PREFIX "t", .platform = p,
+					.kernel = "k", .initrd = "i", .accel = "tcg",
+					.iommu_opts = iommu, .machine_opts = machine };
+	char *xml = lab_domain_xml(&spec, &err);
+
+	(void)state;
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<qemu:arg value=\"-global\"/>"));
+	assert_non_null(strstr(xml, "<qemu:arg value=\"intel-iommu.caching-mode=on\"/>"));
+	assert_non_null(strstr(xml, "<qemu:arg value=\"intel-iommu.aw-bits=48\"/>"));
+	assert_non_null(strstr(xml, "<qemu:arg value=\"kernel-irqchip=split,hpet=off\"/>"));
+	free(xml);
+	/* a comma would let one value smuggle in another QEMU option */
+	spec.iommu_opts = bad;
+	assert_null(lab_domain_xml(&spec, &err));
+	assert_non_null(strstr(err.msg, "bad QEMU option"));
+	json_object_put(iommu);
+	json_object_put(machine);
+	json_object_put(bad);
+	lab_platform_free(p);
+}
+
 static void name_without_prefix_is_refused(void **state)
 {
 	struct lab_error err = { 0 };
@@ -238,6 +267,7 @@ int main(void)
 		cmocka_unit_test(smmuv3_is_aarch64_virt),
 		cmocka_unit_test(cmdline_puts_user_arguments_last),
 		cmocka_unit_test(hostile_append_is_escaped),
+		cmocka_unit_test(machine_and_iommu_options_go_to_qemu),
 		cmocka_unit_test(name_without_prefix_is_refused),
 		cmocka_unit_test(unknown_platform_names_the_known_ones),
 		cmocka_unit_test(malformed_profile_is_an_error_with_the_file),

@@ -71,6 +71,8 @@ static void expansion_names_and_merges(void **state)
 	assert_string_equal(json_object_get_string(json_object_object_get(a->qemu, "caching-mode")), "on");
 	assert_string_equal(json_object_get_string(json_object_object_get(b->qemu, "caching-mode")), "off");
 	assert_string_equal(json_object_get_string(json_object_object_get(b->qemu, "aw-bits")), "48");
+	assert_string_equal(json_object_get_string(json_object_object_get(b->machine, "kernel-irqchip")),
+			    "split");
 	/* the matrix's expectations, the variant's win by key */
 	assert_string_equal(json_object_get_string(find(a, "default_domain")->alts[0].value), "DMA");
 	assert_string_equal(json_object_get_string(find(b, "default_domain")->alts[0].value), "identity");
