@@ -112,60 +112,54 @@ int lab_domain_valid_opt(const char *s)
 	return 1;
 }
 
-/* IOMMU options go in as -global DRIVER.PROP=VALUE: one path for every
- * platform, whether libvirt made the device (<iommu>), the lab did (a JSON
- * -device) or the machine does (virt's SMMUv3), and QEMU parses the value
- * with the property's own type. */
-static int add_iommu_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec,
-			  struct lab_error *err)
+/* Every name and value must be plain: a comma or '=' in one would let it
+ * smuggle another option onto QEMU's command line. */
+static int check_opts(json_object *opts, const char *what, struct lab_error *err)
 {
-	json_object_object_foreach(spec->iommu_opts, key, val) {
+	json_object_object_foreach(opts, key, val) {
 		const char *v = json_object_get_string(val);
-		char *arg;
 
 		if (!lab_domain_valid_opt(key) || !lab_domain_valid_opt(v)) {
-			lab_error_set(err, "bad QEMU option '%s=%s'", key, v ? v : "");
+			lab_error_set(err, "bad %s '%s=%s'", what, key, v ? v : "");
 			return -1;
 		}
-		if (asprintf(&arg, "%s.%s=%s", spec->platform->iommu_driver, key, v) < 0) {
-			lab_error_set(err, "out of memory");
-			return -1;
-		}
-		add_arg(cmd, ns, "-global");
-		add_arg(cmd, ns, arg);
-		free(arg);
 	}
 	return 0;
 }
 
+/* IOMMU options go in as -global DRIVER.PROP=VALUE: one path for every
+ * platform, whether libvirt made the device (<iommu>), the lab did (a JSON
+ * -device) or the machine does (virt's SMMUv3), and QEMU parses the value
+ * with the property's own type. */
+static void add_iommu_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec)
+{
+	json_object_object_foreach(spec->iommu_opts, key, val) {
+		char arg[256];
+
+		snprintf(arg, sizeof(arg), "%s.%s=%s", spec->platform->iommu_driver, key,
+			 json_object_get_string(val));
+		add_arg(cmd, ns, "-global");
+		add_arg(cmd, ns, arg);
+	}
+}
+
 /* Machine options ride on a second -machine, which QEMU merges into the
  * one libvirt writes (later values win). */
-static int add_machine_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec,
-			    struct lab_error *err)
+static void add_machine_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec)
 {
 	char *arg = NULL;
 	size_t len = 0;
 	int n = 0;
 	FILE *f = open_memstream(&arg, &len);
 
-	json_object_object_foreach(spec->machine_opts, key, val) {
-		const char *v = json_object_get_string(val);
-
-		if (!lab_domain_valid_opt(key) || !lab_domain_valid_opt(v)) {
-			fclose(f);
-			free(arg);
-			lab_error_set(err, "bad machine option '%s=%s'", key, v ? v : "");
-			return -1;
-		}
-		fprintf(f, "%s%s=%s", n++ ? "," : "", key, v);
-	}
+	json_object_object_foreach(spec->machine_opts, key, val)
+		fprintf(f, "%s%s=%s", n++ ? "," : "", key, json_object_get_string(val));
 	fclose(f);
 	if (n) {
 		add_arg(cmd, ns, "-machine");
 		add_arg(cmd, ns, arg);
 	}
 	free(arg);
-	return 0;
 }
 
 static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec,
@@ -190,9 +184,14 @@ static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_do
 				       json_object_new_int64((int64_t)strtoull(p->test_dma_mask, NULL, 16)));
 	add_qemu_device(cmd, ns, edu);
 	json_object_put(edu);
-	if (spec->machine_opts && add_machine_opts(cmd, ns, spec, err) < 0)
+	if ((spec->machine_opts && check_opts(spec->machine_opts, "machine option", err) < 0) ||
+	    (spec->iommu_opts && check_opts(spec->iommu_opts, "QEMU option", err) < 0))
 		return -1;
-	return spec->iommu_opts ? add_iommu_opts(cmd, ns, spec, err) : 0;
+	if (spec->machine_opts)
+		add_machine_opts(cmd, ns, spec);
+	if (spec->iommu_opts)
+		add_iommu_opts(cmd, ns, spec);
+	return 0;
 }
 
 char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
