@@ -218,15 +218,17 @@ struct intel_pending {
 	char text[PEND_TEXT];
 };
 
+/* A line that waits for the one that completes it, where it was seen. */
+struct waiting_line {
+	int active;
+	unsigned long line, deadline;
+	int has_ts;
+	double ts;
+};
+
 struct amd_pending {
-	int split_active;	/* "Event logged [" waiting for its body */
-	unsigned long split_line, split_deadline;
-	int split_has_ts;
-	double split_ts;
-	int na_active;		/* "Device not attached" waiting for "device=" */
-	unsigned long na_line, na_deadline;
-	int na_has_ts;
-	double na_ts;
+	struct waiting_line split;	/* "Event logged [" waiting for its body */
+	struct waiting_line na;		/* "Device not attached" waiting for "device=" */
 	int held_active;	/* a record waiting for its DTE or CMD dump */
 	unsigned long held_deadline;
 	struct fault held;
@@ -1875,6 +1877,18 @@ static void amd_dump(struct lab_fault_parser *p, const char *s, int kind)
 		amd_flush_held(p);
 }
 
+/* Hold rec's place until the line that completes it, at most `lines` on. */
+static void wait_for_line(struct lab_fault_parser *p, struct waiting_line *w,
+			  const struct lab_klog_record *rec, unsigned long lines)
+{
+	w->active = 1;
+	w->line = rec->line;
+	w->has_ts = rec->has_timestamp;
+	w->ts = rec->timestamp;
+	w->deadline = rec->line + lines;
+	set_deadline(p, w->deadline);
+}
+
 static int amd_line(struct lab_fault_parser *p, const struct lab_klog_record *rec, const char *av)
 {
 	const char *t = rec->text, *s;
@@ -1886,21 +1900,11 @@ static int amd_line(struct lab_fault_parser *p, const struct lab_klog_record *re
 		while (*s == ' ')
 			s++;
 		if (*s == '\0') {
-			ap->split_active = 1;
-			ap->split_line = rec->line;
-			ap->split_has_ts = rec->has_timestamp;
-			ap->split_ts = rec->timestamp;
-			ap->split_deadline = rec->line + 4;
-			set_deadline(p, ap->split_deadline);
+			wait_for_line(p, &ap->split, rec, 4);
 			return 1;
 		}
 		if (starts(s, "Device not attached")) {
-			ap->na_active = 1;
-			ap->na_line = rec->line;
-			ap->na_has_ts = rec->has_timestamp;
-			ap->na_ts = rec->timestamp;
-			ap->na_deadline = rec->line + 3;
-			set_deadline(p, ap->na_deadline);
+			wait_for_line(p, &ap->na, rec, 3);
 			return 1;
 		}
 		amd_flush_held(p);
@@ -1933,14 +1937,14 @@ static int amd_line(struct lab_fault_parser *p, const struct lab_klog_record *re
 		emit(p, &f);
 		return 1;
 	}
-	if (ap->na_active && (s = strstr(av, "device=")) && strstr(av, "domain=")) {
+	if (ap->na.active && (s = strstr(av, "device=")) && strstr(av, "domain=")) {
 		uint64_t devid, v;
 		int seg_known;
 
 		fault_init(&f, K_AMD, "IO_PAGE_FAULT", rec);
-		f.line = ap->na_line;
-		f.has_ts = ap->na_has_ts;
-		f.ts = ap->na_ts;
+		f.line = ap->na.line;
+		f.has_ts = ap->na.has_ts;
+		f.ts = ap->na.ts;
 		set_code(&f, 2);
 		if (parse_bdf(s + 7, &devid, &seg_known, NULL))
 			set_dev(&f, devid, seg_known);
@@ -1949,7 +1953,7 @@ static int amd_line(struct lab_fault_parser *p, const struct lab_klog_record *re
 		snprintf(f.detail, sizeof(f.detail), "not attached");
 		f.k.variant = 1;
 		f.cause = CAUSE_NO_CONTEXT;
-		ap->na_active = 0;
+		ap->na.active = 0;
 		emit(p, &f);
 		return 1;
 	}
@@ -1970,11 +1974,11 @@ static int amd_split_body(struct lab_fault_parser *p, const struct lab_klog_reco
 	double ts = rec->timestamp;
 
 	amd_flush_held(p);
-	if (ap->split_active) {
-		ap->split_active = 0;
-		line = ap->split_line;
-		has_ts = ap->split_has_ts;
-		ts = ap->split_ts;
+	if (ap->split.active) {
+		ap->split.active = 0;
+		line = ap->split.line;
+		has_ts = ap->split.has_ts;
+		ts = ap->split.ts;
 	}
 	if (!strchr(t, ']') && rec->prefix && !amd_field(t, "event[0]=")) {
 		wrap_start(p, K_AMD, 1, t, rec->len, line, has_ts, ts);
@@ -2553,8 +2557,8 @@ static void check_deadlines(struct lab_fault_parser *p, unsigned long line)
 	} while (0)
 
 	DL(p->intel.active, p->intel.deadline, intel_flush(p));
-	DL(p->amd.split_active, p->amd.split_deadline, p->amd.split_active = 0);
-	DL(p->amd.na_active, p->amd.na_deadline, p->amd.na_active = 0);
+	DL(p->amd.split.active, p->amd.split.deadline, p->amd.split.active = 0);
+	DL(p->amd.na.active, p->amd.na.deadline, p->amd.na.active = 0);
 	DL(p->amd.held_active, p->amd.held_deadline, amd_flush_held(p));
 	DL(p->wrap.active, p->wrap.deadline, wrap_flush(p));
 	for (int i = 0; i < V3_SLOTS; i++)
@@ -2897,8 +2901,8 @@ static void flush_all(struct lab_fault_parser *p)
 {
 	intel_flush(p);
 	amd_flush_held(p);
-	p->amd.split_active = 0;
-	p->amd.na_active = 0;
+	p->amd.split.active = 0;
+	p->amd.na.active = 0;
 	wrap_flush(p);
 	for (;;) {
 		struct v3_slot *old = NULL;

@@ -556,21 +556,29 @@ static void text(struct tree *t, xmlNodePtr parent, const char *s)
 	text_own(t, parent, clean(s, 0));
 }
 
+/* vasprintf, noting a failure in the tree; NULL then. */
+static char *vformat(struct tree *t, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0) {
+		t->oom = 1;
+		return NULL;
+	}
+	return s;
+}
+
 static void __attribute__((format(printf, 3, 4)))
 textf(struct tree *t, xmlNodePtr parent, const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
-	int r;
+	char *s;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = vformat(t, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		t->oom = 1;
-		return;
-	}
-	text(t, parent, s);
+	if (s)
+		text(t, parent, s);
 	free(s);
 }
 
@@ -600,18 +608,14 @@ static void attr(struct tree *t, xmlNodePtr n, const char *name, const char *val
 static void __attribute__((format(printf, 4, 5)))
 attrf(struct tree *t, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
-	int r;
+	char *s;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = vformat(t, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		t->oom = 1;
-		return;
-	}
-	attr(t, n, name, s);
+	if (s)
+		attr(t, n, name, s);
 	free(s);
 }
 
