@@ -98,8 +98,8 @@ static json_object *iommu_kinds(json_object *obs)
 	return json_object_new_string(first ? first : "none");
 }
 
-/* The id of the group holding dev, or -1. */
-static int group_id_of(json_object *obs, const char *dev)
+/* The group holding dev, or NULL. */
+static json_object *group_of(json_object *obs, const char *dev)
 {
 	json_object *groups = arr(obs, "groups");
 
@@ -109,9 +109,17 @@ static int group_id_of(json_object *obs, const char *dev)
 
 		for (size_t j = 0; j < len(devs); j++)
 			if (!strcmp(json_object_get_string(json_object_array_get_idx(devs, j)), dev))
-				return json_object_get_int(json_object_object_get(g, "id"));
+				return g;
 	}
-	return -1;
+	return NULL;
+}
+
+/* The id of the group holding dev, or -1. */
+static int group_id_of(json_object *obs, const char *dev)
+{
+	json_object *g = group_of(obs, dev);
+
+	return g ? json_object_get_int(json_object_object_get(g, "id")) : -1;
 }
 
 /* same_group / separate_groups: observed is {device: group id or null}. */
@@ -145,18 +153,9 @@ static void check_groups(struct check *c, json_object *obs, int same)
 
 static json_object *edu_group_type(json_object *obs)
 {
-	json_object *groups = arr(obs, "groups");
+	json_object *g = group_of(obs, EDU_ADDRESS);
 
-	for (size_t i = 0; i < len(groups); i++) {
-		json_object *g = json_object_array_get_idx(groups, i);
-		json_object *devs = arr(g, "devices");
-
-		for (size_t j = 0; j < len(devs); j++)
-			if (!strcmp(json_object_get_string(json_object_array_get_idx(devs, j)),
-				    EDU_ADDRESS))
-				return str_or_null(str(g, "type"));
-	}
-	return json_object_new_string("none");
+	return g ? str_or_null(str(g, "type")) : json_object_new_string("none");
 }
 
 /* fields.KIND.REGISTER.FIELD: the decoded field of the first IOMMU of KIND. */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "paths.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char root[PATH_MAX];
@@ -72,4 +75,22 @@ const char *lab_paths_results(void)
 	static char buf[PATH_MAX];
 
 	return sub(buf, sizeof(buf), "LAB_RESULTS", "results");
+}
+
+int lab_paths_new_results(const char *override, char *id, size_t id_len, char *dir,
+			  size_t dir_len, struct lab_error *err)
+{
+	time_t t = time(NULL);
+
+	strftime(id, id_len, "%Y%m%d-%H%M%S", localtime(&t));
+	snprintf(id + strlen(id), id_len - strlen(id), "-%ld", (long)getpid());
+	if (override)
+		snprintf(dir, dir_len, "%s", override);
+	else
+		snprintf(dir, dir_len, "%s/%s", lab_paths_results(), id);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		lab_error_set_errno(err, errno, "creating %s", dir);
+		return -1;
+	}
+	return 0;
 }

@@ -2,6 +2,10 @@
 #ifndef LAB_PATHS_H
 #define LAB_PATHS_H
 
+#include <stddef.h>
+
+#include "error.h"
+
 /*
  * Where the lab finds its data. The root is the checkout the command was
  * built in (build/iommu-lab -> ..), or $LAB_ROOT. Each folder can be moved
@@ -12,5 +16,10 @@ const char *lab_paths_root(void);
 const char *lab_paths_images(void);     /* images/cache */
 const char *lab_paths_platforms(void);  /* guests/platforms */
 const char *lab_paths_results(void);    /* results */
+
+/* A new invocation's id ("20261125-121500-4242") and its results folder:
+ * override if given, else results/<id>; created. 0, or -1 with err set. */
+int lab_paths_new_results(const char *override, char *id, size_t id_len, char *dir,
+			  size_t dir_len, struct lab_error *err);
 
 #endif

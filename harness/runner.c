@@ -224,6 +224,8 @@ static void send_step(struct run *r)
 	const char *execute = NULL;
 	char addr[16];
 
+	/* the test device, on the root bus of segment 0 */
+	snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
 	switch (r->step) {
 	case STEP_HELLO:
 		execute = "hello";
@@ -231,7 +233,6 @@ static void send_step(struct run *r)
 	case STEP_BIND:
 		/* Bind the test device to vfio-pci: on arm64 6.1 a device gets
 		 * an IOMMU group only once a driver binds (FIELD-NOTES). */
-		snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
 		args = json_object_new_object();
 		json_object_object_add(args, "device", json_object_new_string(addr));
 		json_object_object_add(args, "driver", json_object_new_string("vfio-pci"));
@@ -247,7 +248,6 @@ static void send_step(struct run *r)
 		json_object_object_foreach(probe, k, v)
 			if (strcmp(k, "name"))
 				json_object_object_add(args, k, json_object_get(v));
-		snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
 		json_object_object_add(args, "device", json_object_new_string(addr));
 		if (r->platform->test_dma_mask)
 			json_object_object_add(args, "dma_mask",

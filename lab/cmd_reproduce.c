@@ -131,7 +131,6 @@ int cmd_reproduce(int argc, char **argv)
 	struct lab_matrix *m = NULL;
 	char dir[PATH_MAX], path[PATH_MAX + 32], id[64], *cmdline;
 	int opt, json = 0, replayable = 0, reproduced = 0, rc = LAB_EXIT_USAGE;
-	time_t t = time(NULL);
 
 	po.jobs = cpus > 0 ? (unsigned)cpus : 1;
 	optind = 1;
@@ -162,13 +161,8 @@ int cmd_reproduce(int argc, char **argv)
 	json_object_put(faults);
 	sigs = json_object_object_get(plan, "signatures");
 
-	strftime(id, sizeof(id), "%Y%m%d-%H%M%S", localtime(&t));
-	snprintf(id + strlen(id), sizeof(id) - strlen(id), "-%ld", (long)getpid());
-	snprintf(dir, sizeof(dir), "%s", results_dir ? results_dir : "");
-	if (!results_dir)
-		snprintf(dir, sizeof(dir), "%s/%s", lab_paths_results(), id);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "reproduce: creating %s: %s\n", dir, strerror(errno));
+	if (lab_paths_new_results(results_dir, id, sizeof(id), dir, sizeof(dir), &err) < 0) {
+		fprintf(stderr, "reproduce: %s\n", err.msg);
 		goto out;
 	}
 	files = json_object_new_array();

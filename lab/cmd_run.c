@@ -367,7 +367,6 @@ int cmd_run(int argc, char **argv)
 	char dir[PATH_MAX], id[64];
 	json_object *results;
 	const char *verdict;
-	time_t t = time(NULL);
 	int rc;
 
 	if (parse(argc, argv, &c) < 0) {
@@ -394,14 +393,8 @@ int cmd_run(int argc, char **argv)
 	if (c.shard_n)
 		lab_matrix_shard(m, c.shard_k, c.shard_n);
 	lab_runner_install_signals();
-	strftime(id, sizeof(id), "%Y%m%d-%H%M%S", localtime(&t));
-	snprintf(id + strlen(id), sizeof(id) - strlen(id), "-%ld", (long)getpid());
-	if (c.results)
-		snprintf(dir, sizeof(dir), "%s", c.results);
-	else
-		snprintf(dir, sizeof(dir), "%s/%s", lab_paths_results(), id);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "run: creating %s: %s\n", dir, strerror(errno));
+	if (lab_paths_new_results(c.results, id, sizeof(id), dir, sizeof(dir), &err) < 0) {
+		fprintf(stderr, "run: %s\n", err.msg);
 		lab_matrix_free(m);
 		return LAB_EXIT_USAGE;
 	}
