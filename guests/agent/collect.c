@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #define ATTR_MAX 4096
 #define AGENT_VERSION "0.1"
+#define ACPI_TABLE_MAX (256 * 1024)   /* real DMARs are a few KiB */
 
 /* Read a small sysfs/procfs file, trailing whitespace trimmed; NULL if absent. */
 static json_object *read_attr(const char *path)
@@ -180,6 +182,26 @@ static json_object *collect_groups(void)
 	return arr;
 }
 
+/* A bridge's subordinate bus: sysfs names it as the one entry of
+ * pci_bus/ ("0000:01"); DMAR device scopes walk paths through it. */
+static void add_secondary_bus(json_object *d, const char *dir)
+{
+	char sub[PATH_MAX];
+	struct dirent **names;
+	int n;
+	unsigned dom, bus;
+
+	snprintf(sub, sizeof(sub), "%s/pci_bus", dir);
+	n = scandir(sub, &names, visible, alphasort);
+	if (n < 0)
+		return;
+	if (n > 0 && sscanf(names[0]->d_name, "%x:%x", &dom, &bus) == 2)
+		json_object_object_add(d, "secondary_bus", json_object_new_int((int)bus));
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 static json_object *collect_pci(void)
 {
 	const char *base = "/sys/bus/pci/devices";
@@ -198,12 +220,69 @@ static json_object *collect_pci(void)
 		add_or_null(d, "class", read_attr_at(dir, "class"));
 		add_or_null(d, "driver", link_name(dir, "driver"));
 		add_or_null(d, "iommu_group", link_name(dir, "iommu_group"));
+		add_secondary_bus(d, dir);
 		json_object_array_add(arr, d);
 		free(names[i]);
 	}
 	if (n >= 0)
 		free(names);
 	return arr;
+}
+
+/*
+ * The firmware's IOMMU tables, raw, as hex: the harness parses and
+ * validates them (harness/acpi.c). Absent tables (device-tree boots, the
+ * other vendor's table) are simply left out.
+ */
+static json_object *read_table_hex(const char *path)
+{
+	static const char digits[] = "0123456789abcdef";
+	uint8_t *buf = malloc(ACPI_TABLE_MAX);
+	char *hex = NULL;
+	size_t len = 0;
+	json_object *v = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf)
+		goto out;
+	while (len < ACPI_TABLE_MAX) {
+		ssize_t n = read(fd, buf + len, ACPI_TABLE_MAX - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	hex = malloc(len * 2 + 1);
+	if (!hex)
+		goto out;
+	for (size_t i = 0; i < len; i++) {
+		hex[2 * i] = digits[buf[i] >> 4];
+		hex[2 * i + 1] = digits[buf[i] & 0xf];
+	}
+	v = json_object_new_string_len(hex, (int)(len * 2));
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(hex);
+	return v;
+}
+
+static json_object *collect_acpi(void)
+{
+	static const char *const names[] = { "DMAR", "IVRS", "IORT" };
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[64];
+		json_object *v;
+
+		snprintf(path, sizeof(path), "/sys/firmware/acpi/tables/%s", names[i]);
+		v = read_table_hex(path);
+		if (v)
+			json_object_object_add(o, names[i], v);
+	}
+	return o;
 }
 
 /* Kernel log lines the harness reads IOMMU state from. */
@@ -244,6 +323,7 @@ json_object *collect_all(void)
 	json_object_object_add(o, "iommus", collect_iommus());
 	json_object_object_add(o, "groups", collect_groups());
 	json_object_object_add(o, "pci", collect_pci());
+	json_object_object_add(o, "acpi", collect_acpi());
 	json_object_object_add(o, "klog", klog);
 	return o;
 }
