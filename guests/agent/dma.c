@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -40,6 +42,10 @@
 #define EDU_REG_CMD 0x98
 #define EDU_CMD_RUN 0x1
 #define EDU_CMD_TO_RAM 0x2
+#define EDU_CMD_IRQ 0x4         /* raise an interrupt on completion */
+#define EDU_REG_IRQ_STATUS 0x24
+#define EDU_REG_IRQ_ACK 0x64
+#define IRQ_TIMEOUT_MS 1000
 
 #define DMA_TIMEOUT_MS 2000
 #define CANARY 0xa5             /* patterns are 1..127: never the canary */
@@ -53,6 +59,7 @@
 
 static const char *const known_keys[] = {
 	"device", "mode", "direction", "iova", "size", "map", "unmap_first", "dma_mask",
+	"peer", "irq",
 };
 
 
@@ -163,7 +170,7 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 			if (!strcmp(key, known_keys[i]))
 				break;
 		if (i == sizeof(known_keys) / sizeof(known_keys[0])) {
-			*err = "dma: unknown argument (known: device, mode, direction, iova, size, map, unmap_first, dma_mask)";
+			*err = "dma: unknown argument (known: device, mode, direction, iova, size, map, unmap_first, dma_mask, peer, irq)";
 			return -1;
 		}
 	}
@@ -260,6 +267,11 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 			*err = "dma: 'map' and 'unmap_first' apply to vfio mode only";
 			return -1;
 		}
+		if (json_object_object_get_ex(args, "peer", NULL) ||
+		    json_object_object_get_ex(args, "irq", NULL)) {
+			*err = "dma: 'peer' and 'irq' apply to vfio mode only";
+			return -1;
+		}
 		return 0;
 	}
 
@@ -270,6 +282,28 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 	if (req->unmap_first && !req->map) {
 		*err = "dma: 'unmap_first' needs 'map': true (there is nothing to unmap)";
 		return -1;
+	}
+	if (get_bool(args, "irq", 0, &req->irq, "dma: 'irq' must be a boolean", err) < 0)
+		return -1;
+	if (req->irq && !req->map) {
+		*err = "dma: 'irq' needs 'map': true (the interrupts are those of the round trip)";
+		return -1;
+	}
+	if (json_object_object_get_ex(args, "peer", &v)) {
+		s = str_of(v);
+		if (!json_object_is_type(v, json_type_string) || !s ||
+		    parse_device(s, req->peer) < 0) {
+			*err = "dma: 'peer' must be ssss:bb:dd.f (hex, device <= 1f, function 0-7)";
+			return -1;
+		}
+		if (!strcmp(req->peer, req->device)) {
+			*err = "dma: 'peer' must be another device than 'device'";
+			return -1;
+		}
+		if (!req->map || req->unmap_first) {
+			*err = "dma: 'peer' needs 'map': true and no 'unmap_first' (the peer DMAs to the IOVA mapped for 'device')";
+			return -1;
+		}
 	}
 	if (!json_object_object_get_ex(args, "iova", &v)) {
 		*err = "dma: 'iova' is required in vfio mode: a hex string \"0x...\"";
@@ -311,6 +345,13 @@ struct probe {
 	char iommu_type[16];
 	int rebound;
 	int unmapped;
+	/* peer (isolation): the second device's group */
+	char peer_group[32];
+	char peer_group_type[32];
+	/* irq: the eventfd VFIO signals edu's MSI on, -1 when not asked */
+	int irq_fd;
+	int irq_sent, irq_got;
+	int64_t irq_worst_ms;
 };
 
 static void fail(struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -446,39 +487,40 @@ static void dev_path(char *out, size_t len, const char *dev, const char *leaf)
 	snprintf(out, len, "/sys/bus/pci/devices/%s/%s", dev, leaf);
 }
 
-static void read_driver(struct probe *p, char *out, size_t len)
+static void read_driver(const char *dev, char *out, size_t len)
 {
 	char path[PATH_MAX];
 
-	dev_path(path, sizeof(path), p->req->device, "driver");
+	dev_path(path, sizeof(path), dev, "driver");
 	link_name(path, out, len);
 }
 
-static void read_group(struct probe *p)
+/* group[32], type[32]: the device's IOMMU group and its domain type */
+static void read_group(const char *dev, char *group, char *type)
 {
 	char path[PATH_MAX];
 
-	dev_path(path, sizeof(path), p->req->device, "iommu_group");
-	link_name(path, p->group, sizeof(p->group));
-	p->group_type[0] = '\0';
-	if (p->group[0]) {
-		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", p->group);
-		if (read_text(path, p->group_type, sizeof(p->group_type)) < 0)
-			p->group_type[0] = '\0';
+	dev_path(path, sizeof(path), dev, "iommu_group");
+	link_name(path, group, 32);
+	type[0] = '\0';
+	if (group[0]) {
+		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", group);
+		if (read_text(path, type, 32) < 0)
+			type[0] = '\0';
 	}
 }
 
 /* The device exists and is an edu: never program anything else. */
-static int check_edu(struct probe *p)
+static int check_edu(struct probe *p, const char *dev)
 {
 	char path[PATH_MAX], buf[32];
 	unsigned long vendor, device;
 	int rc;
 
-	dev_path(path, sizeof(path), p->req->device, "vendor");
+	dev_path(path, sizeof(path), dev, "vendor");
 	rc = read_text(path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
-		fail(p, "no PCI device %s", p->req->device);
+		fail(p, "no PCI device %s", dev);
 		return -1;
 	}
 	if (rc < 0) {
@@ -486,7 +528,7 @@ static int check_edu(struct probe *p)
 		return -1;
 	}
 	vendor = strtoul(buf, NULL, 16);
-	dev_path(path, sizeof(path), p->req->device, "device");
+	dev_path(path, sizeof(path), dev, "device");
 	rc = read_text(path, buf, sizeof(buf));
 	if (rc < 0) {
 		fail(p, "%s: %s", path, strerror(-rc));
@@ -495,7 +537,7 @@ static int check_edu(struct probe *p)
 	device = strtoul(buf, NULL, 16);
 	if (vendor != EDU_VENDOR || device != EDU_DEVICE) {
 		fail(p, "%s is %04lx:%04lx, not QEMU's edu (1234:11e8)",
-		     p->req->device, vendor, device);
+		     dev, vendor, device);
 		return -1;
 	}
 	return 0;
@@ -542,6 +584,28 @@ static int edu_wait_idle(struct probe *p, int timeout_ms)
 	}
 }
 
+/* edu raised its completion interrupt (status bit 0x100) as an MSI, which
+ * VFIO turns into an eventfd count: wait for it, then clear edu's status
+ * the way its driver would (hw/misc/edu.c: edu_raise_irq, 0x64 acks). */
+static void wait_irq(struct probe *p)
+{
+	struct pollfd pfd = { .fd = p->irq_fd, .events = POLLIN };
+	int64_t t0 = now_ms();
+	uint64_t n;
+	int rc;
+
+	p->irq_sent++;
+	do
+		rc = poll(&pfd, 1, IRQ_TIMEOUT_MS);
+	while (rc < 0 && errno == EINTR);
+	if (rc > 0 && read(p->irq_fd, &n, sizeof(n)) == sizeof(n)) {
+		p->irq_got += (int)n;
+		if (now_ms() - t0 > p->irq_worst_ms)
+			p->irq_worst_ms = now_ms() - t0;
+	}
+	wr64(p->bar, EDU_REG_IRQ_ACK, rd32(p->bar, EDU_REG_IRQ_STATUS));
+}
+
 /* One transfer, bounded. to_ram: edu -> RAM (src is edu's buffer), else
  * RAM -> edu (dst is edu's buffer). The edu side is always 0x40000 and
  * cnt <= 4095 (validated), so the range stays inside edu's buffer. */
@@ -573,10 +637,13 @@ static int edu_dma(struct probe *p, const char *phase, int to_ram, uint64_t ram,
 		return -1;
 	}
 	__sync_synchronize();
-	wr64(p->bar, EDU_REG_CMD, EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0));
+	wr64(p->bar, EDU_REG_CMD, EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0) |
+	     (p->irq_fd >= 0 ? EDU_CMD_IRQ : 0));
 	p->dma_started++;
 	done = edu_wait_idle(p, DMA_TIMEOUT_MS) == 0;
 	__sync_synchronize();   /* the device's writes before we look */
+	if (done && p->irq_fd >= 0)
+		wait_irq(p);
 
 	step = json_object_new_object();
 	json_object_object_add(step, "phase", json_object_new_string(phase));
@@ -638,6 +705,9 @@ static uint32_t new_seed(void)
 /* ---- vfio -------------------------------------------------------------- */
 
 struct vfio {
+	const char *dev;
+	char group_name[32], group_type[32];
+	int irq_fd;                     /* MSI eventfd, -1 when none */
 	int container, group, device;
 	uint64_t cfg_off;
 	int cmd_saved;                  /* -1: not changed */
@@ -650,13 +720,14 @@ struct vfio {
 	int mapped;
 };
 
-static int bind_vfio(struct probe *p)
+/* driver: what dev is bound to now ("" for none). rebound: set when this
+ * call bound it. */
+static int bind_vfio(struct probe *p, const char *dev, const char *driver, int *rebound)
 {
-	const char *dev = p->req->device;
 	char path[PATH_MAX], now[64];
 	int rc;
 
-	if (!strcmp(p->driver, "vfio-pci"))
+	if (!strcmp(driver, "vfio-pci"))
 		return 0;
 	dev_path(path, sizeof(path), dev, "driver_override");
 	rc = write_text(path, "vfio-pci");
@@ -664,22 +735,22 @@ static int bind_vfio(struct probe *p)
 		fail(p, "%s: %s", path, strerror(-rc));
 		return -1;
 	}
-	if (p->driver[0]) {
+	if (driver[0]) {
 		dev_path(path, sizeof(path), dev, "driver/unbind");
 		rc = write_text(path, dev);
 		if (rc < 0) {
-			fail(p, "unbind %s from %s: %s", dev, p->driver, strerror(-rc));
+			fail(p, "unbind %s from %s: %s", dev, driver, strerror(-rc));
 			return -1;
 		}
 	}
 	rc = write_text("/sys/bus/pci/drivers_probe", dev);
-	read_driver(p, now, sizeof(now));
+	read_driver(dev, now, sizeof(now));
 	if (strcmp(now, "vfio-pci")) {
 		fail(p, "could not bind %s to vfio-pci (%s; is the vfio-pci module loaded?)",
 		     dev, rc < 0 ? strerror(-rc) : now[0] ? now : "no driver");
 		return -1;
 	}
-	p->rebound = 1;
+	*rebound = 1;
 	return 0;
 }
 
@@ -696,7 +767,7 @@ static int region_info(struct probe *p, struct vfio *v, unsigned index,
 	return 0;
 }
 
-static int vfio_open(struct probe *p, struct vfio *v)
+static int vfio_open(struct probe *p, struct vfio *v, const char *dev)
 {
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
@@ -726,12 +797,13 @@ static int vfio_open(struct probe *p, struct vfio *v)
 		return -1;
 	}
 
-	read_group(p);
-	if (!p->group[0]) {
-		fail(p, "%s has no IOMMU group (no IOMMU translates it)", p->req->device);
+	v->dev = dev;
+	read_group(dev, v->group_name, v->group_type);
+	if (!v->group_name[0]) {
+		fail(p, "%s has no IOMMU group (no IOMMU translates it)", dev);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "/dev/vfio/%s", p->group);
+	snprintf(path, sizeof(path), "/dev/vfio/%s", v->group_name);
 	v->group = open(path, O_RDWR | O_CLOEXEC);
 	if (v->group < 0) {
 		fail(p, "%s: %s", path, strerror(errno));
@@ -743,7 +815,7 @@ static int vfio_open(struct probe *p, struct vfio *v)
 	}
 	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		fail(p, "IOMMU group %s is not viable: another device in it is bound to a host driver",
-		     p->group);
+		     v->group_name);
 		return -1;
 	}
 	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) < 0) {
@@ -770,9 +842,9 @@ static int vfio_open(struct probe *p, struct vfio *v)
 		return -1;
 	}
 
-	v->device = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, p->req->device);
+	v->device = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, dev);
 	if (v->device < 0) {
-		fail(p, "VFIO_GROUP_GET_DEVICE_FD %s: %s", p->req->device, strerror(errno));
+		fail(p, "VFIO_GROUP_GET_DEVICE_FD %s: %s", dev, strerror(errno));
 		return -1;
 	}
 
@@ -867,6 +939,19 @@ static int vfio_unmap(struct probe *p, struct vfio *v)
 
 static void vfio_close(struct probe *p, struct vfio *v)
 {
+	if (v->irq_fd >= 0) {
+		struct vfio_irq_set off = {
+			.argsz = sizeof(off),
+			.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+			.index = VFIO_PCI_MSI_IRQ_INDEX,
+		};
+
+		if (v->device >= 0)
+			ioctl(v->device, VFIO_DEVICE_SET_IRQS, &off);
+		close(v->irq_fd);
+		v->irq_fd = -1;
+		p->irq_fd = -1;
+	}
 	vfio_unmap(p, v);
 	if (v->device >= 0 && v->cmd_saved >= 0) {
 		uint16_t cmd = (uint16_t)v->cmd_saved;
@@ -891,25 +976,117 @@ static void vfio_close(struct probe *p, struct vfio *v)
 		munmap(v->buf_map, v->buf_map_len);
 }
 
+/* MSI through VFIO: one vector, signalled on an eventfd. edu has a
+ * single-vector MSI capability (hw/misc/edu.c: msi_init(pdev, 0, 1, ...)). */
+static int vfio_irq_setup(struct probe *p, struct vfio *v)
+{
+	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_MSI_IRQ_INDEX };
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} req;
+
+	if (ioctl(v->device, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0) {
+		fail(p, "VFIO_DEVICE_GET_IRQ_INFO MSI: %s", strerror(errno));
+		return -1;
+	}
+	if (ii.count < 1 || !(ii.flags & VFIO_IRQ_INFO_EVENTFD)) {
+		fail(p, "%s offers no MSI through VFIO (count %u, flags 0x%x)", v->dev, ii.count,
+		     ii.flags);
+		return -1;
+	}
+	v->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (v->irq_fd < 0) {
+		fail(p, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.set.argsz = sizeof(req);
+	req.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	req.set.index = VFIO_PCI_MSI_IRQ_INDEX;
+	req.set.start = 0;
+	req.set.count = 1;
+	req.fd = v->irq_fd;
+	if (ioctl(v->device, VFIO_DEVICE_SET_IRQS, &req) < 0) {
+		fail(p, "VFIO_DEVICE_SET_IRQS MSI: %s", strerror(errno));
+		return -1;
+	}
+	p->irq_fd = v->irq_fd;
+	return 0;
+}
+
 /*
- * map=true:  round trip: pattern -> edu -> canary-filled buffer, compare.
+ * The interrupt chip /proc/interrupts names for the device's VFIO MSI:
+ * x86 prints "IR-PCI-MSI" when the vector goes through the IOMMU's
+ * interrupt remapping table and "PCI-MSI" when not (6.12 appends the
+ * device: "IR-PCI-MSI-0000:00:10.0"); arm64 prints the ITS's. Also the
+ * interrupt's count summed over the CPUs.
+ */
+static void read_irq_chip(const char *dev, char *chip, size_t len, long *count)
+{
+	char line[1024], tag[64];
+	FILE *f = fopen("/proc/interrupts", "re");
+
+	chip[0] = '\0';
+	*count = -1;
+	if (!f)
+		return;
+	snprintf(tag, sizeof(tag), "vfio-msi[0](%s)", dev);
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok;
+		long sum = 0;
+
+		if (!strstr(line, tag))
+			continue;
+		tok = strtok_r(line, " \t\n", &save);     /* "24:" */
+		while ((tok = strtok_r(NULL, " \t\n", &save))) {
+			char *end;
+			long n = strtol(tok, &end, 10);
+
+			if (*end) {             /* the first word that is no count */
+				snprintf(chip, len, "%s", tok);
+				break;
+			}
+			sum += n;
+		}
+		*count = sum;
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * map=true:  round trip: pattern -> edu -> canary-filled buffer, compare
+ *            (irq: each transfer raises edu's MSI; count what arrives).
  *   unmap_first: unmap, then the probe in `direction`:
  *     write: canary in the buffer, edu -> RAM: did the canary survive?
  *     read:  a new pattern in the buffer, RAM -> edu; then map again and
  *            copy edu's buffer back: did the new pattern reach edu?
+ *   peer:    the second edu, in its own group and container with nothing
+ *            mapped, DMAs at the IOVA mapped for the first one:
+ *     write: onto the first device's canary: did it survive?
+ *     read:  from the first device's pattern; then map a buffer of its own
+ *            at that IOVA and let it copy edu's buffer back there.
  * map=false: one DMA in `direction` at an IOVA nothing is mapped at.
  */
+static void probe_peer(struct probe *p, struct vfio *a, struct vfio *b);
+
 static void probe_vfio(struct probe *p)
 {
 	const struct dma_request *r = p->req;
-	struct vfio v = { .container = -1, .group = -1, .device = -1, .cmd_saved = -1 };
+	struct vfio v = { .container = -1, .group = -1, .device = -1, .cmd_saved = -1,
+			  .irq_fd = -1 };
+	struct vfio peer = { .container = -1, .group = -1, .device = -1, .cmd_saved = -1,
+			     .irq_fd = -1 };
 	uint32_t n = r->size;
 	int to_ram = r->direction == DMA_FROM_DEVICE;
 
 	p->addr = r->iova;
 	p->have_addr = 1;
-	if (bind_vfio(p) < 0 || vfio_open(p, &v) < 0)
+	if (bind_vfio(p, r->device, p->driver, &p->rebound) < 0 || vfio_open(p, &v, r->device) < 0)
 		goto out;
+	memcpy(p->group, v.group_name, sizeof(p->group));
+	memcpy(p->group_type, v.group_type, sizeof(p->group_type));
 
 	if (!r->map) {
 		p->mapped = 0;
@@ -922,6 +1099,8 @@ static void probe_vfio(struct probe *p)
 		goto out;
 	}
 	p->mapped = 1;
+	if (r->irq && vfio_irq_setup(p, &v) < 0)
+		goto out;
 	{
 		uint32_t seed = new_seed();
 
@@ -934,6 +1113,11 @@ static void probe_vfio(struct probe *p)
 		p->round_trip = is_pattern(v.buf, n, seed);
 		p->landed = !is_canary(v.buf, n);
 		p->canary_intact = !p->landed;
+	}
+	p->irq_fd = -1;         /* only the round trip's transfers raise it */
+	if (r->peer[0]) {
+		probe_peer(p, &v, &peer);
+		goto out;
 	}
 	if (!r->unmap_first)
 		goto out;
@@ -965,7 +1149,58 @@ static void probe_vfio(struct probe *p)
 		p->blocked = !p->landed;
 	}
 out:
+	vfio_close(p, &peer);
 	vfio_close(p, &v);
+}
+
+/* Device B (the peer) against the IOVA mapped for device A only. B gets
+ * its own container: a group in A's container would share A's mappings,
+ * and two devices in one group cannot be isolated from each other at all. */
+static void probe_peer(struct probe *p, struct vfio *a, struct vfio *b)
+{
+	const struct dma_request *r = p->req;
+	volatile uint8_t *bar_a = p->bar;
+	char driver[64];
+	int rebound = 0;
+	uint32_t n = r->size;
+
+	p->landed = p->canary_intact = -1;
+	read_driver(r->peer, driver, sizeof(driver));
+	if (bind_vfio(p, r->peer, driver, &rebound) < 0)
+		return;
+	read_group(r->peer, p->peer_group, p->peer_group_type);
+	if (p->peer_group[0] && !strcmp(p->peer_group, a->group_name)) {
+		fail(p, "%s and %s share IOMMU group %s: the IOMMU cannot isolate them from each other",
+		     r->device, r->peer, p->peer_group);
+		return;
+	}
+	if (vfio_open(p, b, r->peer) < 0) {
+		p->bar = bar_a;
+		return;
+	}
+	/* p->bar is B's BAR from here on */
+	if (r->direction == DMA_FROM_DEVICE) {
+		memset(a->buf, CANARY, n);
+		if (edu_dma(p, "peer", 1, r->iova, n) < 0)
+			return;
+		p->canary_intact = is_canary(a->buf, n);
+		p->landed = !p->canary_intact;
+		p->blocked = p->canary_intact;
+	} else {
+		uint32_t seed = new_seed();
+
+		fill_pattern(a->buf, n, seed);
+		if (edu_dma(p, "peer", 0, r->iova, n) < 0)
+			return;
+		/* what did B get? B maps a buffer of its own there, copies back */
+		if (vfio_map(p, b) < 0)
+			return;
+		memset(b->buf, CANARY, n);
+		if (edu_dma(p, "verify", 1, r->iova, n) < 0)
+			return;
+		p->landed = is_pattern(b->buf, n, seed);
+		p->blocked = !p->landed;
+	}
 }
 
 /* ---- raw --------------------------------------------------------------- */
@@ -1069,14 +1304,14 @@ static void probe_raw(struct probe *p)
 
 		dev_path(path, sizeof(path), r->device, "driver/unbind");
 		rc = write_text(path, r->device);
-		read_driver(p, now, sizeof(now));
+		read_driver(r->device, now, sizeof(now));
 		if (now[0]) {
 			fail(p, "unbind %s from %s: %s", r->device, now,
 			     rc < 0 ? strerror(-rc) : "still bound");
 			goto out;
 		}
 	}
-	read_group(p);
+	read_group(r->device, p->group, p->group_type);
 
 	dev_path(path, sizeof(path), r->device, "config");
 	cfg = open(path, O_RDWR | O_CLOEXEC);
@@ -1152,12 +1387,32 @@ out:
 
 /* ---- entry ------------------------------------------------------------- */
 
+static void add_irq_result(json_object *out, struct probe *p)
+{
+	char chip[64];
+	long count;
+
+	read_irq_chip(p->req->device, chip, sizeof(chip), &count);
+	json_object_object_add(out, "irq_sent", json_object_new_int(p->irq_sent));
+	json_object_object_add(out, "irq_received", json_object_new_int(p->irq_got));
+	json_object_object_add(out, "irq_delivered",
+			       p->irq_sent ? json_object_new_boolean(p->irq_got == p->irq_sent) : NULL);
+	json_object_object_add(out, "irq_worst_ms", json_object_new_int64(p->irq_worst_ms));
+	json_object_object_add(out, "irq_chip", str_or_null(chip));
+	json_object_object_add(out, "irq_count", count >= 0 ? json_object_new_int64(count) : NULL);
+	/* x86 only: the chip says whether the vector is remapped */
+	json_object_object_add(out, "irq_remapped",
+			       !strncmp(chip, "IR-", 3) ? json_object_new_boolean(1) :
+			       !strncmp(chip, "PCI-MSI", 7) ? json_object_new_boolean(0) : NULL);
+}
+
 json_object *dma_probe(json_object *args, const char **err)
 {
 	struct dma_request req;
 	struct probe p = {
 		.req = &req,
 		.mapped = -1, .round_trip = -1, .landed = -1, .canary_intact = -1, .blocked = -1,
+		.irq_fd = -1,
 	};
 	int64_t t0 = now_ms();
 	json_object *out;
@@ -1170,8 +1425,8 @@ json_object *dma_probe(json_object *args, const char **err)
 	p.steps = json_object_new_array();
 	p.kmsg_seq = kmsg_next_seq();
 
-	if (check_edu(&p) == 0) {
-		read_driver(&p, p.driver, sizeof(p.driver));
+	if (check_edu(&p, req.device) == 0 && (!req.peer[0] || check_edu(&p, req.peer) == 0)) {
+		read_driver(req.device, p.driver, sizeof(p.driver));
 		if (req.mode == DMA_VFIO)
 			probe_vfio(&p);
 		else
@@ -1206,6 +1461,13 @@ json_object *dma_probe(json_object *args, const char **err)
 		json_object_object_add(out, "bound_vfio", json_object_new_boolean(p.rebound));
 		json_object_object_add(out, "iommu_type", str_or_null(p.iommu_type));
 	}
+	if (req.peer[0]) {
+		json_object_object_add(out, "peer", json_object_new_string(req.peer));
+		json_object_object_add(out, "peer_group", str_or_null(p.peer_group));
+		json_object_object_add(out, "peer_group_type", str_or_null(p.peer_group_type));
+	}
+	if (req.irq)
+		add_irq_result(out, &p);
 	json_object_object_add(out, "group", str_or_null(p.group));
 	json_object_object_add(out, "group_type", str_or_null(p.group_type));
 	json_object_object_add(out, "steps", p.steps);

@@ -28,6 +28,13 @@
  *   map          vfio only, boolean, default true: map the buffer at iova
  *   unmap_first  vfio only, boolean, default false (needs map): round trip,
  *                unmap, then DMA once more in `direction` (isolation check)
+ *   peer         vfio only, "ssss:bb:dd.f" of a second edu (needs map, not
+ *                unmap_first): after the round trip, the peer, bound to
+ *                vfio-pci in a container of its own with nothing mapped,
+ *                DMAs in `direction` at the IOVA mapped for `device`
+ *   irq          vfio only, boolean (needs map): every round-trip transfer
+ *                asks edu for its completion MSI, delivered on a VFIO
+ *                eventfd
  *
  * What runs:
  *   vfio, map:         pattern -> edu -> canary-filled buffer (same IOVA),
@@ -58,7 +65,11 @@
  *   round-trip|probe|verify, op ram->edu|edu->ram, src, dst, count,
  *   completed, ms), error (string | null), elapsed_ms.
  *   vfio adds bound_vfio (this probe bound vfio-pci), iommu_type, and with
- *   unmap_first, unmapped; raw adds phys.
+ *   unmap_first, unmapped; raw adds phys. peer adds peer, peer_group,
+ *   peer_group_type (blocked/landed/canary_intact are then the peer's DMA).
+ *   irq adds irq_sent, irq_received, irq_delivered (every MSI arrived
+ *   within 1 s), irq_worst_ms, irq_chip and irq_count (/proc/interrupts),
+ *   irq_remapped (x86: the chip is IR-PCI-MSI; null elsewhere).
  */
 
 #include <stdint.h>
@@ -86,6 +97,8 @@ struct dma_request {
 	int unmap_first;
 	int map;
 	uint64_t dma_mask;
+	char peer[16];          /* "" unless an isolation probe */
+	int irq;
 };
 
 /* Pure validation, unit-testable on the host: 0 ok, -1 with *err set to a
