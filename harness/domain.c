@@ -168,22 +168,28 @@ static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_do
 	const struct lab_platform *p = spec->platform;
 	xmlNodePtr cmd = xmlNewChild(dom, ns, BAD_CAST "commandline", NULL);
 	size_t n = p->qemu_devices ? json_object_array_length(p->qemu_devices) : 0;
-	json_object *edu = json_object_new_object();
-	char addr[8];
+	unsigned nedu = spec->test_devices ? spec->test_devices : 1;
 
 	for (size_t i = 0; i < n; i++)
 		add_qemu_device(cmd, ns, json_object_array_get_idx(p->qemu_devices, i));
-	/* The test device, at a fixed address on every platform. */
-	snprintf(addr, sizeof(addr), "0x%x", p->test_slot);
-	json_object_object_add(edu, "driver", json_object_new_string("edu"));
-	json_object_object_add(edu, "id", json_object_new_string("lab-edu0"));
-	json_object_object_add(edu, "bus", json_object_new_string(p->test_bus));
-	json_object_object_add(edu, "addr", json_object_new_string(addr));
-	if (p->test_dma_mask)
-		json_object_object_add(edu, "dma_mask",
-				       json_object_new_int64((int64_t)strtoull(p->test_dma_mask, NULL, 16)));
-	add_qemu_device(cmd, ns, edu);
-	json_object_put(edu);
+	/* The test devices, at fixed addresses on every platform: the first
+	 * at the platform's slot, a second (isolation probes) in the next. */
+	for (unsigned i = 0; i < nedu; i++) {
+		json_object *edu = json_object_new_object();
+		char addr[8], id[16];
+
+		snprintf(addr, sizeof(addr), "0x%x", p->test_slot + (int)i);
+		snprintf(id, sizeof(id), "lab-edu%u", i);
+		json_object_object_add(edu, "driver", json_object_new_string("edu"));
+		json_object_object_add(edu, "id", json_object_new_string(id));
+		json_object_object_add(edu, "bus", json_object_new_string(p->test_bus));
+		json_object_object_add(edu, "addr", json_object_new_string(addr));
+		if (p->test_dma_mask)
+			json_object_object_add(edu, "dma_mask", json_object_new_int64(
+				(int64_t)strtoull(p->test_dma_mask, NULL, 16)));
+		add_qemu_device(cmd, ns, edu);
+		json_object_put(edu);
+	}
 	if ((spec->machine_opts && check_opts(spec->machine_opts, "machine option", err) < 0) ||
 	    (spec->iommu_opts && check_opts(spec->iommu_opts, "QEMU option", err) < 0))
 		return -1;

@@ -20,6 +20,8 @@ struct lab_domain_spec {
 	json_object *iommu_opts;     /* {"caching-mode": "on", ...}: QEMU properties
 					of the platform's IOMMU device, or NULL */
 	json_object *machine_opts;   /* {"kernel-irqchip": "split"}: -machine options */
+	unsigned test_devices;       /* edu devices: 0 or 1 = one, 2 = a second
+					one in the next slot (isolation probes) */
 };
 
 /* A property name or value the lab will pass to QEMU: [A-Za-z0-9._:+-]+ */
