@@ -7,6 +7,25 @@
 
 #define LAB_DOMAIN_PREFIX "iommulab-"
 
+/* A disk image attached to the guest (harness/disk.h makes them). Each gets
+ * its own slot on the root bus, LAB_DOMAIN_DISK_SLOT + its index: edu sits
+ * at 0x10 (a second one at 0x11), disks at 0x12.. on q35 and virt alike. */
+#define LAB_DOMAIN_DISK_SLOT 0x12
+#define LAB_DOMAIN_DISKS_MAX 4
+#define LAB_DOMAIN_SERIAL_MAX 20     /* virtio-blk and NVMe both keep 20 bytes */
+
+struct lab_domain_disk {
+	const char *path;            /* absolute path of a qcow2 image */
+	const char *bus;             /* "virtio": a libvirt <disk>, DMA through the
+					IOMMU (iommu='on'); "nvme": QEMU's nvme
+					device as a JSON -device (libvirt 9.0 has
+					no NVMe disk bus) */
+	const char *serial;          /* how the guest finds it; [A-Za-z0-9._:+-] */
+	int no_iommu;                /* virtio only: DMA straight to guest memory,
+					past the IOMMU (for a journal that must
+					survive a test that breaks translation) */
+};
+
 /* What one guest is made of; the platform profile adds the rest. */
 struct lab_domain_spec {
 	const char *name;            /* starts with LAB_DOMAIN_PREFIX */
@@ -22,6 +41,8 @@ struct lab_domain_spec {
 	json_object *machine_opts;   /* {"kernel-irqchip": "split"}: -machine options */
 	unsigned test_devices;       /* edu devices: 0 or 1 = one, 2 = a second
 					one in the next slot (isolation probes) */
+	const struct lab_domain_disk *disks; /* n_disks of them, or NULL */
+	size_t n_disks;
 };
 
 /* A property name or value the lab will pass to QEMU: [A-Za-z0-9._:+-]+ */

@@ -259,6 +259,89 @@ static void malformed_profile_is_an_error_with_the_file(void **state)
 	assert_non_null(strstr(err.msg, "slot must be within 1..31"));
 }
 
+/* virtio-blk through the IOMMU as a libvirt <disk>, NVMe as a JSON
+ * -blockdev/-device (libvirt 9.0 has no NVMe bus), each at its own slot. */
+static void disks_go_to_their_slots(void **state)
+{
+	static const struct lab_domain_disk disks[] = {
+		{ .path = "/run/o1.qcow2", .bus = "virtio", .serial = "iommulab-virtio" },
+		{ .path = "/run/o\"2.qcow2", .bus = "nvme", .serial = "iommulab-nvme" },
+		{ .path = "/run/o3.qcow2", .bus = "virtio", .serial = "iommulab-journal",
+		  .no_iommu = 1 },
+	};
+	struct lab_error err = { 0 };
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct lab_domain_spec spec = { .name = LAB_DOMAIN_PREFIX "t", .kernel = "k",
+					.initrd = "i", .accel = "tcg", .disks = disks,
+					.n_disks = 3 };
+	char *blockdev, *dev;
+
+	(void)state;
+	f->platform = lab_platform_load("guests/platforms", "smmuv3", &err);
+	assert_non_null(f->platform);
+	spec.platform = f->platform;
+	f->xml = lab_domain_xml(&spec, &err);
+	assert_non_null(f->xml);
+	f->doc = xmlReadMemory(f->xml, (int)strlen(f->xml), "domain.xml", NULL, XML_PARSE_NONET);
+	f->xp = xmlXPathNewContext(f->doc);
+	xmlXPathRegisterNs(f->xp, BAD_CAST "qemu",
+			   BAD_CAST "http://libvirt.org/schemas/domain/qemu/1.0");
+	assert_xpath(f, "count(//devices/disk)", "2");
+	assert_xpath(f, "string(//disk[1]/@model)", "virtio-non-transitional");
+	assert_xpath(f, "string(//disk[1]/driver/@type)", "qcow2");
+	assert_xpath(f, "string(//disk[1]/driver/@iommu)", "on");
+	assert_xpath(f, "string(//disk[1]/source/@file)", "/run/o1.qcow2");
+	assert_xpath(f, "string(//disk[1]/target/@bus)", "virtio");
+	assert_xpath(f, "string(//disk[1]/serial)", "iommulab-virtio");
+	assert_xpath(f, "string(//disk[1]/address/@bus)", "0x00");
+	assert_xpath(f, "string(//disk[1]/address/@slot)", "0x12");
+	assert_xpath(f, "string(//disk[2]/driver/@iommu)", "off");
+	assert_xpath(f, "string(//disk[2]/serial)", "iommulab-journal");
+	assert_xpath(f, "string(//disk[2]/address/@slot)", "0x14");
+	/* NVMe: a -blockdev for the image, then the device that uses it */
+	blockdev = xpath(f, "string(//qemu:arg[@value='-blockdev']/following-sibling::qemu:arg[1]/@value)");
+	dev = xpath(f, "string(//qemu:arg[contains(@value, '\"nvme\"')]/@value)");
+	assert_string_equal(blockdev, "{\"driver\":\"qcow2\",\"node-name\":\"lab-disk1\","
+			    "\"file\":{\"driver\":\"file\",\"filename\":\"/run/o\\\"2.qcow2\"}}");
+	assert_string_equal(dev, "{\"driver\":\"nvme\",\"id\":\"lab-nvme1\",\"drive\":\"lab-disk1\","
+			    "\"serial\":\"iommulab-nvme\",\"bus\":\"pcie.0\",\"addr\":\"0x13\"}");
+	free(blockdev);
+	free(dev);
+	drop(f);
+}
+
+static void bad_disks_are_refused(void **state)
+{
+	struct lab_domain_disk disk = { .path = "/a.qcow2", .bus = "nvme", .serial = "x,drive=y" };
+	struct lab_error err = { 0 };
+	struct lab_platform *p = lab_platform_load("guests/platforms", "intel", &err);
+	struct lab_domain_spec spec = { .name = LAB_DOMAIN_PREFIX "t", .platform = p,
+					.kernel = "k", .initrd = "i", .accel = "tcg",
+					.disks = &disk, .n_disks = 1 };
+
+	(void)state;
+	/* a comma in a serial would smuggle options onto QEMU's command line */
+	assert_null(lab_domain_xml(&spec, &err));
+	assert_non_null(strstr(err.msg, "disk 0"));
+	lab_error_clear(&err);
+	disk.serial = "123456789012345678901";     /* 21: more than a device keeps */
+	assert_null(lab_domain_xml(&spec, &err));
+	lab_error_clear(&err);
+	disk.serial = "ok";
+	disk.path = "relative.qcow2";
+	assert_null(lab_domain_xml(&spec, &err));
+	lab_error_clear(&err);
+	disk.path = "/a.qcow2";
+	disk.bus = "scsi";
+	assert_null(lab_domain_xml(&spec, &err));
+	assert_non_null(strstr(err.msg, "bus 'scsi'"));
+	lab_error_clear(&err);
+	disk.bus = "nvme";
+	disk.no_iommu = 1;                  /* QEMU's nvme always DMAs through it */
+	assert_null(lab_domain_xml(&spec, &err));
+	lab_platform_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +352,8 @@ int main(void)
 		cmocka_unit_test(hostile_append_is_escaped),
 		cmocka_unit_test(machine_and_iommu_options_go_to_qemu),
 		cmocka_unit_test(name_without_prefix_is_refused),
+		cmocka_unit_test(disks_go_to_their_slots),
+		cmocka_unit_test(bad_disks_are_refused),
 		cmocka_unit_test(unknown_platform_names_the_known_ones),
 		cmocka_unit_test(malformed_profile_is_an_error_with_the_file),
 	};
