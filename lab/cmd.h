@@ -18,5 +18,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
+int cmd_acpi(int argc, char **argv);
 
 #endif

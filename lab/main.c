@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "decode the IOMMU faults in a kernel log from any machine" },
 	{ "reproduce", cmd_reproduce, "replay the IOMMU faults of a kernel log in a guest" },
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },
+	{ "acpi", cmd_acpi, "validate firmware IOMMU tables (DMAR, IVRS, IORT) from any machine" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
 };
 
