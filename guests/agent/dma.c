@@ -352,6 +352,8 @@ struct probe {
 	int irq_fd;
 	int irq_sent, irq_got;
 	int64_t irq_worst_ms;
+	char irq_chip[64];              /* read while the vector exists */
+	long irq_count;
 };
 
 static void fail(struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -560,6 +562,13 @@ static void wr64(volatile uint8_t *bar, unsigned off, uint64_t v)
 	*(volatile uint64_t *)(bar + off) = v;
 }
 
+/* edu takes only 4-byte accesses below 0x80 (and arm64 faults on an
+ * unaligned 8-byte device access there: SIGBUS, seen here) */
+static void wr32(volatile uint8_t *bar, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(bar + off) = v;
+}
+
 static int check_edu_id(struct probe *p)
 {
 	uint32_t id = rd32(p->bar, EDU_REG_ID);
@@ -603,7 +612,7 @@ static void wait_irq(struct probe *p)
 		if (now_ms() - t0 > p->irq_worst_ms)
 			p->irq_worst_ms = now_ms() - t0;
 	}
-	wr64(p->bar, EDU_REG_IRQ_ACK, rd32(p->bar, EDU_REG_IRQ_STATUS));
+	wr32(p->bar, EDU_REG_IRQ_ACK, rd32(p->bar, EDU_REG_IRQ_STATUS));
 }
 
 /* One transfer, bounded. to_ram: edu -> RAM (src is edu's buffer), else
@@ -1114,6 +1123,8 @@ static void probe_vfio(struct probe *p)
 		p->landed = !is_canary(v.buf, n);
 		p->canary_intact = !p->landed;
 	}
+	if (r->irq)
+		read_irq_chip(r->device, p->irq_chip, sizeof(p->irq_chip), &p->irq_count);
 	p->irq_fd = -1;         /* only the round trip's transfers raise it */
 	if (r->peer[0]) {
 		probe_peer(p, &v, &peer);
@@ -1389,10 +1400,9 @@ out:
 
 static void add_irq_result(json_object *out, struct probe *p)
 {
-	char chip[64];
-	long count;
+	const char *chip = p->irq_chip;
+	long count = p->irq_count;
 
-	read_irq_chip(p->req->device, chip, sizeof(chip), &count);
 	json_object_object_add(out, "irq_sent", json_object_new_int(p->irq_sent));
 	json_object_object_add(out, "irq_received", json_object_new_int(p->irq_got));
 	json_object_object_add(out, "irq_delivered",
@@ -1412,7 +1422,7 @@ json_object *dma_probe(json_object *args, const char **err)
 	struct probe p = {
 		.req = &req,
 		.mapped = -1, .round_trip = -1, .landed = -1, .canary_intact = -1, .blocked = -1,
-		.irq_fd = -1,
+		.irq_fd = -1, .irq_count = -1,
 	};
 	int64_t t0 = now_ms();
 	json_object *out;

@@ -314,6 +314,32 @@ static void bad_device_strings_are_rejected(void **state)
 
 /* A rejected request leaves no half-filled request behind that a careless
  * caller could still program. */
+static void peer_and_irq_requests(void **state)
+{
+	struct dma_request req;
+
+	(void)state;
+	expect_ok(VFIO("\"size\":4,\"iova\":\"0x100000\",\"peer\":\"0000:00:11.0\",\"irq\":true"), &req);
+	assert_string_equal(req.peer, "0000:00:11.0");
+	assert_int_equal(req.irq, 1);
+	expect_ok(VFIO("\"size\":4,\"iova\":\"0x100000\""), &req);
+	assert_string_equal(req.peer, "");
+	assert_int_equal(req.irq, 0);
+	/* the peer is another device, given in full */
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"peer\":\"0000:00:10.0\""), "another device");
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"peer\":\"00:11.0\""), "peer");
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"peer\":true"), "peer");
+	/* it DMAs at the IOVA mapped for the first device: a mapping is needed */
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"peer\":\"0000:00:11.0\",\"map\":false"), "peer");
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"peer\":\"0000:00:11.0\",\"unmap_first\":true"), "unmap_first");
+	/* interrupts come from the round trip, which needs the mapping */
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"irq\":true,\"map\":false"), "irq");
+	expect_bad(VFIO("\"size\":4,\"iova\":\"0x100000\",\"irq\":1"), "irq");
+	/* raw mode has neither */
+	expect_bad(RAW("\"size\":4,\"peer\":\"0000:00:11.0\""), "vfio mode only");
+	expect_bad(RAW("\"size\":4,\"irq\":true"), "vfio mode only");
+}
+
 static void rejected_request_is_cleared(void **state)
 {
 	struct dma_request req;
@@ -356,6 +382,7 @@ int main(void)
 		cmocka_unit_test(missing_fields_are_rejected),
 		cmocka_unit_test(non_objects_are_rejected),
 		cmocka_unit_test(bad_device_strings_are_rejected),
+		cmocka_unit_test(peer_and_irq_requests),
 		cmocka_unit_test(rejected_request_is_cleared),
 		cmocka_unit_test(probe_rejects_before_touching_anything),
 	};
