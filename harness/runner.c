@@ -217,15 +217,31 @@ static void channel_broke(struct run *r, const char *why)
 	r->channel_error_at = now();
 }
 
+/* The n-th test device's address: slot test_slot + n on the root bus of
+ * segment 0 (harness/domain.c puts them there). */
+static void test_addr(const struct run *r, unsigned n, char out[16])
+{
+	snprintf(out, 16, "0000:00:%02x.0", (unsigned)r->platform->test_slot + n);
+}
+
+/* Isolation probes (peer: true) need the second test device. */
+static int wants_peer(json_object *probes)
+{
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
+		if (json_object_get_boolean(json_object_object_get(
+			    json_object_array_get_idx(probes, i), "peer")))
+			return 1;
+	return 0;
+}
+
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
 	json_object *args = NULL;
 	const char *execute = NULL;
-	char addr[16];
+	char addr[16], peer[16];
 
-	/* the test device, on the root bus of segment 0 */
-	snprintf(addr, sizeof(addr), "0000:00:%02x.0", (unsigned)r->platform->test_slot);
+	test_addr(r, 0, addr);
 	switch (r->step) {
 	case STEP_HELLO:
 		execute = "hello";
@@ -246,9 +262,13 @@ static void send_step(struct run *r)
 
 		args = json_object_new_object();
 		json_object_object_foreach(probe, k, v)
-			if (strcmp(k, "name"))
+			if (strcmp(k, "name") && strcmp(k, "peer"))
 				json_object_object_add(args, k, json_object_get(v));
 		json_object_object_add(args, "device", json_object_new_string(addr));
+		if (json_object_get_boolean(json_object_object_get(probe, "peer"))) {
+			test_addr(r, 1, peer);
+			json_object_object_add(args, "peer", json_object_new_string(peer));
+		}
 		if (r->platform->test_dma_mask)
 			json_object_object_add(args, "dma_mask",
 					       json_object_new_string(r->platform->test_dma_mask));
@@ -542,6 +562,7 @@ static int start(struct run *r, struct lab_error *err)
 	spec.vcpus = r->opts->vcpus;
 	spec.iommu_opts = r->opts->qemu_opts;
 	spec.machine_opts = r->opts->machine_opts;
+	spec.test_devices = wants_peer(r->opts->probes) ? 2 : 1;
 	xml = lab_domain_xml(&spec, err);
 	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
 		free(xml);

@@ -680,7 +680,8 @@ static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yam
 static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const expect_keys_probe[] = {
-		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault", NULL
+		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
+		"irq_delivered", "irq_remapped", NULL
 	};
 	struct probe_ctx *p = opaque;
 	const char *s = scalar(v);
@@ -718,7 +719,8 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 			return -1;
 		json_object_object_add(p->probe, key, json_object_new_int((int)size));
 		return 0;
-	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first")) {
+	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first") || !strcmp(key, "peer") ||
+		   !strcmp(key, "irq")) {
 		json_object *b = scalar_json(v);
 
 		if (!json_object_is_type(b, json_type_boolean)) {
@@ -735,7 +737,8 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
 {
 	static const char *const probe_keys[] = {
-		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "expect", NULL
+		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
+		"expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)

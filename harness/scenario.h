@@ -75,10 +75,15 @@ struct lab_variant {
  *       size: 64                   # 1..4095 bytes
  *       map: true                  # vfio: is the IOVA mapped at all
  *       unmap_first: true          # vfio: DMA once mapped, unmap, DMA again
+ *       peer: true                 # vfio: a second edu (next slot, own group
+ *                                  # and container) DMAs at this IOVA instead
+ *       irq: true                  # vfio: the round trip raises edu's MSI
  *       expect:
  *         round_trip: exact        # exact | mismatch
  *         blocked: true            # the unmapped write did not land
  *         landed: false            # raw: the DMA reached the buffer
+ *         irq_delivered: true      # irq: every MSI reached the eventfd
+ *         irq_remapped: true       # irq, x86: through interrupt remapping
  *         fault: {iommu: intel, code: 5, access: write, address: "0x100000"}
  *                                  # or `fault: none`
  * Each expectation becomes the check "probe.NAME.KEY".
