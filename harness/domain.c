@@ -44,6 +44,14 @@ static void add_os(xmlNodePtr dom, const struct lab_domain_spec *spec)
 
 	prop(type, "arch", spec->platform->arch);
 	prop(type, "machine", spec->platform->machine);
+	if (spec->platform->firmware) {
+		/* type='rom': QEMU's -bios. No pflash, so no NVRAM file per
+		 * guest to create and remove: EDK2 keeps its variables in RAM. */
+		xmlNodePtr loader = child(os, "loader", spec->platform->firmware);
+
+		prop(loader, "readonly", "yes");
+		prop(loader, "type", "rom");
+	}
 	child(os, "kernel", spec->kernel);
 	child(os, "initrd", spec->initrd);
 	child(os, "cmdline", cmdline);
@@ -144,15 +152,23 @@ static void add_iommu_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_
 }
 
 /* Machine options ride on a second -machine, which QEMU merges into the
- * one libvirt writes (later values win). */
+ * one libvirt writes (later values win): the platform's, then the run's. */
 static void add_machine_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec)
 {
+	json_object *all = json_object_new_object();
+	json_object *layers[] = { spec->platform->machine_opts, spec->machine_opts };
 	char *arg = NULL;
 	size_t len = 0;
 	int n = 0;
 	FILE *f = open_memstream(&arg, &len);
 
-	json_object_object_foreach(spec->machine_opts, key, val)
+	for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++) {
+		if (!layers[i])
+			continue;
+		json_object_object_foreach(layers[i], key, val)
+			json_object_object_add(all, key, json_object_get(val));
+	}
+	json_object_object_foreach(all, key, val)
 		fprintf(f, "%s%s=%s", n++ ? "," : "", key, json_object_get_string(val));
 	fclose(f);
 	if (n) {
@@ -160,6 +176,7 @@ static void add_machine_opts(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domai
 		add_arg(cmd, ns, arg);
 	}
 	free(arg);
+	json_object_put(all);
 }
 
 static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec,
@@ -191,10 +208,10 @@ static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_do
 		json_object_put(edu);
 	}
 	if ((spec->machine_opts && check_opts(spec->machine_opts, "machine option", err) < 0) ||
+	    (p->machine_opts && check_opts(p->machine_opts, "machine option", err) < 0) ||
 	    (spec->iommu_opts && check_opts(spec->iommu_opts, "QEMU option", err) < 0))
 		return -1;
-	if (spec->machine_opts)
-		add_machine_opts(cmd, ns, spec);
+	add_machine_opts(cmd, ns, spec);
 	if (spec->iommu_opts)
 		add_iommu_opts(cmd, ns, spec);
 	return 0;

@@ -118,9 +118,11 @@ struct lab_platform *lab_platform_load(const char *dir, const char *name,
 	p->iommu_kind = get_str(p->json, "iommu_kind", 1, file, &local);
 	p->iommu_driver = get_str(p->json, "iommu_driver", 1, file, &local);
 	p->needs_module = get_str(p->json, "needs_module", 0, file, &local);
+	p->firmware = get_str(p->json, "firmware", 0, file, &local);
 	p->features = get_typed(p->json, "features", json_type_array, file, &local);
 	p->iommu = get_typed(p->json, "iommu", json_type_object, file, &local);
 	p->qemu_devices = get_typed(p->json, "qemu_devices", json_type_array, file, &local);
+	p->machine_opts = get_typed(p->json, "machine_opts", json_type_object, file, &local);
 	test = get_typed(p->json, "test_device", json_type_object, file, &local);
 	if (!local.set && !test)
 		lab_error_set(&local, "%s: missing \"test_device\"", file);

@@ -24,9 +24,14 @@ struct lab_platform {
 	const char *iommu_driver;  /* QEMU's device: intel-iommu, arm-smmuv3, ... */
 	const char *needs_module;  /* a guest kernel module without which the
 				      platform cannot work, or NULL */
+	const char *firmware;      /* UEFI image booted as the machine's ROM
+				      (it then loads the kernel), or NULL for
+				      a direct kernel boot without firmware */
 	json_object *features;     /* array: "acpi", "ioapic-qemu", "gic-v3" */
 	json_object *iommu;        /* {"model": ...} for <iommu>, or NULL */
 	json_object *qemu_devices; /* array of JSON -device objects */
+	json_object *machine_opts; /* {"acpi": "on"}: QEMU machine options the
+				      platform needs, or NULL; a run's own win */
 	int test_slot;             /* the edu device's slot on test_bus */
 	const char *test_bus;
 	const char *test_dma_mask; /* edu's dma_mask ("0x..."), or NULL for its 28 bits */
