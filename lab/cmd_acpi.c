@@ -136,7 +136,7 @@ static void print_value(json_object *v)
 	}
 }
 
-static void print_node(json_object *o, int indent);
+static void print_node(json_object *o, const char *what, int indent);
 
 static void print_fields(json_object *o)
 {
@@ -156,23 +156,29 @@ static void print_children(json_object *o, int indent)
 		if (!json_object_is_type(v, json_type_array) || inline_value(v))
 			continue;
 		for (size_t i = 0; i < json_object_array_length(v); i++)
-			print_node(json_object_array_get_idx(v, i), indent);
+			print_node(json_object_array_get_idx(v, i), k, indent);
 	}
 }
 
-static void print_node(json_object *o, int indent)
+/* One structure, block, node or entry: "@0xOFF NAME field=value ...". */
+static void print_node(json_object *o, const char *what, int indent)
 {
-	json_object *v;
+	json_object *v, *name = NULL;
+	size_t n = strlen(what);
 
 	if (!json_object_is_type(o, json_type_object))
 		return;
 	printf("%*s", indent, "");
 	if (json_object_object_get_ex(o, "offset", &v))
 		printf("@0x%03llx ", (unsigned long long)json_object_get_int64(v));
-	if (json_object_object_get_ex(o, "type", &v))
-		printf("%s", json_object_get_string(v));
-	if (json_object_object_get_ex(o, "name", &v))
-		printf(" %s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "name", &name) &&
+	    json_object_object_get_ex(o, "type", &v) && !json_object_is_type(v, json_type_string))
+		printf("%s", json_object_get_string(name));       /* IVHD entries: by name */
+	else if (json_object_object_get_ex(o, "type", &v))
+		printf("%s%s%s", json_object_get_string(v), name ? " " : "",
+		       name ? json_object_get_string(name) : "");
+	else   /* id_mappings -> id_mapping */
+		printf("%.*s", (int)(n && what[n - 1] == 's' ? n - 1 : n), what);
 	print_fields(o);
 	printf("\n");
 	print_children(o, indent + 4);
