@@ -315,6 +315,88 @@ static void test_amd_default_real(void **state)
 	json_object_put(pci);
 }
 
+static void test_intel_device_iotlb_real(void **state)
+{
+	json_object *pci = pci_of(DATA "intel-device-iotlb.pci.json"), *o, *atsr;
+	struct buf t;
+
+	(void)state;
+	load(&t, DATA "intel-device-iotlb.DMAR.bin");
+	o = check(&t, pci);
+	expect_clean(o);
+	/* device-iotlb=on adds an ATSR for all root ports of segment 0 */
+	assert_int_equal(count(o, "structures"), 2);
+	atsr = idx(o, "structures", 1);
+	assert_string_equal(gets(atsr, "type"), "ATSR");
+	assert_int_equal(geti(atsr, "offset"), 0x80);
+	assert_true(getb(atsr, "all_ports"));
+	assert_int_equal(count(atsr, "device_scopes"), 0);
+	json_object_put(o);
+	json_object_put(pci);
+}
+
+static void test_smmuv3_uefi_iort_real(void **state)
+{
+	json_object *pci = pci_of(DATA "smmuv3-uefi.pci.json"), *o, *n, *rc, *cov = NULL;
+	struct buf t;
+
+	(void)state;
+	load(&t, DATA "smmuv3-uefi.IORT.bin");
+	o = check(&t, pci);
+	/* QEMU 7.2 writes id_count as a count: the one finding, a warning */
+	expect_only(o, "warnings", 0xd8,
+		    "ID mappings 0 and 1 overlap at input ID 0x300 only: id_count is read as a count, not the count minus one (Linux works around this)");
+	assert_true(getb(o, "checksum_ok"));
+	assert_int_equal(geti(o, "revision"), 3);
+	assert_int_equal(geti(o, "node_count"), 3);
+	assert_int_equal(count(o, "nodes"), 3);
+	assert_string_equal(gets(idx(o, "nodes", 0), "type"), "its_group");
+	n = idx(o, "nodes", 1);
+	assert_string_equal(gets(n, "type"), "smmuv3");
+	assert_int_equal(geti(n, "offset"), 0x48);
+	assert_string_equal(gets(n, "base_address"), "0x9050000");
+	assert_true(getb(sub(n, "flags"), "coherent_access_override"));
+	assert_int_equal(geti(n, "event_gsiv"), 106);
+	assert_string_equal(gets(idx(n, "id_mappings", 0), "output_type"), "its_group");
+	rc = idx(o, "nodes", 2);
+	assert_string_equal(gets(rc, "type"), "root_complex");
+	assert_int_equal(geti(rc, "memory_address_limit"), 64);
+	/* buses 0-2 (RIDs 0-0x2ff) through the SMMUv3, the rest straight to the ITS */
+	assert_int_equal(geti(idx(rc, "id_mappings", 0), "id_count"), 0x300);
+	assert_int_equal(geti(idx(rc, "id_mappings", 0), "output_reference"), 0x48);
+	assert_int_equal(geti(idx(rc, "id_mappings", 1), "output_reference"), 0x30);
+	assert_int_equal(count(rc, "pci_coverage"), 5);
+	for (size_t i = 0; i < 5; i++)
+		if (!strcmp(gets(idx(rc, "pci_coverage", i), "bdf"), "0000:00:10.0"))
+			cov = idx(rc, "pci_coverage", i);
+	assert_non_null(cov);      /* edu */
+	assert_int_equal(geti(cov, "rid"), 0x80);
+	assert_string_equal(gets(cov, "output_type"), "smmuv3");
+	assert_int_equal(geti(cov, "output_id"), 0x80);
+	json_object_put(o);
+	json_object_put(pci);
+}
+
+static void test_smmuv3_uefi_iort_rid_outside(void **state)
+{
+	json_object *pci = pci_of(DATA "smmuv3-uefi.pci.json"), *o;
+	struct buf t;
+
+	(void)state;
+	/* the ITS range now starts at bus 4: bus 3 past its first RID falls between */
+	load(&t, DATA "smmuv3-uefi.IORT.bin");
+	set(&t, 0xd8, 0x400, 4);
+	fix_checksum(&t);
+	json_object_array_add(pci, json_object_new_object());
+	json_object_object_add(json_object_array_get_idx(pci, 5), "bdf",
+			       json_object_new_string("0000:03:01.0"));
+	o = check(&t, pci);
+	expect_only(o, "errors", 0xa0 + 12,
+		    "root complex (segment 0) ID mappings do not cover requester ID 0x0308 (0000:03:01.0)");
+	json_object_put(o);
+	json_object_put(pci);
+}
+
 /* ---- header ------------------------------------------------------------------------- */
 
 static void test_bad_checksum(void **state)
@@ -1144,13 +1226,14 @@ static void test_hostile_bytes(void **state)
 {
 	static const char *const files[] = {
 		DATA "intel-default.DMAR.bin", DATA "amd-default.IVRS.bin",
+		DATA "smmuv3-uefi.IORT.bin",
 	};
 	json_object *pci = pci_of(DATA "amd-default.pci.json");
 	struct buf t;
 
 	(void)state;
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]) + 1; f++) {
-		if (f < 2)
+		if (f < sizeof(files) / sizeof(files[0]))
 			load(&t, files[f]);
 		else
 			iort_build(&t, 0x09050000, qemu_maps, 2);
@@ -1184,6 +1267,9 @@ int main(void)
 		cmocka_unit_test(test_intel_intremap_off_real),
 		cmocka_unit_test(test_intel_aw48_real),
 		cmocka_unit_test(test_amd_default_real),
+		cmocka_unit_test(test_intel_device_iotlb_real),
+		cmocka_unit_test(test_smmuv3_uefi_iort_real),
+		cmocka_unit_test(test_smmuv3_uefi_iort_rid_outside),
 		cmocka_unit_test(test_bad_checksum),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_length_beyond_buffer),
