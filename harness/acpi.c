@@ -201,6 +201,8 @@ static int parse_bdf(const char *s, uint16_t *seg, uint16_t *id)
 	return 0;
 }
 
+static int pci_cmp(const void *a, const void *b);
+
 static void load_pci(struct ctx *c, json_object *pci)
 {
 	size_t n;
@@ -239,14 +241,25 @@ static void load_pci(struct ctx *c, json_object *pci)
 		}
 		c->npci++;
 	}
+	qsort(c->pci, c->npci, sizeof(*c->pci), pci_cmp);
 }
 
+static int pci_cmp(const void *a, const void *b)
+{
+	const struct pci_fn *x = a, *y = b;
+	uint32_t kx = (uint32_t)x->seg << 16 | x->id, ky = (uint32_t)y->seg << 16 | y->id;
+
+	return kx < ky ? -1 : kx > ky;
+}
+
+/* c->pci is sorted by segment and RID (load_pci) */
 static const struct pci_fn *pci_find(const struct ctx *c, unsigned int seg, unsigned int id)
 {
-	for (size_t i = 0; i < c->npci; i++)
-		if (c->pci[i].seg == seg && c->pci[i].id == id)
-			return &c->pci[i];
-	return NULL;
+	struct pci_fn key = { (uint16_t)seg, (uint16_t)id, 0 };
+
+	if (!c->npci)
+		return NULL;
+	return bsearch(&key, c->pci, c->npci, sizeof(*c->pci), pci_cmp);
 }
 
 /* The bridge whose secondary bus is f's bus, if the list says. */
@@ -1797,6 +1810,16 @@ static size_t dump_data(const char *s, size_t n, unsigned long *offset, uint8_t 
 	return nb;
 }
 
+static int finish_dump_table(struct lab_acpi_tables *out, const char *sig, const uint8_t *buf,
+			     size_t len, unsigned int line, struct lab_error *err)
+{
+	if (!len) {
+		lab_error_set(err, "line %u: %s has no hex dump lines", line, sig);
+		return -1;
+	}
+	return push(out, sig, buf, len, line, err);
+}
+
 static int split_text(const char *s, size_t len, struct lab_acpi_tables *out,
 		      struct lab_error *err)
 {
@@ -1819,17 +1842,9 @@ static int split_text(const char *s, size_t len, struct lab_acpi_tables *out,
 		lineno++;
 		if (n && l[n - 1] == '\r')
 			n--;
-		if (dump_header(l, n, nsig) || !nl) {
-			if (in) {
-				if (!blen) {
-					lab_error_set(err, "line %u: %s has no hex dump lines", start, sig);
-					goto out;
-				}
-				if (push(out, sig, buf, blen, start, err) < 0)
-					goto out;
-			}
-			if (!nl)
-				break;
+		if (dump_header(l, n, nsig)) {
+			if (in && finish_dump_table(out, sig, buf, blen, start, err) < 0)
+				goto out;
 			memcpy(sig, nsig, sizeof(sig));
 			in = true;
 			start = lineno;
@@ -1854,8 +1869,12 @@ static int split_text(const char *s, size_t len, struct lab_acpi_tables *out,
 			memcpy(buf + blen, bytes, nb);
 			blen += nb;
 		}
+		if (!nl)
+			break;
 		pos += n + 1 + (l[n] == '\r');
 	}
+	if (in && finish_dump_table(out, sig, buf, blen, start, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	free(buf);

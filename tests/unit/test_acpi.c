@@ -1173,6 +1173,18 @@ static void test_split_acpidump_text(void **state)
 	assert_memory_equal(ts.v[1].data, a.b, 128);
 	lab_acpi_tables_free(&ts);
 
+	/* the last line without its line end */
+	assert_int_equal(lab_acpi_split((const uint8_t *)dump, strlen(dump) - 2, &ts, &err), 0);
+	assert_int_equal(ts.n, 2);
+	assert_int_equal(ts.v[1].len, 128);
+	lab_acpi_tables_free(&ts);
+
+	/* a header with nothing under it */
+	assert_int_equal(lab_acpi_split((const uint8_t *)dump, strstr(dump, "    0000: 44") - dump,
+					&ts, &err), -1);
+	assert_string_equal(err.msg, "line 6: DMAR has no hex dump lines");
+	lab_error_clear(&err);
+
 	/* a line lost from the middle */
 	bad = strdup(dump);
 	memcpy(strstr(bad, "    0050:"), "    0060", 8);
