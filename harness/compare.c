@@ -183,6 +183,51 @@ static json_object *field(json_object *obs, const char *path)
 	return NULL;
 }
 
+/* acpi.TABLE.PATH: a field of the firmware table the observation parsed
+ * (observations.acpi.DMAR ...), PATH dotted through objects. */
+static json_object *acpi_field(json_object *obs, const char *path, json_object **table)
+{
+	char sig[8], key[128];
+	const char *p = path + strlen("acpi.");
+	json_object *v = NULL;
+
+	*table = NULL;
+	if (sscanf(p, "%4[a-z]", sig) != 1 || strlen(sig) != 4)
+		return NULL;
+	for (char *q = sig; *q; q++)
+		*q = (char)(*q - 'a' + 'A');
+	if (!json_object_object_get_ex(json_object_object_get(obs, "acpi"), sig, &v))
+		return NULL;
+	*table = v;
+	for (p += 5; *p && v; p += *p == '.') {
+		size_t n = strcspn(p, ".");
+
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		v = json_object_object_get(v, key);
+		p += n;
+	}
+	return json_object_get(v);
+}
+
+/* The table's findings, as evidence for a check on it. */
+static json_object *acpi_findings(json_object *table)
+{
+	json_object *out = json_object_new_array();
+	static const char *const lists[] = { "errors", "warnings" };
+
+	for (size_t l = 0; l < 2; l++) {
+		json_object *a = json_object_object_get(table, lists[l]);
+
+		for (size_t i = 0; i < len(a) && json_object_array_length(out) < EVIDENCE_MAX; i++)
+			json_object_array_add(out, json_object_new_string(json_object_to_json_string_ext(
+				json_object_array_get_idx(a, i), JSON_C_TO_STRING_PLAIN)));
+	}
+	return out;
+}
+
 static void check_log(struct check *c, json_object *kmsg, int want_present)
 {
 	const char *pattern = json_object_get_string(c->expected);
@@ -382,6 +427,15 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 	} else if (!strncmp(k, "fields.", 7)) {
 		c->observed = field(obs, k);
 		c->evidence = lines_with(kmsg, ev_iommu);
+	} else if (!strncmp(k, "acpi.", 5)) {
+		json_object *table;
+
+		c->observed = acpi_field(obs, k, &table);
+		c->evidence = table ? acpi_findings(table) : json_object_new_array();
+		compare_value(c);
+		if (!c->held && !table)
+			snprintf(c->reason, sizeof(c->reason), "the guest has no %.4s table", k + 5);
+		return;
 	}
 	compare_value(c);
 }

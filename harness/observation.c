@@ -2,9 +2,12 @@
 #include "jsonval.h"
 #include "observation.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "decode.h"
+#include "hex.h"
 
 /* short names for the typed reads: this file reads guest data throughout */
 #define str(o, key) lab_jsonval_str(o, key)
@@ -251,6 +254,49 @@ static json_object *new_str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+/*
+ * The firmware's IOMMU tables (the agent sends them as hex), each parsed
+ * and validated against the PCI devices the guest has. A guest is
+ * untrusted: odd-length or non-hex text is reported, not parsed.
+ */
+static json_object *acpi_tables(json_object *collect)
+{
+	json_object *out = json_object_new_object();
+	json_object *pci = arr(collect, "pci");
+
+	json_object_object_foreach(json_object_object_get(collect, "acpi"), sig, val) {
+		const char *hex = json_object_is_type(val, json_type_string) ?
+				  json_object_get_string(val) : NULL;
+		size_t n = hex ? strlen(hex) : 1;
+		uint8_t *buf = malloc(n / 2 + 1);
+		json_object *t = NULL;
+		size_t i;
+
+		if (!lab_acpi_is_iommu_table(sig) || !buf) {
+			free(buf);
+			continue;
+		}
+		for (i = 0; hex && n % 2 == 0 && i < n / 2; i++) {
+			int hi = lab_hex_digit(hex[2 * i]), lo = lab_hex_digit(hex[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				break;
+			buf[i] = (uint8_t)(hi << 4 | lo);
+		}
+		if (hex && n % 2 == 0 && i == n / 2)
+			t = lab_acpi_check(buf, n / 2, pci);
+		if (!t) {
+			t = json_object_new_object();
+			json_object_object_add(t, "valid", json_object_new_boolean(0));
+			json_object_object_add(t, "error", json_object_new_string(
+				"the agent's dump is not a hex string"));
+		}
+		json_object_object_add(out, sig, t);
+		free(buf);
+	}
+	return out;
+}
+
 json_object *lab_observation_from_collect(json_object *collect, const char *platform)
 {
 	json_object *obs = json_object_new_object();
@@ -276,6 +322,7 @@ json_object *lab_observation_from_collect(json_object *collect, const char *plat
 	json_object_object_add(obs, "interrupt_remapping",
 			       json_object_new_string(lab_observation_ir_from_log(records)));
 	json_object_object_add(obs, "pci", json_object_get(arr(collect, "pci")));
+	json_object_object_add(obs, "acpi", acpi_tables(collect));
 	json_object_object_add(obs, "faults", json_object_new_array());
 	json_object_object_add(obs, "probes", json_object_new_array());
 	return obs;

@@ -563,6 +563,12 @@ static int start(struct run *r, struct lab_error *err)
 	spec.iommu_opts = r->opts->qemu_opts;
 	spec.machine_opts = r->opts->machine_opts;
 	spec.test_devices = wants_peer(r->opts->probes) ? 2 : 1;
+	if (r->platform->firmware && access(r->platform->firmware, R_OK) < 0) {
+		lab_error_set_errno(err, errno, "platform %s boots firmware %s (Debian's "
+				    "qemu-efi-aarch64; 'make deps' installs it)", r->platform->name,
+				    r->platform->firmware);
+		return -1;
+	}
 	xml = lab_domain_xml(&spec, err);
 	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
 		free(xml);

@@ -42,6 +42,8 @@ static const struct expect_key {
 	{ "same_group", V_DEVICES, NULL, "devices that must share one IOMMU group: [[a, b], ...]" },
 	{ "separate_groups", V_DEVICES, NULL, "devices that must each be in a group of their own" },
 	{ "fields", V_ANY, NULL, "decoded register fields: {intel.cap.mgaw: 48, ...}" },
+	{ "acpi", V_ANY, NULL,
+	  "firmware table fields: {dmar.valid: true, dmar.host_address_width: 39, ...}" },
 	{ "log_present", V_REGEX, NULL, "regexes the kernel log must match" },
 	{ "log_absent", V_REGEX, NULL, "regexes the kernel log must not match" },
 	{ "no_faults", V_BOOL, NULL, "no IOMMU fault in the kernel log (default true)" },
@@ -468,6 +470,20 @@ static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 	return parse_alts(c, find_key("fields"), full, v, add_expect(x, full, line_of(k)));
 }
 
+/* acpi.<table>.<path>: a field of the parsed DMAR, IVRS or IORT */
+static int acpi_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+{
+	struct expects *x = opaque;
+	char full[256];
+
+	if ((strncmp(key, "dmar.", 5) && strncmp(key, "ivrs.", 5) && strncmp(key, "iort.", 5)) ||
+	    !key[5] || key[strlen(key) - 1] == '.' || strstr(key, ".."))
+		return fail(c, k, "acpi: '%s' must be TABLE.FIELD with TABLE dmar, ivrs or iort "
+			    "(e.g. dmar.flags.intr_remap)", key);
+	snprintf(full, sizeof(full), "acpi.%s", key);
+	return parse_alts(c, find_key("acpi"), full, v, add_expect(x, full, line_of(k)));
+}
+
 static int valid_pci(const char *s)
 {
 	unsigned d, b, dev, fn;
@@ -536,6 +552,8 @@ static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
 		}
 		return each_pair(c, v, "fields", NULL, field_pair, x);
 	}
+	if (!strcmp(key, "acpi"))
+		return each_pair(c, v, "acpi", NULL, acpi_pair, x);
 	if (ek->kind == V_REGEX) {
 		/* one check per regex; a single string is a list of one; an
 		 * empty list replaces the matrix's with nothing */
