@@ -270,7 +270,15 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 			prop(n, "name", "qemu");
 			prop(n, "type", "qcow2");
 			prop(n, "iommu", d->no_iommu ? "off" : "on");
-			prop(child(disk, "source", NULL), "file", d->path);
+			n = child(disk, "source", NULL);
+			prop(n, "file", d->path);
+			/* The lab sets the owners itself, as for NVMe (disk.c):
+			 * libvirt would chown the shared base to QEMU's user
+			 * and, a backing file being read-only to it, never give
+			 * it back: any later QEMU could then write it. */
+			n = child(n, "seclabel", NULL);
+			prop(n, "model", "dac");
+			prop(n, "relabel", "no");
 			/* vda, vdb...: libvirt needs a name; the guest goes by the serial */
 			snprintf(target, sizeof(target), "vd%c", (int)('a' + i));
 			n = child(disk, "target", NULL);

@@ -291,6 +291,8 @@ static void disks_go_to_their_slots(void **state)
 	assert_xpath(f, "string(//disk[1]/driver/@type)", "qcow2");
 	assert_xpath(f, "string(//disk[1]/driver/@iommu)", "on");
 	assert_xpath(f, "string(//disk[1]/source/@file)", "/run/o1.qcow2");
+	/* the lab owns the files' owners: libvirt must not chown the base */
+	assert_xpath(f, "string(//disk[1]/source/seclabel[@model='dac']/@relabel)", "no");
 	assert_xpath(f, "string(//disk[1]/target/@bus)", "virtio");
 	assert_xpath(f, "string(//disk[1]/serial)", "iommulab-virtio");
 	assert_xpath(f, "string(//disk[1]/address/@bus)", "0x00");
