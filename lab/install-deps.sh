@@ -17,6 +17,7 @@ PACKAGES="
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   libjson-c-dev:arm64
   cpio kmod xz-utils zstd dpkg-dev jq bc tini libxml2-utils clang
+  libguestfs-dev
 "
 
 missing=""
@@ -26,6 +27,14 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 done
 case "$missing" in *:arm64*) need_update=yes ;; esac
+
+# libguestfs (disk images, harness/disk.c) boots an appliance that supermin
+# builds from the host's own packages, kernel included: it needs one in
+# /boot. Containers often have none; Debian's metapackage brings one (it is
+# never booted on the host, only by libguestfs under QEMU).
+if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
+	missing="$missing linux-image-$(dpkg --print-architecture)"
+fi
 
 # arm64 is needed for libjson-c-dev:arm64 (the agent's static aarch64 build)
 # and for downloading the arm64 guest kernel and busybox in images/.
@@ -60,3 +69,6 @@ if [ "$STACK" = backports ]; then
 fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $PACKAGES
+case "$missing" in
+*linux-image-*) apt-get install -y -q --no-install-recommends "linux-image-$(dpkg --print-architecture)" ;;
+esac
