@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LAB_DISK_H
+#define LAB_DISK_H
+
+/*
+ * Disk images for block-device DMA through the emulated IOMMU, made with
+ * libguestfs's C API (its appliance runs under QEMU here: the direct backend
+ * with TCG, unless LIBGUESTFS_BACKEND says otherwise).
+ *
+ * The base image (qcow2, LAB_DISK_SIZE) holds one ext4 filesystem on the
+ * whole device, labelled LAB_DISK_LABEL, no partition table:
+ *   /data.bin     LAB_DISK_DATA_SIZE deterministic pseudo-random bytes
+ *   /data.sha256  their SHA-256 (guestfs_checksum) as 64 hex digits + "\n"
+ *   /journal/     empty; the agent appends LAB_DISK_JOURNAL_FILE there
+ * Every run gets qcow2 overlays of it (lab_disk_overlay): nothing writable
+ * is shared. The guest finds each disk by its serial (guests/agent/block.h).
+ */
+#include "error.h"
+
+#define LAB_DISK_VERSION      1             /* bump when the content changes */
+#define LAB_DISK_SIZE         (64LL << 20)
+#define LAB_DISK_DATA_SIZE    (2 << 20)
+#define LAB_DISK_LABEL        "iommulab"
+#define LAB_DISK_JOURNAL_FILE "/journal/agent.log"
+#define LAB_DISK_JOURNAL_MAX  (256 << 10)   /* lab_disk_journal returns the tail */
+#define LAB_DISK_QEMU_USER    "libvirt-qemu" /* qemu.conf's default user */
+
+/* The base image under cache_dir (created if missing), built once:
+ * cache_dir/iommulab-base-vVERSION-DIGEST.qcow2, DIGEST covering what goes
+ * in, so a change makes a new name. Built under a temporary name and
+ * renamed, so a killed build never leaves a file that looks done.
+ * *path_out (absolute, caller frees) is set on success. */
+int lab_disk_base(const char *cache_dir, char **path_out, struct lab_error *err);
+
+/* A qcow2 overlay at path backed by base (absolute; qcow2), for one run. */
+int lab_disk_overlay(const char *base, const char *path, struct lab_error *err);
+
+/* The journal's text from an image (an overlay a guest wrote), opened
+ * read-only: the last LAB_DISK_JOURNAL_MAX bytes, "" when the agent never
+ * wrote one. For after a guest panic. *text_out: caller frees. */
+int lab_disk_journal(const char *image, char **text_out, struct lab_error *err);
+
+#endif
