@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "block.h"
 #include "collect.h"
 #include "dma.h"
 #include "kmsg.h"
@@ -226,6 +227,13 @@ static json_object *do_dma(struct ctx *c, json_object *args, const char **err)
 	return dma_probe(args, err);
 }
 
+/* block {"disk": "virtio"|"nvme"}: read a file through the disk's DMA; see block.h */
+static json_object *do_block(struct ctx *c, json_object *args, const char **err)
+{
+	(void)c;
+	return block_probe(args, err);
+}
+
 static json_object *do_poweroff(struct ctx *c, json_object *args, const char **err)
 {
 	(void)args, (void)err;
@@ -242,6 +250,7 @@ static const struct command {
 	{ "kmsg", do_kmsg },
 	{ "bind", do_bind },
 	{ "dma", do_dma },
+	{ "block", do_block },
 	{ "poweroff", do_poweroff },
 };
 
@@ -263,8 +272,11 @@ static void handle_line(struct ctx *c, const char *line, size_t len)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(req.execute, commands[i].name)) {
 			const char *cerr = NULL;
-			json_object *ret = commands[i].fn(c, req.arguments, &cerr);
+			json_object *ret;
 
+			block_journal_note(req.execute, "started");
+			ret = commands[i].fn(c, req.arguments, &cerr);
+			block_journal_note(req.execute, block_journal_result(ret, cerr));
 			send_msg(c->fd, ret ? lab_proto_return_new(ret, req.id)
 					    : lab_proto_error_new("InvalidArgument",
 								  cerr ? cerr : "failed", req.id));
@@ -323,6 +335,8 @@ int main(void)
 		reboot(RB_POWER_OFF);
 		return 0;
 	}
+	/* the journal disk, if the harness attached one (block.h) */
+	block_journal_open();
 	c.fd = open_port(LAB_PROTO_PORT);
 	if (c.fd < 0)
 		return 1;
@@ -360,6 +374,7 @@ int main(void)
 		}
 	}
 	logk("powering off on request");
+	block_journal_close();
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;
