@@ -2,6 +2,7 @@
 #include "jsonval.h"
 #include "compare.h"
 
+#include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -433,8 +434,13 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 		c->observed = acpi_field(obs, k, &table);
 		c->evidence = table ? acpi_findings(table) : json_object_new_array();
 		compare_value(c);
-		if (!c->held && !table)
-			snprintf(c->reason, sizeof(c->reason), "the guest has no %.4s table", k + 5);
+		if (!c->held && !table) {
+			char sig[5] = { 0 };
+
+			for (int i = 0; i < 4 && k[5 + i]; i++)
+				sig[i] = (char)toupper((unsigned char)k[5 + i]);
+			snprintf(c->reason, sizeof(c->reason), "the guest has no %s table", sig);
+		}
 		return;
 	}
 	compare_value(c);

@@ -263,8 +263,11 @@ static json_object *acpi_tables(json_object *collect)
 {
 	json_object *out = json_object_new_object();
 	json_object *pci = arr(collect, "pci");
+	json_object *tables = json_object_object_get(collect, "acpi");
 
-	json_object_object_foreach(json_object_object_get(collect, "acpi"), sig, val) {
+	if (!json_object_is_type(tables, json_type_object))
+		return out;     /* an older agent, or a guest that sent junk */
+	json_object_object_foreach(tables, sig, val) {
 		const char *hex = json_object_is_type(val, json_type_string) ?
 				  json_object_get_string(val) : NULL;
 		size_t n = hex ? strlen(hex) : 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "acpi.h"
 #include "compare.h"
 #include "matrix.h"
 #include "observation.h"
@@ -194,6 +195,45 @@ static void faults_fail_no_faults(void **state)
 	json_object_put(faults);
 }
 
+/* acpi.TABLE.PATH reads the parsed table; a table the guest lacks fails
+ * and says so. */
+static void acpi_fields_are_judged(void **state)
+{
+	uint8_t buf[4096];
+	FILE *f = fopen("tests/data/acpi/intel-default.DMAR.bin", "rb");
+	size_t n;
+	json_object *obs, *acpi, *res, *checks;
+	/* the PCI devices of the guest the table came from (with each bridge's
+	 * secondary bus: bus 1's devices sit under a bridge scope) */
+	json_object *pci = json_object_from_file("tests/data/acpi/intel-default.pci.json");
+
+	(void)state;
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	obs = json_tokener_parse(json_object_to_json_string(intel_obs));
+	acpi = json_object_new_object();
+	assert_non_null(pci);
+	json_object_object_add(acpi, "DMAR", lab_acpi_check(buf, n, pci));
+	json_object_put(pci);
+	json_object_object_add(obs, "acpi", acpi);
+	res = judge("acpi", &env72, "ok", obs, NULL);
+	assert_string_equal(verdict_of(res, "acpi.dmar.valid"), "pass");
+	assert_string_equal(verdict_of(res, "acpi.dmar.host_address_width"), "pass");
+	assert_string_equal(verdict_of(res, "acpi.dmar.flags.intr_remap"), "fail");
+	assert_string_equal(verdict_of(res, "acpi.ivrs.valid"), "fail");
+	checks = json_object_object_get(res, "checks");
+	for (size_t i = 0; i < json_object_array_length(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(c, "name")), "acpi.ivrs.valid"))
+			assert_string_equal(json_object_get_string(json_object_object_get(c, "reason")),
+					    "the guest has no IVRS table");
+	}
+	json_object_put(res);
+	json_object_put(obs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +244,7 @@ int main(void)
 		cmocka_unit_test(a_guest_that_died_errs_its_checks),
 		cmocka_unit_test(an_expected_panic_passes_and_skips_the_rest),
 		cmocka_unit_test(faults_fail_no_faults),
+		cmocka_unit_test(acpi_fields_are_judged),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, setup, teardown);

@@ -153,6 +153,7 @@ static void invalid_files_say_where_and_why(void **state)
 		{ "bad-kernel.yaml", "bad-kernel.yaml:3: unknown kernel 'sid' (known: bookworm, backports)" },
 		{ "no-matrix.yaml", "no-matrix.yaml:1: missing 'matrix'" },
 		{ "bad-field.yaml", "bad-field.yaml:7: fields: 'cap.mgaw' must be KIND.REGISTER.FIELD" },
+		{ "bad-acpi.yaml", "bad-acpi.yaml:7: acpi: 'mgaw' must be TABLE.FIELD with TABLE dmar, ivrs or iort" },
 		{ "bad-count.yaml", "bad-count.yaml:6: iommus must be a whole number >= 0" },
 		{ "binary.yaml", "binary.yaml:" },
 		{ "alt-without-equals.yaml", "alt-without-equals.yaml:6: status: an alternative needs 'equals'" },
