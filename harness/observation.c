@@ -7,7 +7,6 @@
 
 #include "acpi.h"
 #include "decode.h"
-#include "hex.h"
 
 /* short names for the typed reads: this file reads guest data throughout */
 #define str(o, key) lab_jsonval_str(o, key)
@@ -268,34 +267,24 @@ static json_object *acpi_tables(json_object *collect)
 	if (!json_object_is_type(tables, json_type_object))
 		return out;     /* an older agent, or a guest that sent junk */
 	json_object_object_foreach(tables, sig, val) {
-		const char *hex = json_object_is_type(val, json_type_string) ?
-				  json_object_get_string(val) : NULL;
-		size_t n = hex ? strlen(hex) : 1;
-		uint8_t *buf = malloc(n / 2 + 1);
-		json_object *t = NULL;
-		size_t i;
+		struct lab_error err = { 0 };
+		uint8_t *buf = NULL;
+		size_t n = 0;
+		json_object *t;
 
-		if (!lab_acpi_is_iommu_table(sig) || !buf) {
-			free(buf);
+		if (!lab_acpi_is_iommu_table(sig))
 			continue;
-		}
-		for (i = 0; hex && n % 2 == 0 && i < n / 2; i++) {
-			int hi = lab_hex_digit(hex[2 * i]), lo = lab_hex_digit(hex[2 * i + 1]);
-
-			if (hi < 0 || lo < 0)
-				break;
-			buf[i] = (uint8_t)(hi << 4 | lo);
-		}
-		if (hex && n % 2 == 0 && i == n / 2)
-			t = lab_acpi_check(buf, n / 2, pci);
-		if (!t) {
+		if (lab_acpi_hex_decode(json_object_is_type(val, json_type_string) ?
+					json_object_get_string(val) : "", &buf, &n, &err) == 0) {
+			t = lab_acpi_check(buf, n, pci);
+		} else {
 			t = json_object_new_object();
 			json_object_object_add(t, "valid", json_object_new_boolean(0));
-			json_object_object_add(t, "error", json_object_new_string(
-				"the agent's dump is not a hex string"));
+			json_object_object_add(t, "error", json_object_new_string(err.msg));
 		}
-		json_object_object_add(out, sig, t);
 		free(buf);
+		if (t)
+			json_object_object_add(out, sig, t);
 	}
 	return out;
 }

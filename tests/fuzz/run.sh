@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Build the IOMMU fault decoder's libFuzzer target and run it for SECONDS
-# (default 30) from the seed corpus in tests/fuzz/corpus/fault. New inputs go
-# to build/fuzz/, not into the repository; crashes are left there too
+# Build the libFuzzer targets and run each for SECONDS (default 30) from its
+# seed corpus: the IOMMU fault decoder (tests/fuzz/corpus/fault) and the ACPI
+# DMAR/IVRS/IORT parser (tests/fuzz/corpus-acpi). New inputs go to
+# build/fuzz/, not into the repository; crashes are left there too
 # (build/fuzz/crash-*) and make this script fail.
 #   usage: tests/fuzz/run.sh [SECONDS]
 set -eu
@@ -28,7 +29,16 @@ mkdir -p "$out/corpus-fault"
 	-o "$out/fuzz_fault" tests/fuzz/fuzz_fault.c harness/fault.c harness/klog.c \
 	harness/error.c $(pkg-config --libs json-c)
 
+mkdir -p "$out/corpus-acpi"
+# shellcheck disable=SC2046
+"$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iharness $(pkg-config --cflags json-c) \
+	-o "$out/fuzz_acpi" tests/fuzz/fuzz_acpi.c harness/acpi.c harness/jsonval.c \
+	harness/error.c $(pkg-config --libs json-c)
+
 cd "$out"
+./fuzz_acpi -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	-max_len=70000 -print_final_stats=1 corpus-acpi "$root/tests/fuzz/corpus-acpi"
 # -max_len covers lines past the reader's 64 KiB limit
 exec ./fuzz_fault -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	-max_len=200000 -dict="$root/tests/fuzz/fault.dict" -print_final_stats=1 \
