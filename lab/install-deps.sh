@@ -18,6 +18,7 @@ PACKAGES="
   libjson-c-dev:arm64
   cpio kmod xz-utils zstd dpkg-dev jq bc tini libxml2-utils clang
   libguestfs-dev
+  qemu-efi-aarch64
 "
 
 missing=""
