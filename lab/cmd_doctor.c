@@ -10,6 +10,7 @@
 #include <libvirt/virterror.h>
 
 #include "cmd.h"
+#include "platform.h"
 #include "image.h"
 #include "paths.h"
 #include "virt.h"
@@ -89,6 +90,16 @@ int cmd_doctor(int argc, char **argv)
 	     on_path("libvirtd") ? "installed" : "not installed");
 	line(&r, on_path("aarch64-linux-gnu-gcc"), "aarch64 cross compiler", "make deps", "%s",
 	     on_path("aarch64-linux-gnu-gcc") ? "installed" : "not installed");
+	{
+		/* the smmuv3-uefi platform's firmware (guests/platforms/) */
+		struct lab_platform *pf = lab_platform_load(lab_paths_platforms(), "smmuv3-uefi", &err);
+		int ok = pf && pf->firmware && access(pf->firmware, R_OK) == 0;
+
+		line(&r, ok, "aarch64 UEFI firmware", "make deps (qemu-efi-aarch64)", "%s",
+		     !pf ? err.msg : ok ? pf->firmware : "not installed");
+		lab_platform_free(pf);
+		memset(&err, 0, sizeof(err));
+	}
 
 	conn = lab_virt_connect(uri, &err);
 	if (conn) {

@@ -29,8 +29,9 @@ no_domains_left() { [ "$(lab_domains)" -eq 0 ]; }
 jqf() { jq -e "$@"; }
 
 # ---- each platform boots, and the agent reports ------------------------------
-# All three in one invocation, two at a time, as ad-hoc runs (observations only).
-"$LAB" run --platform intel --platform amd --platform smmuv3 --jobs 2 --json \
+# All three in one invocation, two at a time, as ad-hoc runs (observations
+# only), and SMMUv3 once more through UEFI and the IORT.
+"$LAB" run --platform intel --platform amd --platform smmuv3 --platform smmuv3-uefi --jobs 2 --json \
 	--timeout "$TIMEOUT" --results "$OUT/boot" >"$OUT/boot.json" 2>"$OUT/boot.err"
 rc=$?
 check "three platforms: run exits 0" [ "$rc" -eq 0 ]
@@ -59,6 +60,21 @@ boot amd amd '^ivhd0$' DMA
 check "amd: cap and features reported" \
 	jqf '.runs[] | select(.name == "amd@bookworm") | .observations.iommus[0].registers | has("cap") and has("features")' "$OUT/boot.json"
 boot smmuv3 smmuv3 '^smmu3[.]' DMA
+boot smmuv3-uefi smmuv3 '^smmu3[.]' DMA
+acpi() { # platform table: the guest's table is there, parsed, and valid
+	jqf ".runs[] | select(.name == \"$1@bookworm\") | .observations.acpi.$2 | .valid == true and .checksum_ok == true" \
+		"$OUT/boot.json"
+}
+check "intel: the DMAR is valid, host address width 39, INTR_REMAP set" \
+	jqf '.runs[] | select(.name == "intel@bookworm") | .observations.acpi.DMAR |
+	.valid and .host_address_width == 39 and .flags.intr_remap' "$OUT/boot.json"
+check "amd: the IVRS is valid" acpi amd IVRS
+check "smmuv3-uefi: the IORT is valid and maps edu's RID 0x80 to the SMMUv3" \
+	jqf '.runs[] | select(.name == "smmuv3-uefi@bookworm") | .observations.acpi.IORT |
+	.valid and ([.nodes[] | select(.type == "root_complex") | .pci_coverage[] |
+	select(.rid == 128 and .output_type == "smmuv3")] | length == 1)' "$OUT/boot.json"
+check "smmuv3 (device tree): no ACPI tables at all" \
+	jqf '.runs[] | select(.name == "smmuv3@bookworm") | .observations.acpi == {}' "$OUT/boot.json"
 check "three platforms: no lab domain left" no_domains_left
 
 # ---- a small matrix with expectations: verdicts and reports --------------------
@@ -83,12 +99,13 @@ check "known bug: that check is xfail, not fail" \
 # ---- DMA probes: a VFIO round trip and the unmap fault per platform, and an
 # identity-domain control where a raw DMA lands --------------------------------
 "$LAB" run scenarios/default-dma-intel.yaml scenarios/default-dma-amd.yaml scenarios/default-dma-smmuv3.yaml \
-	--only '(vfio|dma-intel[.]raw_identity)@bookworm$' --jobs 2 --results "$OUT/dma" \
+	--only '(vfio|dma-intel[.]raw_identity|isolation|dma-intel[.]msi_remapped|dma-smmuv3[.]msi)@bookworm$' \
+	--jobs 2 --results "$OUT/dma" \
 	>"$OUT/dma.out" 2>&1
 rc=$?
 check "dma: exit 0, every probe check held" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || grep -E '^dma|runs,' "$OUT/dma.out" | sed 's/^/#   /'
-check "dma: four runs" jqf '.summary.runs == 4' "$OUT/dma/results.json"
+check "dma: nine runs" jqf '.summary.runs == 9' "$OUT/dma/results.json"
 probe() { # run check verdict
 	jqf ".runs[] | select(.name == \"$1\") | .checks[] | select(.name == \"$2\") | .verdict == \"$3\"" \
 		"$OUT/dma/results.json"
@@ -108,6 +125,20 @@ check "dma amd: no IO_PAGE_FAULT is a known QEMU limitation (xfail)" \
 	probe dma-amd.vfio@bookworm probe.write_after_unmap.fault xfail
 check "dma identity: a raw DMA lands (iommu=pt: no isolation)" \
 	probe dma-intel.raw_identity@bookworm probe.raw_write.landed pass
+check "dma isolation intel: 00:11.0 cannot write 00:10.0's IOVA (blocked)" \
+	probe dma-intel.isolation@bookworm probe.peer_write.blocked pass
+check "dma isolation intel: the fault names 00:11.0" \
+	probe dma-intel.isolation@bookworm probe.peer_write.fault pass
+check "dma isolation smmuv3: the peer's read is blocked" \
+	probe dma-smmuv3.isolation@bookworm probe.peer_read.blocked pass
+check "dma isolation smmuv3: F_TRANSLATION from the peer's stream ID 0x88" \
+	probe dma-smmuv3.isolation@bookworm probe.peer_read.fault pass
+check "dma isolation amd: blocked" probe dma-amd.isolation@bookworm probe.peer_write.blocked pass
+check "dma msi intel: the MSI arrives on the VFIO eventfd" \
+	probe dma-intel.msi_remapped@bookworm probe.msi.irq_delivered pass
+check "dma msi intel: through interrupt remapping (IR-PCI-MSI)" \
+	probe dma-intel.msi_remapped@bookworm probe.msi.irq_remapped pass
+check "dma msi smmuv3: the MSI arrives" probe dma-smmuv3.msi@bookworm probe.msi.irq_delivered pass
 check "dma: no lab domain left" no_domains_left
 
 # ---- reproduce: a log the lab itself made, replayed: every signature comes back --
