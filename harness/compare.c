@@ -185,7 +185,8 @@ static json_object *field(json_object *obs, const char *path)
 }
 
 /* acpi.TABLE.PATH: a field of the firmware table the observation parsed
- * (observations.acpi.DMAR ...), PATH dotted through objects. */
+ * (observations.acpi.DMAR ...), PATH dotted through objects and array
+ * indices (dmar.structures.1.type). */
 static json_object *acpi_field(json_object *obs, const char *path, json_object **table)
 {
 	char sig[8], key[128];
@@ -207,7 +208,10 @@ static json_object *acpi_field(json_object *obs, const char *path, json_object *
 			return NULL;
 		memcpy(key, p, n);
 		key[n] = '\0';
-		v = json_object_object_get(v, key);
+		if (json_object_is_type(v, json_type_array) && n && strspn(key, "0123456789") == n)
+			v = json_object_array_get_idx(v, strtoul(key, NULL, 10));
+		else
+			v = json_object_object_get(v, key);
 		p += n;
 	}
 	return json_object_get(v);
