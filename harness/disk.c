@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "disk.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <guestfs.h>
 
 #define DATA_SEED 0x696f6d6d756c6162ULL   /* "iommulab" */
+#define STALE_SECONDS 3600                 /* a temporary file no build still uses */
 
 /*
  * A libguestfs handle that works here without any environment: FIELD-NOTES
@@ -159,6 +162,28 @@ cleanup:
 	return rc;
 }
 
+/* What killed builds left behind: temporary files older than any build. */
+static void remove_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	time_t now = time(NULL);
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (strncmp(e->d_name, ".base-", 6) && strncmp(e->d_name, ".data-", 6))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > STALE_SECONDS)
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 int lab_disk_base(const char *cache_dir, char **path_out, struct lab_error *err)
 {
 	unsigned char *data = NULL;
@@ -193,6 +218,7 @@ int lab_disk_base(const char *cache_dir, char **path_out, struct lab_error *err)
 	}
 	/* Temporary names in the same directory (rename stays atomic), unique
 	 * per build so two builders never write one file. */
+	remove_stale(dir);
 	if (asprintf(&tmp, "%s/.base-XXXXXX", dir) < 0 ||
 	    asprintf(&datafile, "%s/.data-XXXXXX", dir) < 0) {
 		lab_error_set_errno(err, ENOMEM, "disk path");
