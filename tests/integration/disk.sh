@@ -15,7 +15,7 @@
 #
 # Prints TAP-style lines and ends with "disk: N passed, N failed".
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 URI=qemu:///system
 OUT=$(mktemp -d /tmp/iommu-lab-disk.XXXXXX)
 # QEMU runs as libvirt-qemu: the overlays' directory must be enterable
@@ -324,6 +324,7 @@ for run in $PLATFORMS; do
 		jq -e '.virtio.driver == "virtio_blk" and .virtio.access_platform == true and .virtio.pci == "0000:00:12.0"' "$OUT/$p.json"
 	check "$p: nvme: driver nvme at 00:13.0" \
 		jq -e '.nvme.driver == "nvme" and .nvme.pci == "0000:00:13.0"' "$OUT/$p.json"
+	# shellcheck disable=SC2016 # $l is jq's
 	check "$p: the journal holds both block commands and the power-off" \
 		jq -e '.journal | split("\n") as $l | ($l | any(test("^[0-9]+ agent journal open$"))) and ([$l[] | select(test("^[0-9]+ block match$"))] | length == 2) and ($l | any(test("^[0-9]+ poweroff ok$"))) and ($l[-2] | test("^[0-9]+ agent journal close$"))' "$OUT/$p.json"
 	jq -r '.journal' "$OUT/$p.json" | sed -e '/^$/d' -e 's/^/#   journal: /'
@@ -340,6 +341,7 @@ mkdir -p "$OUT/$p" && chmod 0755 "$OUT/$p"
 rc=$?
 check "intel: a guest panicked (NMI) after two block commands" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || tail -n 5 "$OUT/$p.err" | sed 's/^/#   /'
+# shellcheck disable=SC2016 # $l is jq's
 check "intel: after the panic, the journal still holds both block commands, and no close" \
 	jq -e '.journal | split("\n") as $l | ([$l[] | select(test("^[0-9]+ block match$"))] | length == 2) and ($l | any(test("journal close")) | not)' "$OUT/$p.json"
 jq -r '.journal' "$OUT/$p.json" 2>/dev/null | sed -e '/^$/d' -e 's/^/#   journal: /'
