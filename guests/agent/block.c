@@ -25,6 +25,7 @@
 #define HASH_TIMEOUT_MS     (120 * 1000)
 #define JOURNAL_RETRY_MS    (30 * 1000)
 #define JOURNAL_CLOSE_MS    3000
+#define JOURNAL_SYNC_MS     1000
 
 static char errbuf[512];
 
@@ -208,6 +209,7 @@ static int sha256_file(const char *file, char hex[65])
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
 		long long left = deadline - now_ms();
 		ssize_t n;
+		int ready;
 
 		if (left <= 0) {
 			kill(pid, SIGKILL);
@@ -218,8 +220,11 @@ static int sha256_file(const char *file, char hex[65])
 				 HASH_TIMEOUT_MS / 1000);
 			return -1;
 		}
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+		ready = poll(&pfd, 1, (int)left);
+		if (ready < 0 && errno != EINTR)
 			break;
+		if (ready <= 0)
+			continue;    /* interrupted, or the deadline: checked above */
 		n = read(p[0], out + len, sizeof(out) - 1 - len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -389,19 +394,24 @@ json_object *block_probe(json_object *args, const char **err)
 
 static struct {
 	int fd;                /* the pipe to the writer, -1 when closed */
+	int ack;               /* the writer's acknowledgements, -1 when closed */
 	pid_t writer;
 	long long give_up_ms;  /* stop looking for the disk after this */
 	unsigned long dropped; /* lines the writer had no room for */
+	unsigned long pending; /* lines sent, not yet on disk */
+	int stalled;           /* a wait timed out: stop waiting until it catches up */
 	int mounted;
-} journal = { .fd = -1 };
+} journal = { .fd = -1, .ack = -1 };
 
-static void writer_loop(int in, int log)
+/* Append what comes in, fsync, then acknowledge: one byte per line now on
+ * disk. */
+static void writer_loop(int in, int log, int ack)
 {
-	char buf[4096];
+	char buf[4096], acks[4096];
 
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
-		size_t done = 0;
+		size_t done = 0, lines = 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -417,15 +427,49 @@ static void writer_loop(int in, int log)
 			done += (size_t)w;
 		}
 		fsync(log);
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		memset(acks, 'k', lines);
+		if (write(ack, acks, lines) < 0 && errno != EAGAIN)
+			_exit(1);
 	}
 	fsync(log);
 	_exit(0);
 }
 
+/* Wait (bounded) until every line sent is on disk, so that what the agent
+ * answers next comes after its journal line: a probe that then panics the
+ * guest cannot take the line with it. A disk slower than JOURNAL_SYNC_MS
+ * stops the waiting (the agent must answer) until it catches up. */
+static void journal_wait(void)
+{
+	long long deadline = now_ms() + (journal.stalled ? 0 : JOURNAL_SYNC_MS);
+
+	while (journal.pending > 0) {
+		struct pollfd pfd = { .fd = journal.ack, .events = POLLIN };
+		long long left = deadline - now_ms();
+		char buf[256];
+		ssize_t n;
+
+		if (poll(&pfd, 1, left > 0 ? (int)left : 0) <= 0) {
+			journal.stalled = journal.pending > 0;
+			return;
+		}
+		n = read(journal.ack, buf, sizeof(buf));
+		if (n <= 0) {
+			journal.pending = 0;       /* the writer is gone */
+			return;
+		}
+		journal.pending -= (unsigned long)n > journal.pending ? journal.pending
+								     : (unsigned long)n;
+	}
+	journal.stalled = 0;
+}
+
 static int journal_start(void)
 {
 	char name[64], seen[256], dev[80];
-	int log, p[2];
+	int log, p[2], a[2];
 	pid_t pid;
 
 	if (find_disk(LAB_BLOCK_SERIAL_JOURNAL, name, sizeof(name), seen, sizeof(seen)) < 0)
@@ -436,23 +480,32 @@ static int journal_start(void)
 	journal.mounted = 1;
 	mkdir(JOURNAL_DIR "/journal", 0755);
 	log = open(JOURNAL_DIR JOURNAL_FILE, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (log < 0 || pipe2(p, O_CLOEXEC) < 0) {
-		if (log >= 0)
-			close(log);
+	if (log < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close(log);
+		return -1;
+	}
+	if (pipe2(a, O_CLOEXEC | O_NONBLOCK) < 0) {
+		close(log);
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
 	pid = fork();
 	if (pid == 0) {
-		/* nothing of the agent's but the pipe and the file */
+		/* nothing of the agent's but the pipes and the file */
 		for (int fd = 3; fd < 1024; fd++)
-			if (fd != p[0] && fd != log)
+			if (fd != p[0] && fd != a[1] && fd != log)
 				close(fd);
-		writer_loop(p[0], log);
+		writer_loop(p[0], log, a[1]);
 	}
 	close(p[0]);
+	close(a[1]);
 	close(log);
 	if (pid < 0) {
 		close(p[1]);
+		close(a[0]);
 		return -1;
 	}
 	/* a writer that died must not kill the agent with SIGPIPE; a full
@@ -460,6 +513,7 @@ static int journal_start(void)
 	signal(SIGPIPE, SIG_IGN);
 	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	journal.fd = p[1];
+	journal.ack = a[0];
 	journal.writer = pid;
 	return 0;
 }
@@ -503,7 +557,10 @@ void block_journal_note(const char *command, const char *result)
 			close(journal.fd);     /* the writer is gone: no journal */
 			journal.fd = -1;
 		}
+		return;
 	}
+	journal.pending++;
+	journal_wait();
 }
 
 const char *block_journal_result(json_object *ret, const char *err)
@@ -540,6 +597,8 @@ void block_journal_close(void)
 	block_journal_note("agent", "journal close");
 	close(journal.fd);
 	journal.fd = -1;
+	close(journal.ack);
+	journal.ack = -1;
 	while (now_ms() < deadline) {
 		pid_t r = waitpid(journal.writer, &status, WNOHANG);
 

@@ -25,9 +25,13 @@
  * "<monotonic ms> <command> <short result>" after, each fsync'ed, to
  * /journal/agent.log (harness/disk.h: LAB_DISK_JOURNAL_FILE), so the
  * harness can read what the guest did after a panic (lab_disk_journal).
- * A helper process does the writing: a disk that stalls (DMA the test broke)
- * can never block the agent's replies; when it falls behind, lines are
- * dropped and counted. No journal disk: no journal, silently.
+ * A helper process does the writing and acknowledges each line once it is
+ * on disk; the agent waits for that at most 1 s, so a line is durable before
+ * the command runs and before its reply leaves, while a disk that stalls
+ * (DMA the test broke) can never hold the agent up for longer: after one
+ * such timeout it stops waiting until the writer catches up, and lines the
+ * pipe has no room for are dropped and counted. No journal disk: no
+ * journal, silently.
  */
 #include <json.h>
 
