@@ -17,6 +17,8 @@
 
 #include <guestfs.h>
 
+#include "block.h"   /* the serials the agent looks for */
+
 #define DATA_SEED 0x696f6d6d756c6162ULL   /* "iommulab" */
 #define STALE_SECONDS 3600                 /* a temporary file no build still uses */
 
@@ -419,4 +421,62 @@ cleanup:
 	free(text);
 	guestfs_close(g);
 	return rc;
+}
+
+int lab_disk_set_make(const char *cache_dir, const char *dir, struct lab_disk_set *s,
+		      struct lab_error *err)
+{
+	static const struct {
+		const char *file, *bus, *serial;
+		int no_iommu;
+	} layout[LAB_DISK_SET_N] = {
+		[LAB_DISK_VIRTIO] = { "disk-virtio.qcow2", "virtio", LAB_BLOCK_SERIAL_VIRTIO, 0 },
+		[LAB_DISK_NVME] = { "disk-nvme.qcow2", "nvme", LAB_BLOCK_SERIAL_NVME, 0 },
+		[LAB_DISK_JOURNAL] = { "disk-journal.qcow2", "virtio", LAB_BLOCK_SERIAL_JOURNAL, 1 },
+	};
+	char *base = NULL;
+	char real[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (!realpath(dir, real)) {
+		lab_error_set_errno(err, errno, "%s", dir);
+		return -1;
+	}
+	if (lab_disk_base(cache_dir, &base, err) < 0)
+		return -1;
+	for (size_t i = 0; i < LAB_DISK_SET_N; i++) {
+		if (asprintf(&s->paths[i], "%s/%s", real, layout[i].file) < 0) {
+			s->paths[i] = NULL;
+			lab_error_set(err, "out of memory");
+			break;
+		}
+		if (lab_disk_overlay(base, s->paths[i], err) < 0)
+			break;
+		s->disks[i].path = s->paths[i];
+		s->disks[i].bus = layout[i].bus;
+		s->disks[i].serial = layout[i].serial;
+		s->disks[i].no_iommu = layout[i].no_iommu;
+		s->n = i + 1;
+	}
+	free(base);
+	if (s->n < LAB_DISK_SET_N) {
+		lab_disk_set_clear(s, 0);
+		return -1;
+	}
+	return 0;
+}
+
+const char *lab_disk_set_journal(const struct lab_disk_set *s)
+{
+	return s->n > LAB_DISK_JOURNAL ? s->paths[LAB_DISK_JOURNAL] : NULL;
+}
+
+void lab_disk_set_clear(struct lab_disk_set *s, int keep_files)
+{
+	for (size_t i = 0; i < LAB_DISK_SET_N; i++) {
+		if (s->paths[i] && !keep_files)
+			unlink(s->paths[i]);
+		free(s->paths[i]);
+	}
+	memset(s, 0, sizeof(*s));
 }

@@ -15,6 +15,7 @@
  * Every run gets qcow2 overlays of it (lab_disk_overlay): nothing writable
  * is shared. The guest finds each disk by its serial (guests/agent/block.h).
  */
+#include "domain.h"
 #include "error.h"
 
 #define LAB_DISK_VERSION      1             /* bump when the content changes */
@@ -39,5 +40,27 @@ int lab_disk_overlay(const char *base, const char *path, struct lab_error *err);
  * read-only: the last LAB_DISK_JOURNAL_MAX bytes, "" when the agent never
  * wrote one. For after a guest panic. *text_out: caller frees. */
 int lab_disk_journal(const char *image, char **text_out, struct lab_error *err);
+
+/*
+ * A run's disks: overlays of the base in the run's folder, attached as
+ * virtio-blk and NVMe (the block probes read through them) and a journal
+ * disk (virtio, past the IOMMU, so it survives a test that breaks
+ * translation) the agent writes as it goes.
+ */
+enum { LAB_DISK_VIRTIO, LAB_DISK_NVME, LAB_DISK_JOURNAL, LAB_DISK_SET_N };
+
+struct lab_disk_set {
+	char *paths[LAB_DISK_SET_N];
+	struct lab_domain_disk disks[LAB_DISK_SET_N];
+	size_t n;
+};
+
+/* The base under cache_dir (built on first use), then dir/disk-*.qcow2. */
+int lab_disk_set_make(const char *cache_dir, const char *dir, struct lab_disk_set *s,
+		      struct lab_error *err);
+/* The journal disk's image, or NULL when the set is empty. */
+const char *lab_disk_set_journal(const struct lab_disk_set *s);
+/* Forget the set; keep_files = 0 also removes the overlays. */
+void lab_disk_set_clear(struct lab_disk_set *s, int keep_files);
 
 #endif

@@ -63,6 +63,15 @@ const char *lab_paths_images(void)
 	return sub(buf, sizeof(buf), "LAB_IMAGES", "images/cache");
 }
 
+const char *lab_paths_disks(void)
+{
+	static char buf[PATH_MAX];
+
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "%s/disk", lab_paths_images());
+	return buf;
+}
+
 const char *lab_paths_platforms(void)
 {
 	static char buf[PATH_MAX];

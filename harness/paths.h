@@ -14,6 +14,7 @@
  */
 const char *lab_paths_root(void);
 const char *lab_paths_images(void);     /* images/cache */
+const char *lab_paths_disks(void);      /* images/cache/disk: libguestfs images */
 const char *lab_paths_platforms(void);  /* guests/platforms */
 const char *lab_paths_results(void);    /* results */
 

@@ -17,6 +17,7 @@
 
 #include "accel.h"
 #include "fault.h"
+#include "disk.h"
 #include "image.h"
 #include "paths.h"
 #include "platform.h"
@@ -111,6 +112,43 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 	}
 }
 
+/* Does a run that will boot have a block probe? */
+static int needs_disks(const struct pool *p)
+{
+	for (size_t i = 0; i < p->m->nruns; i++) {
+		json_object *probes = p->m->runs[i].probes;
+
+		if (p->slots[i].skip[0])
+			continue;
+		for (size_t j = 0; probes && j < json_object_array_length(probes); j++) {
+			json_object *m = json_object_object_get(json_object_array_get_idx(probes, j),
+								"mode");
+
+			if (m && !strcmp(json_object_get_string(m), "block"))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The disk image block probes read, built here once rather than by
+ * several workers at the same time (libguestfs boots an appliance under
+ * TCG: ~30 s the first time, then cached). */
+static int make_disk_base(struct lab_error *err)
+{
+	char *path = NULL;
+	struct stat st;
+	int fresh = stat(lab_paths_disks(), &st) < 0;
+
+	if (fresh)
+		fprintf(stderr, "run: building the disk image for block probes with libguestfs "
+			"(once, about 30 s)\n");
+	if (lab_disk_base(lab_paths_disks(), &path, err) < 0)
+		return -1;
+	free(path);
+	return 0;
+}
+
 /* A kernel the user built gets its image on first use (images/build.sh). */
 static int build_custom(struct pool *p, const struct slot *s, const struct lab_platform *pf,
 			struct lab_error *err)
@@ -183,6 +221,8 @@ static int preflight(struct pool *p, struct lab_error *err)
 		}
 		lab_platform_free(pf);
 	}
+	if (needs_disks(p) && make_disk_base(err) < 0)
+		goto fail;
 	virConnectClose(conn);
 	return 0;
 fail:

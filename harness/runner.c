@@ -14,6 +14,7 @@
 #include <libvirt/virterror.h>
 
 #include "agent.h"
+#include "disk.h"
 #include "domain.h"
 #include "image.h"
 #include "observation.h"
@@ -104,6 +105,7 @@ struct run {
 	json_object *timeline;   /* {"event": seconds since the run started} */
 	char channel_error[512]; /* the agent channel broke: why */
 	double channel_error_at;
+	struct lab_disk_set disks; /* block probes: the run's disk overlays */
 };
 
 static double now(void)
@@ -234,6 +236,22 @@ static int wants_peer(json_object *probes)
 	return 0;
 }
 
+static int is_block(json_object *probe)
+{
+	json_object *m = json_object_object_get(probe, "mode");
+
+	return m && !strcmp(json_object_get_string(m), "block");
+}
+
+/* Block probes (mode: block) need the disks. */
+static int wants_disks(json_object *probes)
+{
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
+		if (is_block(json_object_array_get_idx(probes, i)))
+			return 1;
+	return 0;
+}
+
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
@@ -261,6 +279,13 @@ static void send_step(struct run *r)
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
 
 		args = json_object_new_object();
+		if (is_block(probe)) {
+			/* read the data file back through that disk's DMA */
+			json_object_object_add(args, "disk", json_object_get(
+				json_object_object_get(probe, "disk")));
+			execute = "block";
+			break;
+		}
 		json_object_object_foreach(probe, k, v)
 			if (strcmp(k, "name") && strcmp(k, "peer"))
 				json_object_object_add(args, k, json_object_get(v));
@@ -569,6 +594,12 @@ static int start(struct run *r, struct lab_error *err)
 				    r->platform->firmware);
 		return -1;
 	}
+	if (wants_disks(r->opts->probes)) {
+		if (lab_disk_set_make(lab_paths_disks(), r->opts->dir, &r->disks, err) < 0)
+			return -1;
+		spec.disks = r->disks.disks;
+		spec.n_disks = r->disks.n;
+	}
 	xml = lab_domain_xml(&spec, err);
 	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
 		free(xml);
@@ -608,6 +639,30 @@ static int start(struct run *r, struct lab_error *err)
 	}
 	send_step(r);
 	return 0;
+}
+
+/*
+ * After a guest died (panic, crash, timeout), what its agent wrote to the
+ * journal disk as it went is all there is of what it saw: read it back
+ * with libguestfs (~15 s under TCG, so only then) into journal.log.
+ */
+static void recover_journal(struct run *r)
+{
+	struct lab_run_result *res = r->res;
+	struct lab_error err = { 0 };
+	const char *image = lab_disk_set_journal(&r->disks);
+	char *text = NULL;
+
+	if (!image || (res->status != LAB_RUN_PANIC && res->status != LAB_RUN_CRASHED &&
+		       res->status != LAB_RUN_TIMEOUT))
+		return;
+	if (lab_disk_journal(image, &text, &err) < 0) {
+		res->journal = json_object_new_string(err.msg);
+		return;
+	}
+	write_file(r->opts->dir, "journal.log", text, &err);
+	res->journal = json_object_new_string(text);
+	free(text);
 }
 
 int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
@@ -664,6 +719,9 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		res->status = LAB_RUN_ERROR;   /* results that cannot be written are lost */
 		snprintf(res->detail, sizeof(res->detail), "%s", local.msg);
 	}
+	recover_journal(&r);
+	/* a run that went wrong keeps its disks, for a second look */
+	lab_disk_set_clear(&r.disks, res->status != LAB_RUN_OK);
 	json_object_put(r.collect);
 	json_object_put(r.kmsg);
 	json_object_put(r.probes);
@@ -678,5 +736,6 @@ void lab_run_result_clear(struct lab_run_result *res)
 	json_object_put(res->timeline);
 	json_object_put(res->kmsg);
 	json_object_put(res->probes);
+	json_object_put(res->journal);
 	memset(res, 0, sizeof(*res));
 }

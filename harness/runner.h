@@ -49,6 +49,9 @@ struct lab_run_result {
 	json_object *timeline;    /* {"created": s, "hello": s, ...} since the start */
 	json_object *kmsg;        /* the guest's kernel log records, or NULL */
 	json_object *probes;      /* [{name, request, result, error}] */
+	json_object *journal;     /* string: the agent's journal read back from
+				     its disk after a guest died, or the reason
+				     it could not be; NULL otherwise */
 };
 
 const char *lab_run_status_name(enum lab_run_status s);

@@ -626,7 +626,8 @@ static int valid_name(const char *s)
 
 /* ---- DMA probes ------------------------------------------------------------ */
 
-static const char *const probe_modes[] = { "vfio", "raw", NULL };
+static const char *const probe_modes[] = { "vfio", "raw", "block", NULL };
+static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
 static const char *const fault_keys[] = { "iommu", "event", "code", "access", "address",
@@ -690,7 +691,12 @@ static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yam
 	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
 	     !one_of(json_object_get_string(e->alts[0].value), round_trips)))
 		return fail(c, v, "round_trip must be one of: %s", joined(round_trips));
-	if (strcmp(key, "round_trip") && !json_object_is_type(e->alts[0].value, json_type_boolean))
+	if (!strcmp(key, "domain_type") &&
+	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
+	     !one_of(json_object_get_string(e->alts[0].value), domains)))
+		return fail(c, v, "domain_type must be one of: %s", joined(domains));
+	if (strcmp(key, "round_trip") && strcmp(key, "domain_type") &&
+	    !json_object_is_type(e->alts[0].value, json_type_boolean))
 		return fail(c, v, "%s must be true or false", full);
 	return 0;
 }
@@ -699,7 +705,7 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 {
 	static const char *const expect_keys_probe[] = {
 		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
-		"irq_delivered", "irq_remapped", NULL
+		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform", NULL
 	};
 	struct probe_ctx *p = opaque;
 	const char *s = scalar(v);
@@ -720,6 +726,8 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 		return fail(c, v, "mode must be one of: %s", joined(probe_modes));
 	} else if (!strcmp(key, "direction") && !one_of(s, probe_dirs)) {
 		return fail(c, v, "direction must be one of: %s", joined(probe_dirs));
+	} else if (!strcmp(key, "disk") && !one_of(s, probe_disks)) {
+		return fail(c, v, "disk must be one of: %s", joined(probe_disks));
 	} else if (!strcmp(key, "iova")) {
 		char *end;
 		unsigned long long iova;
@@ -752,11 +760,40 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 	return 0;
 }
 
+/* What each mode needs: a DMA probe a direction, a block probe a disk and
+ * nothing of the DMA's. */
+static int check_probe(struct ctx *c, yaml_node_t *pn, const struct probe_ctx *p)
+{
+	static const char *const dma_only[] = { "direction", "iova", "size", "map", "unmap_first",
+						"peer", "irq", NULL };
+	json_object *mode;
+	int block;
+
+	if (!p->name || !json_object_object_get_ex(p->probe, "mode", &mode))
+		return fail(c, pn, "a probe needs name and mode");
+	block = !strcmp(json_object_get_string(mode), "block");
+	if (block) {
+		for (size_t i = 0; dma_only[i]; i++)
+			if (json_object_object_get_ex(p->probe, dma_only[i], NULL))
+				return fail(c, pn, "probe %s: a block probe takes no '%s'", p->name,
+					    dma_only[i]);
+		if (!json_object_object_get_ex(p->probe, "disk", NULL))
+			return fail(c, pn, "probe %s: a block probe needs disk (%s)", p->name,
+				    joined(probe_disks));
+		return 0;
+	}
+	if (json_object_object_get_ex(p->probe, "disk", NULL))
+		return fail(c, pn, "probe %s: disk is for block probes", p->name);
+	if (!json_object_object_get_ex(p->probe, "direction", NULL))
+		return fail(c, pn, "probe %s: a DMA probe needs a direction", p->name);
+	return 0;
+}
+
 static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
-		"expect", NULL
+		"disk", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -771,9 +808,8 @@ static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
 
 		var->expects = p.x.v;
 		var->nexpects = p.x.n;
-		if (rc == 0 && (!p.name || !json_object_object_get_ex(p.probe, "mode", NULL) ||
-				!json_object_object_get_ex(p.probe, "direction", NULL)))
-			rc = fail(c, pn, "a probe needs name, mode and direction");
+		if (rc == 0)
+			rc = check_probe(c, pn, &p);
 		if (rc < 0) {
 			json_object_put(p.probe);
 			return -1;

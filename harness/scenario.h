@@ -86,6 +86,13 @@ struct lab_variant {
  *         irq_remapped: true       # irq, x86: through interrupt remapping
  *         fault: {iommu: intel, code: 5, access: write, address: "0x100000"}
  *                                  # or `fault: none`
+ *
+ *     - name: blk
+ *       mode: block                # read a file back through a disk's DMA
+ *       disk: nvme                 # virtio | nvme (the run gets both disks,
+ *                                  # and a journal disk, harness/disk.h)
+ *       expect:
+ *         match: true              # its SHA-256 is the one written
  * Each expectation becomes the check "probe.NAME.KEY".
  */
 

@@ -124,6 +124,8 @@ int cmd_guest(int argc, char **argv)
 	json_object_object_add(out, "kmsg", json_object_get(res.kmsg));
 	json_object_object_add(out, "observations", json_object_get(res.observations));
 	json_object_object_add(out, "probes", json_object_get(res.probes));
+	if (res.journal)
+		json_object_object_add(out, "journal", json_object_get(res.journal));
 	snprintf(path, sizeof(path), "%s/run.json", o.dir);
 	if (json_object_to_file_ext(path, out, JSON_C_TO_STRING_PLAIN) < 0) {
 		fprintf(stderr, "_guest: writing %s: %s\n", path, json_util_get_last_err());
