@@ -437,6 +437,10 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 	if (strcmp(status ? status : "", "ok"))
 		json_object_object_add(o, "console_tail", json_object_get(
 					       json_object_object_get(run, "console_tail")));
+	/* what the agent journaled to its disk before the guest died */
+	if (json_object_object_get(run, "journal"))
+		json_object_object_add(o, "journal", json_object_get(
+					       json_object_object_get(run, "journal")));
 	if (p->o->adhoc) {
 		/* no expectations: the guest answering is all there is to judge */
 		set_str(o, "verdict", status && !strcmp(status, "ok") ? "pass" : "error");

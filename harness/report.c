@@ -1444,6 +1444,10 @@ static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t r
 		el_text(t, div, "div", "label", "console tail");
 		pre_own(t, div, "console", clean_member(run, "console_tail", 0));
 	}
+	if (get(run, "journal")) {
+		el_text(t, div, "div", "label", "agent journal (read back from its disk)");
+		pre_own(t, div, "console", clean_member(run, "journal", 0));
+	}
 	if (!len(checks))
 		el_text(t, div, "p", "none", "no checks");
 	for (i = 0; i < len(checks); i++)

@@ -279,6 +279,10 @@ static void send_step(struct run *r)
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
 
 		args = json_object_new_object();
+		if (!strcmp(json_object_get_string(json_object_object_get(probe, "mode")), "crash")) {
+			execute = "crash";     /* the guest panics on purpose */
+			break;
+		}
 		if (is_block(probe)) {
 			/* read the data file back through that disk's DMA */
 			json_object_object_add(args, "disk", json_object_get(

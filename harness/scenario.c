@@ -626,7 +626,7 @@ static int valid_name(const char *s)
 
 /* ---- DMA probes ------------------------------------------------------------ */
 
-static const char *const probe_modes[] = { "vfio", "raw", "block", NULL };
+static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", NULL };
 static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
@@ -772,6 +772,19 @@ static int check_probe(struct ctx *c, yaml_node_t *pn, const struct probe_ctx *p
 	if (!p->name || !json_object_object_get_ex(p->probe, "mode", &mode))
 		return fail(c, pn, "a probe needs name and mode");
 	block = !strcmp(json_object_get_string(mode), "block");
+	if (!strcmp(json_object_get_string(mode), "crash")) {
+		/* the guest panics: nothing else to say, and no probe after it */
+		char prefix[160];
+
+		snprintf(prefix, sizeof(prefix), "probe.%s.", p->name);
+		for (size_t i = 0; i < p->x.n; i++)
+			if (!strncmp(p->x.v[i].key, prefix, strlen(prefix)))
+				return fail(c, pn, "probe %s: a crash probe has no expect (the "
+					    "run's status says what happened)", p->name);
+		if (json_object_object_length(p->probe) > 2)     /* name, mode */
+			return fail(c, pn, "probe %s: a crash probe takes only a name", p->name);
+		return 0;
+	}
 	if (block) {
 		for (size_t i = 0; dma_only[i]; i++)
 			if (json_object_object_get_ex(p->probe, dma_only[i], NULL))

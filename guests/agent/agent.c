@@ -241,6 +241,27 @@ static json_object *do_poweroff(struct ctx *c, json_object *args, const char **e
 	return json_object_new_object();
 }
 
+/* crash: panic the guest kernel on purpose (sysrq 'c'), to test what the
+ * lab makes of a guest that dies mid-run: the panic verdict, the journal
+ * read back from its disk. There is no answer when it works. */
+static json_object *do_crash(struct ctx *c, json_object *args, const char **err)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+
+	(void)c, (void)args;
+	if (fd < 0) {
+		*err = "crash: cannot open /proc/sysrq-trigger";
+		return NULL;
+	}
+	sync();
+	if (write(fd, "c", 1) != 1)
+		*err = "crash: /proc/sysrq-trigger refused 'c'";
+	else
+		*err = "crash: the kernel did not panic";
+	close(fd);
+	return NULL;
+}
+
 static const struct command {
 	const char *name;
 	json_object *(*fn)(struct ctx *c, json_object *args, const char **err);
@@ -252,6 +273,7 @@ static const struct command {
 	{ "dma", do_dma },
 	{ "block", do_block },
 	{ "poweroff", do_poweroff },
+	{ "crash", do_crash },
 };
 
 static void handle_line(struct ctx *c, const char *line, size_t len)
