@@ -82,9 +82,9 @@ $(B)/tests/%: tests/unit/%.c $(B)/libharness.a
 	$(CC) $(LAB_CFLAGS) -o $@ $< $(B)/libharness.a $(PKG_LIBS) -lcmocka -lm
 
 # The agent's DMA request validation is guest code: it links dma.c, not the harness.
-$(B)/tests/test_dma: tests/unit/test_dma.c guests/agent/dma.c guests/agent/dma.h
+$(B)/tests/test_dma: tests/unit/test_dma.c guests/agent/dma.c guests/agent/dma.h guests/agent/sysfs.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LAB_CFLAGS) -o $@ tests/unit/test_dma.c guests/agent/dma.c $(PKG_LIBS) -lcmocka
+	$(CC) $(LAB_CFLAGS) -o $@ tests/unit/test_dma.c guests/agent/dma.c guests/agent/sysfs.c $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	tests/run-unit.sh $(UNIT_BIN)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "block.h"
+#include "sysfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,24 +38,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A small sysfs file, trailing whitespace trimmed; -1 if unreadable. */
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\0'))
-		n--;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* nvme<ctrl>n<ns> exactly: not a partition, not a hidden multipath path
  * (nvme0c0n1). */
 static int is_nvme_ns(const char *name)
@@ -86,7 +69,7 @@ static int find_disk(const char *serial, char *name, size_t size, char *seen, si
 			snprintf(path, sizeof(path), "/sys/block/%s/device/serial", e->d_name);
 		else
 			continue;
-		if (read_small(path, s, sizeof(s)) < 0)
+		if (sysfs_read(path, s, sizeof(s)) < 0)
 			s[0] = '\0';
 		len = strlen(seen);
 		snprintf(seen + len, seen_size - len, "%s%s(%s)", len ? " " : "", e->d_name, s);
@@ -149,20 +132,6 @@ static int pci_of(const char *name, char out[16])
 	if (d)
 		closedir(d);
 	return rc;
-}
-
-static int link_base(const char *path, char *out, size_t size)
-{
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	const char *base;
-
-	if (n <= 0)
-		return -1;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	snprintf(out, size, "%s", base ? base + 1 : target);
-	return 0;
 }
 
 /* busybox sha256sum FILE, fixed arguments, bounded in time: a disk whose
@@ -279,14 +248,14 @@ static void add_iommu(json_object *out, const char *pci)
 	char path[PATH_MAX], group[32] = "", type[32];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", pci);
-	if (link_base(path, group, sizeof(group)) < 0) {
+	if (sysfs_link_name(path, group, sizeof(group)) < 0) {
 		json_object_object_add(out, "iommu_group", NULL);
 		json_object_object_add(out, "domain_type", NULL);
 		return;
 	}
 	json_object_object_add(out, "iommu_group", json_object_new_int(atoi(group)));
 	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", group);
-	add_str(out, "domain_type", read_small(path, type, sizeof(type)) == 0 ? type : NULL);
+	add_str(out, "domain_type", sysfs_read(path, type, sizeof(type)) == 0 ? type : NULL);
 }
 
 json_object *block_probe(json_object *args, const char **err)
@@ -333,14 +302,14 @@ json_object *block_probe(json_object *args, const char **err)
 	/* the block driver: virtio_blk on the virtio device; NVMe's namespace
 	 * sits on a controller with no driver link, its PCI function has one */
 	snprintf(path, sizeof(path), "/sys/block/%s/device/driver", name);
-	if (link_base(path, driver, sizeof(driver)) < 0 && pci[0]) {
+	if (sysfs_link_name(path, driver, sizeof(driver)) < 0 && pci[0]) {
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", pci);
-		link_base(path, driver, sizeof(driver));
+		sysfs_link_name(path, driver, sizeof(driver));
 	}
 	if (mount_disk(dev, dir, MS_RDONLY) < 0)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/data.sha256", dir);
-	rc = read_small(path, expected, sizeof(expected));
+	rc = sysfs_read(path, expected, sizeof(expected));
 	if (rc < 0 || strlen(expected) != 64 || strspn(expected, "0123456789abcdef") != 64) {
 		snprintf(errbuf, sizeof(errbuf), "block: %s: %s", path,
 			 rc < 0 ? strerror(errno) : "not a SHA-256 hex digest");
@@ -376,7 +345,7 @@ json_object *block_probe(json_object *args, const char **err)
 	/* virtio: whether VIRTIO_F_ACCESS_PLATFORM (bit 33) was negotiated,
 	 * i.e. the device DMAs through the IOMMU rather than past it */
 	snprintf(path, sizeof(path), "/sys/block/%s/device/features", name);
-	if (!strncmp(name, "vd", 2) && read_small(path, features, sizeof(features)) == 0 &&
+	if (!strncmp(name, "vd", 2) && sysfs_read(path, features, sizeof(features)) == 0 &&
 	    strlen(features) > 33)
 		json_object_object_add(out, "access_platform",
 				       json_object_new_boolean(features[33] == '1'));

@@ -32,6 +32,7 @@
 #include <linux/vfio.h>
 
 #include "hex.h"
+#include "sysfs.h"
 
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
@@ -432,58 +433,6 @@ static int64_t kmsg_next_seq(void)
 
 /* ---- sysfs ------------------------------------------------------------- */
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_text(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* Last component of a symlink's target, "" when there is no link. */
-static void link_name(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	const char *base;
-	size_t l;
-
-	out[0] = '\0';
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	l = strlen(base) < len ? strlen(base) : len - 1;
-	memcpy(out, base, l);
-	out[l] = '\0';
-}
-
 static void dev_path(char *out, size_t len, const char *dev, const char *leaf)
 {
 	snprintf(out, len, "/sys/bus/pci/devices/%s/%s", dev, leaf);
@@ -494,7 +443,7 @@ static void read_driver(const char *dev, char *out, size_t len)
 	char path[PATH_MAX];
 
 	dev_path(path, sizeof(path), dev, "driver");
-	link_name(path, out, len);
+	sysfs_link_name(path, out, len);
 }
 
 /* group[32], type[32]: the device's IOMMU group and its domain type */
@@ -503,11 +452,11 @@ static void read_group(const char *dev, char *group, char *type)
 	char path[PATH_MAX];
 
 	dev_path(path, sizeof(path), dev, "iommu_group");
-	link_name(path, group, 32);
+	sysfs_link_name(path, group, 32);
 	type[0] = '\0';
 	if (group[0]) {
 		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", group);
-		if (read_text(path, type, 32) < 0)
+		if (sysfs_read(path, type, 32) < 0)
 			type[0] = '\0';
 	}
 }
@@ -520,7 +469,7 @@ static int check_edu(struct probe *p, const char *dev)
 	int rc;
 
 	dev_path(path, sizeof(path), dev, "vendor");
-	rc = read_text(path, buf, sizeof(buf));
+	rc = sysfs_read(path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
 		fail(p, "no PCI device %s", dev);
 		return -1;
@@ -531,7 +480,7 @@ static int check_edu(struct probe *p, const char *dev)
 	}
 	vendor = strtoul(buf, NULL, 16);
 	dev_path(path, sizeof(path), dev, "device");
-	rc = read_text(path, buf, sizeof(buf));
+	rc = sysfs_read(path, buf, sizeof(buf));
 	if (rc < 0) {
 		fail(p, "%s: %s", path, strerror(-rc));
 		return -1;
@@ -739,20 +688,20 @@ static int bind_vfio(struct probe *p, const char *dev, const char *driver, int *
 	if (!strcmp(driver, "vfio-pci"))
 		return 0;
 	dev_path(path, sizeof(path), dev, "driver_override");
-	rc = write_text(path, "vfio-pci");
+	rc = sysfs_write(path, "vfio-pci");
 	if (rc < 0) {
 		fail(p, "%s: %s", path, strerror(-rc));
 		return -1;
 	}
 	if (driver[0]) {
 		dev_path(path, sizeof(path), dev, "driver/unbind");
-		rc = write_text(path, dev);
+		rc = sysfs_write(path, dev);
 		if (rc < 0) {
 			fail(p, "unbind %s from %s: %s", dev, driver, strerror(-rc));
 			return -1;
 		}
 	}
-	rc = write_text("/sys/bus/pci/drivers_probe", dev);
+	rc = sysfs_write("/sys/bus/pci/drivers_probe", dev);
 	read_driver(dev, now, sizeof(now));
 	if (strcmp(now, "vfio-pci")) {
 		fail(p, "could not bind %s to vfio-pci (%s; is the vfio-pci module loaded?)",
@@ -1314,7 +1263,7 @@ static void probe_raw(struct probe *p)
 		char now[64];
 
 		dev_path(path, sizeof(path), r->device, "driver/unbind");
-		rc = write_text(path, r->device);
+		rc = sysfs_write(path, r->device);
 		read_driver(r->device, now, sizeof(now));
 		if (now[0]) {
 			fail(p, "unbind %s from %s: %s", r->device, now,

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AGENT_SYSFS_H
+#define AGENT_SYSFS_H
+
+/* Small sysfs/procfs files and links, as the agent's probes read them. */
+#include <stddef.h>
+
+/* The file's first line (at most len - 1 bytes), trailing blanks trimmed:
+ * 0, or -errno. */
+int sysfs_read(const char *path, char *buf, size_t len);
+/* Write val: 0, or -errno. */
+int sysfs_write(const char *path, const char *val);
+/* The last component of a symlink's target ("../../../kernel/iommu_groups/3"
+ * -> "3"): 0, or -1 with out "" when there is no link. */
+int sysfs_link_name(const char *path, char *out, size_t len);
+
+#endif
