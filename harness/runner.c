@@ -27,6 +27,7 @@
 #define POWEROFF_WAIT_S 15.0
 #define CONSOLE_LINE_MAX 1024
 #define CHANNEL_GRACE_S 5.0   /* a broken channel with the guest still up */
+#define GONE_GRACE_S 1.0      /* a stopped guest's last console output */
 
 /* What kernel panics look like on the console (kernel/panic.c). */
 static const char *const panic_marks[] = {
@@ -97,6 +98,7 @@ struct run {
 	long pending;            /* id of the request we wait for */
 	double started, deadline, last_send, stop_deadline;
 	int gone;                /* libvirt says the domain stopped */
+	double gone_at;          /* when the tick first saw it */
 	int finished;
 	json_object *collect;
 	json_object *kmsg;
@@ -430,13 +432,16 @@ static void on_tick(int timer, void *opaque)
 	}
 	if (r->gone) {
 		mark(r, "gone");
-		/* Give the console stream a moment to deliver a panic line. */
+		/* The console stream may deliver the panic line after libvirt's
+		 * stop event: read what is there, and give it GONE_GRACE_S. */
 		on_console(r->console, VIR_STREAM_EVENT_READABLE, r);
-		if (r->step == STEP_STOPPING || r->collect)
+		if (r->step >= STEP_POWEROFF)     /* we asked it to power off */
 			finish(r, LAB_RUN_OK, "guest powered off");
-		else
-			finish(r, LAB_RUN_CRASHED, "the guest stopped before the agent answered "
-						   "(step %d)", r->step);
+		else if (!r->gone_at)
+			r->gone_at = t;
+		else if (t - r->gone_at >= GONE_GRACE_S)
+			finish(r, LAB_RUN_CRASHED, "the guest stopped before the agent %s "
+				   "(step %d)", r->collect ? "was done" : "answered", r->step);
 		return;
 	}
 	if (r->channel_error[0] && t - r->channel_error_at > CHANNEL_GRACE_S) {

@@ -108,10 +108,10 @@ rc=$?
 check "dma: exit 0, every probe check held" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || grep -E '^dma|runs,' "$OUT/dma.out" | sed 's/^/#   /'
 check "dma: nine runs" jqf '.summary.runs == 9' "$OUT/dma/results.json"
-probe() { # run check verdict
-	jqf ".runs[] | select(.name == \"$1\") | .checks[] | select(.name == \"$2\") | .verdict == \"$3\"" \
-		"$OUT/dma/results.json"
+verdict() { # results.json run check verdict
+	jqf ".runs[] | select(.name == \"$2\") | .checks[] | select(.name == \"$3\") | .verdict == \"$4\"" "$1"
 }
+probe() { verdict "$OUT/dma/results.json" "$@"; }
 check "dma intel: VFIO round trip exact" probe dma-intel.vfio@bookworm probe.write_after_unmap.round_trip pass
 check "dma intel: write after unmap blocked" probe dma-intel.vfio@bookworm probe.write_after_unmap.blocked pass
 check "dma intel: DMAR fault reason 0x05 at 0x100000 from 00:10.0" \
@@ -151,10 +151,7 @@ rc=$?
 check "block: exit 0, every check held" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || grep -E '^dma|runs,|run:' "$OUT/block.out" | sed 's/^/#   /'
 check "block: four runs" jqf '.summary.runs == 4' "$OUT/block/results.json"
-blk() { # run check verdict
-	jqf ".runs[] | select(.name == \"$1\") | .checks[] | select(.name == \"$2\") | .verdict == \"$3\"" \
-		"$OUT/block/results.json"
-}
+blk() { verdict "$OUT/block/results.json" "$@"; }
 for p in intel smmuv3; do
 	check "block $p: virtio-blk data arrives intact through the IOMMU" \
 		blk "dma-$p.block@bookworm" probe.blk_virtio.match pass
@@ -172,6 +169,8 @@ check "block: the overlays of passing runs are removed" \
 "$LAB" run tests/data/scenario/panic-journal.yaml --results "$OUT/pj" >"$OUT/pj.out" 2>&1
 rc=$?
 check "journal: the expected panic passes (exit 0)" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || jq -r '.runs[] | "\(.status): \(.reason)", (.journal // "no journal" | .[-300:])' \
+	"$OUT/pj/results.json" 2>&1 | sed 's/^/#   /'
 check "journal: status panic, and the journal read back says the NVMe read matched" \
 	jqf '.runs[0].status == "panic" and (.runs[0].journal | test("block match"))' "$OUT/pj/results.json"
 check "journal: journal.log and the disks kept" \
