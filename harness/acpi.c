@@ -89,6 +89,37 @@ static void error_at(struct ctx *c, size_t off, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The subtable at off, with a 2-byte length at off + 2 (DMAR structures,
+ * IVRS blocks): its end, clipped to the table's with *past set when its
+ * length runs over; 0 when the rest of the table cannot be walked.
+ */
+static size_t subtable_end(struct ctx *c, size_t off, const char *what, bool *past)
+{
+	size_t left = c->len - off;
+	uint16_t len;
+
+	*past = false;
+	if (left < 4) {
+		error_at(c, off, "%zu byte(s) left after the last %s, too few for a %s header", left,
+			 what, what);
+		return 0;
+	}
+	len = R16(c, off + 2);
+	if (len < 4) {
+		error_at(c, off + 2, "%s length %u is smaller than its 4-byte header: the rest of the table cannot be walked",
+			 what, len);
+		return 0;
+	}
+	if (len > left) {
+		error_at(c, off + 2, "%s length %u runs past the end of the table (%zu bytes left)", what,
+			 len, left);
+		*past = true;
+		return c->len;
+	}
+	return off + len;
+}
+
 __attribute__((format(printf, 3, 4)))
 static void warn_at(struct ctx *c, size_t off, const char *fmt, ...)
 {
@@ -497,30 +528,16 @@ static void dmar(struct ctx *c)
 		goto out;
 
 	while (off < c->len) {
-		size_t left = c->len - off, end;
+		size_t end;
 		uint16_t type = R16(c, off), slen = R16(c, off + 2), seg = R16(c, off + 6);
 		const char *name = type < DMAR_NTYPES ? dmar_names[type] : NULL;
 		bool past = false;
 		json_object *s, *scopes;
 		uint64_t base, lim;
 
-		if (left < 4) {
-			error_at(c, off, "%zu byte(s) left after the last structure, too few for a structure header",
-				 left);
+		end = subtable_end(c, off, "structure", &past);
+		if (!end)
 			break;
-		}
-		if (slen < 4) {
-			error_at(c, off + 2, "structure length %u is smaller than its 4-byte header: the rest of the table cannot be walked",
-				 slen);
-			break;
-		}
-		end = off + slen;
-		if (slen > left) {
-			error_at(c, off + 2, "structure length %u runs past the end of the table (%zu bytes left)",
-				 slen, left);
-			end = c->len;
-			past = true;
-		}
 		s = json_object_new_object();
 		json_object_array_add(arr, s);
 		put_str(s, "type", name ? name : "unknown");
@@ -989,30 +1006,16 @@ static void ivrs(struct ctx *c)
 		goto out;
 
 	while (off < c->len) {
-		size_t left = c->len - off, end;
+		size_t end;
 		uint8_t type = R8(c, off);
 		uint16_t blen = R16(c, off + 2);
 		bool past = false;
 		json_object *o;
 		char t[8];
 
-		if (left < 4) {
-			error_at(c, off, "%zu byte(s) left after the last block, too few for a block header",
-				 left);
+		end = subtable_end(c, off, "block", &past);
+		if (!end)
 			break;
-		}
-		if (blen < 4) {
-			error_at(c, off + 2, "block length %u is smaller than 4: the rest of the table cannot be walked",
-				 blen);
-			break;
-		}
-		end = off + blen;
-		if (blen > left) {
-			error_at(c, off + 2, "block length %u runs past the end of the table (%zu bytes left)",
-				 blen, left);
-			end = c->len;
-			past = true;
-		}
 		o = json_object_new_object();
 		json_object_array_add(arr, o);
 		snprintf(t, sizeof(t), "0x%02x", type);

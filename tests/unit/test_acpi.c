@@ -750,7 +750,7 @@ static void test_ivrs_zero_length_block(void **state)
 	fix_checksum(&t);
 	o = check(&t, NULL);
 	expect_only(o, "errors", 50,
-		    "block length 0 is smaller than 4: the rest of the table cannot be walked");
+		    "block length 0 is smaller than its 4-byte header: the rest of the table cannot be walked");
 	json_object_put(o);
 }
 
