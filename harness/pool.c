@@ -239,8 +239,7 @@ static int spawn(struct pool *p, struct slot *s)
 	/* the running binary itself, even if a rebuild replaced the file */
 	char exe[] = "/proc/self/exe";
 	char *argv[64];
-	char *opts[16];
-	size_t n = 0, nopts = 0;
+	size_t n = 0;
 	posix_spawn_file_actions_t fa;
 	unsigned t = r->timeout_s ? r->timeout_s : p->o->timeout_s;
 	int rc;
@@ -270,19 +269,13 @@ static int spawn(struct pool *p, struct slot *s)
 		argv[n++] = "--probes";
 		argv[n++] = (char *)json_object_to_json_string_ext(r->probes, JSON_C_TO_STRING_PLAIN);
 	}
-	for (int which = 0; which < 2; which++) {
-		json_object *set = which ? r->machine : r->qemu;
-
-		if (!set)
-			continue;
-		json_object_object_foreach(set, key, val) {
-			if (nopts == sizeof(opts) / sizeof(opts[0]))
-				break;
-			if (asprintf(&opts[nopts], "%s=%s", key, json_object_get_string(val)) < 0)
-				break;
-			argv[n++] = which ? "--machine-opt" : "--qemu-opt";
-			argv[n++] = opts[nopts++];
-		}
+	if (r->qemu && json_object_object_length(r->qemu)) {
+		argv[n++] = "--qemu-opts";
+		argv[n++] = (char *)json_object_to_json_string_ext(r->qemu, JSON_C_TO_STRING_PLAIN);
+	}
+	if (r->machine && json_object_object_length(r->machine)) {
+		argv[n++] = "--machine-opts";
+		argv[n++] = (char *)json_object_to_json_string_ext(r->machine, JSON_C_TO_STRING_PLAIN);
 	}
 	argv[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
@@ -291,8 +284,6 @@ static int spawn(struct pool *p, struct slot *s)
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	rc = posix_spawn(&s->pid, exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	for (size_t i = 0; i < nopts; i++)
-		free(opts[i]);
 	if (rc) {
 		errno = rc;
 		return -1;

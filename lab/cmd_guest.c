@@ -16,16 +16,17 @@
 #include "runner.h"
 #include "virt.h"
 
-static int parse_opt(json_object *opts, const char *kv)
+/* The pool hands its JSON over as it is (probes, IOMMU and machine
+ * options): parsed here, with the type the runner expects. */
+static int json_arg(json_object **slot, const char *text, json_type type, const char *flag)
 {
-	const char *eq = strchr(kv, '=');
-	char key[128];
-
-	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key))
+	json_object_put(*slot);
+	*slot = json_tokener_parse(text);
+	if (!json_object_is_type(*slot, type)) {
+		fprintf(stderr, "_guest: --%s takes a JSON %s\n", flag,
+			type == json_type_array ? "array" : "object");
 		return -1;
-	memcpy(key, kv, (size_t)(eq - kv));
-	key[eq - kv] = '\0';
-	json_object_object_add(opts, key, json_object_new_string(eq + 1));
+	}
 	return 0;
 }
 
@@ -41,8 +42,8 @@ int cmd_guest(int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
-		{ "qemu-opt", required_argument, NULL, 'q' },
-		{ "machine-opt", required_argument, NULL, 'X' },
+		{ "qemu-opts", required_argument, NULL, 'q' },
+		{ "machine-opts", required_argument, NULL, 'X' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "poweroff", no_argument, NULL, 'o' },
 		{ 0 }
@@ -51,7 +52,7 @@ int cmd_guest(int argc, char **argv)
 	struct lab_run_result res;
 	struct lab_error err = { 0 };
 	const char *uri = LAB_VIRT_DEFAULT_URI;
-	json_object *qemu = json_object_new_object(), *machine = json_object_new_object(), *out;
+	json_object *qemu = NULL, *machine = NULL, *out;
 	virConnectPtr conn;
 	char path[4200];
 	int opt, rc;
@@ -69,25 +70,17 @@ int cmd_guest(int argc, char **argv)
 		case 'u': uri = optarg; break;
 		case 'd': o.dir = optarg; break;
 		case 'X':
-			if (parse_opt(machine, optarg) < 0) {
-				fprintf(stderr, "_guest: bad --machine-opt '%s'\n", optarg);
+			if (json_arg(&machine, optarg, json_type_object, "machine-opts") < 0)
 				return LAB_EXIT_USAGE;
-			}
 			break;
 		case 'q':
-			if (parse_opt(qemu, optarg) < 0) {
-				fprintf(stderr, "_guest: bad --qemu-opt '%s'\n", optarg);
+			if (json_arg(&qemu, optarg, json_type_object, "qemu-opts") < 0)
 				return LAB_EXIT_USAGE;
-			}
 			break;
 		case 'o': o.graceful_poweroff = 1; break;
 		case 'P':
-			json_object_put(o.probes);
-			o.probes = json_tokener_parse(optarg);
-			if (!json_object_is_type(o.probes, json_type_array)) {
-				fprintf(stderr, "_guest: --probes takes a JSON array\n");
+			if (json_arg(&o.probes, optarg, json_type_array, "probes") < 0)
 				return LAB_EXIT_USAGE;
-			}
 			break;
 		default: return LAB_EXIT_USAGE;
 		}
@@ -96,8 +89,8 @@ int cmd_guest(int argc, char **argv)
 		fprintf(stderr, "_guest: internal command; use 'iommu-lab run'\n");
 		return LAB_EXIT_USAGE;
 	}
-	o.qemu_opts = json_object_object_length(qemu) ? qemu : NULL;
-	o.machine_opts = json_object_object_length(machine) ? machine : NULL;
+	o.qemu_opts = qemu;
+	o.machine_opts = machine;
 	lab_runner_install_signals();
 	conn = lab_virt_connect(uri, &err);
 	if (!conn) {
