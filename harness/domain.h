@@ -38,7 +38,7 @@ struct lab_domain_spec {
 	unsigned vcpus;
 	json_object *iommu_opts;     /* {"caching-mode": "on", ...}: QEMU properties
 					of the platform's IOMMU device, or NULL */
-	json_object *machine_opts;   /* {"kernel-irqchip": "split"}: -machine options */
+	json_object *machine_opts;   /* {"smm": "off"}: -machine options */
 	unsigned test_devices;       /* edu devices: 0 or 1 = one, 2 = a second
 					one in the next slot (isolation probes) */
 	const struct lab_domain_disk *disks; /* n_disks of them, or NULL */

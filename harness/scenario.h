@@ -13,7 +13,7 @@
  *   timeout: 240                       # seconds per run
  *   append: "..."                      # kernel arguments for every variant
  *   qemu: {caching-mode: "on"}         # IOMMU device properties for every variant
- *   machine: {kernel-irqchip: split}   # QEMU machine options (-machine K=V) likewise
+ *   machine: {smm: "off"}              # QEMU machine options (-machine K=V) likewise
  *   expect: {...}                      # expectations for every variant
  *   variants:
  *     - name: strict
