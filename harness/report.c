@@ -514,6 +514,27 @@ struct tree {
 	int oom;
 };
 
+/* Serialise the tree (as XML, or as HTML) to path and free it. */
+static int save_tree(struct tree *t, const char *path, int html, struct lab_error *err)
+{
+	xmlChar *mem = NULL;
+	int size = 0, rc;
+
+	if (!t->oom && html)
+		htmlDocDumpMemoryFormat(t->doc, &mem, &size, 1);
+	else if (!t->oom)
+		xmlDocDumpFormatMemoryEnc(t->doc, &mem, &size, "UTF-8", 1);
+	xmlFreeDoc(t->doc);
+	t->doc = NULL;
+	if (!mem) {
+		lab_error_set_errno(err, ENOMEM, "building %s", path);
+		return -1;
+	}
+	rc = write_file(path, mem, size, err);
+	xmlFree(mem);
+	return rc;
+}
+
 static xmlNodePtr el(struct tree *t, xmlNodePtr parent, const char *tag, const char *cls)
 {
 	xmlNodePtr n;
@@ -797,9 +818,7 @@ int lab_report_write_junit(json_object *results, const char *path, struct lab_er
 	struct counts total = { 0 };
 	xmlNodePtr root = NULL;
 	const char **m = NULL;
-	xmlChar *mem = NULL;
 	size_t i, nm;
-	int size = 0, rc;
 
 	if (t.doc)
 		root = xmlNewDocNode(t.doc, NULL, BAD_CAST "testsuites", NULL);
@@ -818,16 +837,7 @@ int lab_report_write_junit(json_object *results, const char *path, struct lab_er
 		junit_suite(&t, root, results, m[i], &total);
 	free(m);
 	set_counts(&t, root, &total, num(results, "duration_s"));
-	if (!t.oom)
-		xmlDocDumpFormatMemoryEnc(t.doc, &mem, &size, "UTF-8", 1);
-	xmlFreeDoc(t.doc);
-	if (!mem) {
-		lab_error_set_errno(err, ENOMEM, "building %s", path);
-		return -1;
-	}
-	rc = write_file(path, mem, size, err);
-	xmlFree(mem);
-	return rc;
+	return save_tree(&t, path, 0, err);
 }
 
 /* ---- TAP ------------------------------------------------------------------ */
@@ -1466,9 +1476,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 	json_object *runs = arr(results, "runs");
 	xmlNodePtr html = NULL, head, body, meta;
 	const char **m = NULL;
-	xmlChar *mem = NULL;
 	size_t i, r, nm;
-	int size = 0, rc;
 
 	if (t.doc) {
 		xmlCreateIntSubset(t.doc, BAD_CAST "html", NULL, NULL);
@@ -1514,17 +1522,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 				html_run(&t, body, json_object_array_get_idx(runs, r), r, i);
 	free(m);
 	text(&t, el(&t, body, "script", NULL), html_js);
-
-	if (!t.oom)
-		htmlDocDumpMemoryFormat(t.doc, &mem, &size, 1);
-	xmlFreeDoc(t.doc);
-	if (!mem) {
-		lab_error_set_errno(err, ENOMEM, "building %s", path);
-		return -1;
-	}
-	rc = write_file(path, mem, size, err);
-	xmlFree(mem);
-	return rc;
+	return save_tree(&t, path, 1, err);
 }
 
 /* ---- the terminal table ---------------------------------------------------- */
