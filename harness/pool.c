@@ -23,6 +23,7 @@
 #include "platform.h"
 #include "qemu.h"
 #include "runner.h"
+#include "scenario.h"
 #include "virt.h"
 
 extern char **environ;
@@ -115,19 +116,9 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 /* Does a run that will boot have a block probe? */
 static int needs_disks(const struct pool *p)
 {
-	for (size_t i = 0; i < p->m->nruns; i++) {
-		json_object *probes = p->m->runs[i].probes;
-
-		if (p->slots[i].skip[0])
-			continue;
-		for (size_t j = 0; probes && j < json_object_array_length(probes); j++) {
-			json_object *m = json_object_object_get(json_object_array_get_idx(probes, j),
-								"mode");
-
-			if (m && !strcmp(json_object_get_string(m), "block"))
-				return 1;
-		}
-	}
+	for (size_t i = 0; i < p->m->nruns; i++)
+		if (!p->slots[i].skip[0] && lab_scenario_probes_need_disks(p->m->runs[i].probes))
+			return 1;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "paths.h"
 #include "platform.h"
 #include "proto.h"
+#include "scenario.h"
 
 #define TICK_MS 100
 #define HELLO_RETRY_S 1.0
@@ -228,32 +229,6 @@ static void test_addr(const struct run *r, unsigned n, char out[16])
 	snprintf(out, 16, "0000:00:%02x.0", (unsigned)r->platform->test_slot + n);
 }
 
-/* Isolation probes (peer: true) need the second test device. */
-static int wants_peer(json_object *probes)
-{
-	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
-		if (json_object_get_boolean(json_object_object_get(
-			    json_object_array_get_idx(probes, i), "peer")))
-			return 1;
-	return 0;
-}
-
-static int is_block(json_object *probe)
-{
-	json_object *m = json_object_object_get(probe, "mode");
-
-	return m && !strcmp(json_object_get_string(m), "block");
-}
-
-/* Block probes (mode: block) need the disks. */
-static int wants_disks(json_object *probes)
-{
-	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
-		if (is_block(json_object_array_get_idx(probes, i)))
-			return 1;
-	return 0;
-}
-
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
@@ -281,11 +256,11 @@ static void send_step(struct run *r)
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
 
 		args = json_object_new_object();
-		if (!strcmp(json_object_get_string(json_object_object_get(probe, "mode")), "crash")) {
+		if (!strcmp(lab_scenario_probe_mode(probe), "crash")) {
 			execute = "crash";     /* the guest panics on purpose */
 			break;
 		}
-		if (is_block(probe)) {
+		if (!strcmp(lab_scenario_probe_mode(probe), "block")) {
 			/* read the data file back through that disk's DMA */
 			json_object_object_add(args, "disk", json_object_get(
 				json_object_object_get(probe, "disk")));
@@ -596,14 +571,14 @@ static int start(struct run *r, struct lab_error *err)
 	spec.vcpus = r->opts->vcpus;
 	spec.iommu_opts = r->opts->qemu_opts;
 	spec.machine_opts = r->opts->machine_opts;
-	spec.test_devices = wants_peer(r->opts->probes) ? 2 : 1;
+	spec.test_devices = lab_scenario_probes_need_peer(r->opts->probes) ? 2 : 1;
 	if (r->platform->firmware && access(r->platform->firmware, R_OK) < 0) {
 		lab_error_set_errno(err, errno, "platform %s boots firmware %s (Debian's "
 				    "qemu-efi-aarch64; 'make deps' installs it)", r->platform->name,
 				    r->platform->firmware);
 		return -1;
 	}
-	if (wants_disks(r->opts->probes)) {
+	if (lab_scenario_probes_need_disks(r->opts->probes)) {
 		if (lab_disk_set_make(lab_paths_disks(), r->opts->dir, &r->disks, err) < 0)
 			return -1;
 		spec.disks = r->disks.disks;

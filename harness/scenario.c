@@ -802,6 +802,30 @@ static int check_probe(struct ctx *c, yaml_node_t *pn, const struct probe_ctx *p
 	return 0;
 }
 
+const char *lab_scenario_probe_mode(json_object *probe)
+{
+	const char *m = json_object_get_string(json_object_object_get(probe, "mode"));
+
+	return m ? m : "";
+}
+
+int lab_scenario_probes_need_disks(json_object *probes)
+{
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
+		if (!strcmp(lab_scenario_probe_mode(json_object_array_get_idx(probes, i)), "block"))
+			return 1;
+	return 0;
+}
+
+int lab_scenario_probes_need_peer(json_object *probes)
+{
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
+		if (json_object_get_boolean(json_object_object_get(
+			    json_object_array_get_idx(probes, i), "peer")))
+			return 1;
+	return 0;
+}
+
 static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
 {
 	static const char *const probe_keys[] = {

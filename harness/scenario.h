@@ -119,6 +119,14 @@ struct lab_scenario {
 /* Load and validate a file. Unknown keys, bad values, unknown platforms
  * (looked up in platforms_dir), bad regexes and conditions are errors
  * "file:line: ...". */
+/* What a variant's probes (the `probes:` array, or NULL) ask of its guest:
+ * a block probe needs the disks (harness/disk.h), an isolation probe
+ * (peer: true) the second test device. */
+int lab_scenario_probes_need_disks(json_object *probes);
+int lab_scenario_probes_need_peer(json_object *probes);
+/* The probe's mode ("vfio", "raw", "block", "crash"), or "" */
+const char *lab_scenario_probe_mode(json_object *probe);
+
 struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_dir,
 				       struct lab_error *err);
 void lab_scenario_free(struct lab_scenario *s);
