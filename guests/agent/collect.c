@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kmsg.h"
+#include "sysfs.h"
 
 #define ATTR_MAX 4096
 #define AGENT_VERSION "0.1"
@@ -48,17 +49,10 @@ static json_object *read_attr_at(const char *dir, const char *name)
 /* basename of a symlink's target ("../../bus/pci/drivers/vfio-pci" -> "vfio-pci") */
 static json_object *link_name(const char *dir, const char *name)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-	const char *base;
+	char path[PATH_MAX], base[NAME_MAX + 1];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return NULL;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	return json_object_new_string(base ? base + 1 : target);
+	return sysfs_link_name(path, base, sizeof(base)) < 0 ? NULL : json_object_new_string(base);
 }
 
 static void add_or_null(json_object *obj, const char *key, json_object *val)
