@@ -2,15 +2,13 @@
 #include "image.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "paths.h"
+#include "proc.h"
 
 int lab_image_find(const char *dir, const char *arch, const char *suite,
 		   struct lab_image *img, struct lab_error *err)
@@ -66,8 +64,6 @@ const char *lab_image_module(const struct lab_image *img, const char *module)
 	return found;
 }
 
-extern char **environ;
-
 int lab_image_build_custom(const char *dir, const char *arch, const char *agent,
 			   const char *suite, const char *kernel, const char *modules,
 			   const char *log, struct lab_error *err)
@@ -75,28 +71,13 @@ int lab_image_build_custom(const char *dir, const char *arch, const char *agent,
 	char script[PATH_MAX];
 	char *argv[] = { script, (char *)arch, (char *)agent, (char *)suite, (char *)kernel,
 			 (char *)modules, NULL };
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int rc, status;
 
 	snprintf(script, sizeof(script), "%s/images/build.sh", lab_paths_root());
 	if (setenv("LAB_IMAGES", dir, 1) < 0) {
 		lab_error_set_errno(err, errno, "setenv");
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawn(&pid, script, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		lab_error_set_errno(err, rc, "running %s", script);
-		return -1;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (lab_proc_run_logged(argv, log, NULL) < 0) {
 		lab_error_set(err, "building the image of %s failed: see %s", kernel, log);
 		return -1;
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,5 +102,35 @@ int lab_paths_new_results(const char *override, char *id, size_t id_len, char *d
 		lab_error_set_errno(err, errno, "creating %s", dir);
 		return -1;
 	}
+	return 0;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+int lab_paths_file_id(const char *const *files, size_t n, char *buf, size_t len,
+		      struct lab_error *err)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		char real[PATH_MAX];
+		struct stat st;
+
+		if (!realpath(files[i], real) || stat(real, &st) < 0) {
+			lab_error_set_errno(err, errno, "%s", files[i]);
+			return -1;
+		}
+		h = fnv1a(h, real, strlen(real) + 1);
+		h = fnv1a(h, &st.st_size, sizeof(st.st_size));
+		h = fnv1a(h, &st.st_mtim, sizeof(st.st_mtim));
+	}
+	snprintf(buf, len, "%012llx", (unsigned long long)(h & 0xffffffffffffULL));
 	return 0;
 }

@@ -23,4 +23,10 @@ const char *lab_paths_results(void);    /* results */
 int lab_paths_new_results(const char *override, char *id, size_t id_len, char *dir,
 			  size_t dir_len, struct lab_error *err);
 
+/* A short id for files a user hands the lab (a kernel, a QEMU): 12 hex
+ * digits from each file's real path, size and modification time, so a
+ * rebuilt file gets a new id. */
+int lab_paths_file_id(const char *const *files, size_t n, char *buf, size_t len,
+		      struct lab_error *err);
+
 #endif
