@@ -71,10 +71,14 @@ static void add_features(xmlNodePtr dom, const struct lab_platform *p)
 		prop(child(features, "gic", NULL), "version", "3");
 }
 
-static void add_devices(xmlNodePtr dom, const struct lab_platform *p)
+static void add_devices(xmlNodePtr dom, const struct lab_domain_spec *spec)
 {
+	const struct lab_platform *p = spec->platform;
 	xmlNodePtr devs = child(dom, "devices", NULL);
 	xmlNodePtr n;
+
+	if (spec->emulator)
+		child(devs, "emulator", spec->emulator->binary);
 
 	/* Nothing the test does not need: fewer devices, faster boots. */
 	n = child(devs, "controller", NULL);
@@ -215,6 +219,25 @@ static int add_qemu_commandline(xmlNodePtr dom, xmlNsPtr ns, const struct lab_do
 	if (spec->iommu_opts)
 		add_iommu_opts(cmd, ns, spec);
 	return 0;
+}
+
+/* The QEMU's own firmware (qemu.h): -L for each data folder, searched in
+ * order before the QEMU's built-in one. */
+static void add_emulator_dirs(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec)
+{
+	const struct lab_qemu_emulator *e = spec->emulator;
+	xmlNodePtr cmd = NULL, n;
+
+	if (!e)
+		return;
+	/* after the disks' arguments: the commandline element exists by now */
+	for (n = xmlFirstElementChild(dom); n; n = xmlNextElementSibling(n))
+		if (!xmlStrcmp(n->name, BAD_CAST "commandline") && n->ns == ns)
+			cmd = n;
+	for (size_t i = 0; i < e->ndata; i++) {
+		add_arg(cmd, ns, "-L");
+		add_arg(cmd, ns, e->data_dirs[i]);
+	}
 }
 
 /* Disks, each at its own slot on the root bus (domain.h). virtio-blk is a
@@ -360,12 +383,13 @@ char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
 	child(dom, "on_poweroff", "destroy");
 	child(dom, "on_reboot", "destroy");
 	child(dom, "on_crash", "destroy");
-	add_devices(dom, p);
+	add_devices(dom, spec);
 	if (add_qemu_commandline(dom, qemu, spec, err) < 0 ||
 	    add_disks(dom, qemu, spec, err) < 0) {
 		xmlFreeDoc(doc);
 		return NULL;
 	}
+	add_emulator_dirs(dom, qemu, spec);
 
 	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
 	if (buf)

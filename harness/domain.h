@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "platform.h"
+#include "qemu.h"
 
 #define LAB_DOMAIN_PREFIX "iommulab-"
 
@@ -41,6 +42,9 @@ struct lab_domain_spec {
 	json_object *machine_opts;   /* {"smm": "off"}: -machine options */
 	unsigned test_devices;       /* edu devices: 0 or 1 = one, 2 = a second
 					one in the next slot (isolation probes) */
+	const struct lab_qemu_emulator *emulator; /* a QEMU other than libvirt's
+					default (<emulator>, -L, QEMU_MODULE_DIR),
+					or NULL */
 	const struct lab_domain_disk *disks; /* n_disks of them, or NULL */
 	size_t n_disks;
 };

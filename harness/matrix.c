@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
+#include "qemu.h"
+
 /* Does the variant's expectation v replace the matrix's expectation m? A key
  * the variant sets replaces the matrix's (a list key, like log_present, as a
  * whole); `fields: {}` (a marker with no alternatives) drops every fields.*. */
@@ -72,46 +75,69 @@ static json_object *merge_qemu(json_object *a, json_object *b)
 	return out;
 }
 
+/* "+qemu-NAME" when runs must say which QEMU they ran on, else "". */
+static void qemu_suffix(char *buf, size_t len, int shown, const char *name)
+{
+	if (shown)
+		snprintf(buf, len, "+qemu-%s", name);
+	else
+		buf[0] = '\0';
+}
+
+static int check_unique(const struct lab_matrix *m, const struct lab_run_spec *r,
+			struct lab_error *err)
+{
+	for (size_t j = 0; j + 1 < m->nruns; j++)
+		if (!strcmp(m->runs[j].name, r->name)) {
+			lab_error_set(err, "%s:%d: run %s is also defined at %s:%d", r->file, r->line,
+				      r->name, m->runs[j].file, m->runs[j].line);
+			return -1;
+		}
+	return 0;
+}
+
 static int expand(struct lab_matrix *m, const struct lab_scenario *s, struct lab_error *err)
 {
+	int shown = s->nqemus > 1 || strcmp(s->qemus[0], "system");
+
 	for (size_t p = 0; p < s->nplatforms; p++)
 		for (size_t k = 0; k < s->nkernels; k++)
-			for (size_t i = 0; i < s->nvariants; i++) {
-				const struct lab_variant *v = &s->variants[i];
-				struct lab_run_spec *r;
+			for (size_t q = 0; q < s->nqemus; q++)
+				for (size_t i = 0; i < s->nvariants; i++) {
+					const struct lab_variant *v = &s->variants[i];
+					struct lab_run_spec *r;
+					char sfx[80];
 
-				m->runs = realloc(m->runs, (m->nruns + 1) * sizeof(*m->runs));
-				r = &m->runs[m->nruns++];
-				memset(r, 0, sizeof(*r));
-				if (s->nplatforms > 1)
-					asprintf(&r->name, "%s.%s.%s@%s", s->matrix, s->platforms[p],
-						 v->name, s->kernels[k]);
-				else
-					asprintf(&r->name, "%s.%s@%s", s->matrix, v->name,
-						 s->kernels[k]);
-				r->matrix = s->matrix;
-				r->variant = v->name;
-				r->platform = s->platforms[p];
-				r->suite = s->kernels[k];
-				r->append = join_args(s->append, v->append);
-				r->qemu = merge_qemu(s->qemu, v->qemu);
-				r->machine = merge_qemu(s->machine, v->machine);
-				r->when = v->when;
-				r->skip = v->skip;
-				r->probes = v->probes;
-				r->timeout_s = s->timeout_s;
-				r->memory_mib = s->memory_mib;
-				r->file = s->file;
-				r->line = v->line;
-				merge_expects(r, s, v);
-				for (size_t j = 0; j + 1 < m->nruns; j++)
-					if (!strcmp(m->runs[j].name, r->name)) {
-						lab_error_set(err, "%s:%d: run %s is also defined at %s:%d",
-							      r->file, r->line, r->name,
-							      m->runs[j].file, m->runs[j].line);
+					m->runs = realloc(m->runs, (m->nruns + 1) * sizeof(*m->runs));
+					r = &m->runs[m->nruns++];
+					memset(r, 0, sizeof(*r));
+					qemu_suffix(sfx, sizeof(sfx), shown, s->qemus[q]);
+					if (s->nplatforms > 1)
+						asprintf(&r->name, "%s.%s.%s@%s%s", s->matrix,
+							 s->platforms[p], v->name, s->kernels[k], sfx);
+					else
+						asprintf(&r->name, "%s.%s@%s%s", s->matrix, v->name,
+							 s->kernels[k], sfx);
+					r->matrix = s->matrix;
+					r->variant = v->name;
+					r->platform = s->platforms[p];
+					r->suite = s->kernels[k];
+					r->qemu_build = s->qemus[q];
+					r->qemu_name = s->qemus[q];
+					r->append = join_args(s->append, v->append);
+					r->qemu = merge_qemu(s->qemu, v->qemu);
+					r->machine = merge_qemu(s->machine, v->machine);
+					r->when = v->when;
+					r->skip = v->skip;
+					r->probes = v->probes;
+					r->timeout_s = s->timeout_s;
+					r->memory_mib = s->memory_mib;
+					r->file = s->file;
+					r->line = v->line;
+					merge_expects(r, s, v);
+					if (check_unique(m, r, err) < 0)
 						return -1;
-					}
-			}
+				}
 	return 0;
 }
 
@@ -165,39 +191,31 @@ int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error 
 	return 0;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static int hash_file(uint64_t *h, const char *path, struct lab_error *err)
-{
-	char real[PATH_MAX];
-	struct stat st;
-
-	if (!realpath(path, real) || stat(real, &st) < 0) {
-		lab_error_set_errno(err, errno, "%s", path);
-		return -1;
-	}
-	*h = fnv1a(*h, real, strlen(real) + 1);
-	*h = fnv1a(*h, &st.st_size, sizeof(st.st_size));
-	*h = fnv1a(*h, &st.st_mtim, sizeof(st.st_mtim));
-	return 0;
-}
-
 int lab_matrix_custom_suite(const char *kernel_path, const char *modules_path, char *buf,
 			    size_t len, struct lab_error *err)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *files[] = { kernel_path, modules_path };
+	char id[16];
 
-	if (hash_file(&h, kernel_path, err) < 0 ||
-	    (modules_path && hash_file(&h, modules_path, err) < 0))
+	if (lab_paths_file_id(files, modules_path ? 2 : 1, id, sizeof(id), err) < 0)
 		return -1;
-	snprintf(buf, len, "custom-%012llx", (unsigned long long)(h & 0xffffffffffffULL));
+	snprintf(buf, len, "custom-%s", id);
+	return 0;
+}
+
+/* The run's name without its kernel and QEMU ("intel.lazy"), in buf. */
+static void base_name(const struct lab_run_spec *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", r->name);
+	buf[strcspn(buf, "@")] = '\0';
+}
+
+/* Has a run kept so far the same name as r once both are renamed? */
+static int kept_twice(const struct lab_matrix *m, size_t kept, const char *name)
+{
+	for (size_t j = 0; j < kept; j++)
+		if (!strcmp(m->runs[j].name, name))
+			return 1;
 	return 0;
 }
 
@@ -216,14 +234,13 @@ int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *k
 	m->kernel_suite = strdup(suite);
 	for (size_t i = 0; i < m->nruns; i++) {
 		struct lab_run_spec *r = &m->runs[i];
-		char *at = strrchr(r->name, '@'), *name;
-		int dup = 0;
+		const char *plus = strchr(r->name, '+');     /* the QEMU axis, kept */
+		char base[256], *name;
 
-		*at = '\0';
-		for (size_t j = 0; j < kept && !dup; j++)
-			dup = !strncmp(m->runs[j].name, r->name, strlen(r->name)) &&
-			      m->runs[j].name[strlen(r->name)] == '@';
-		if (dup || asprintf(&name, "%s@%s", r->name, m->kernel_suite) < 0) {
+		base_name(r, base, sizeof(base));
+		if (asprintf(&name, "%s@%s%s", base, m->kernel_suite, plus ? plus : "") < 0 ||
+		    kept_twice(m, kept, name)) {
+			free(name);
 			run_spec_clear(r);
 			continue;
 		}
@@ -235,6 +252,80 @@ int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *k
 		m->runs[kept++] = *r;
 	}
 	m->nruns = kept;
+	return 0;
+}
+
+/* A second run from r on another QEMU: its own name and owned members. */
+static int copy_spec(struct lab_run_spec *to, const struct lab_run_spec *r, char *name)
+{
+	*to = *r;
+	to->name = name;
+	to->append = r->append ? strdup(r->append) : NULL;
+	to->qemu = json_object_get(r->qemu);         /* never modified: shared */
+	to->machine = json_object_get(r->machine);
+	to->expects = calloc(r->nexpects + 1, sizeof(*to->expects));
+	if (!to->expects || (r->append && !to->append))
+		return -1;
+	memcpy(to->expects, r->expects, r->nexpects * sizeof(*to->expects));
+	return 0;
+}
+
+int lab_matrix_set_qemus(struct lab_matrix *m, const char *const *specs, size_t n,
+			 struct lab_error *err)
+{
+	struct lab_run_spec *runs;
+	size_t nruns = 0;
+	int shown = n > 1 || strcmp(specs[0], "system");
+
+	for (size_t q = 0; q < m->nqemu_names; q++)
+		free(m->qemu_names[q]);
+	free(m->qemu_names);
+	m->nqemu_names = 0;
+	m->qemu_names = calloc(n + 1, sizeof(*m->qemu_names));
+	for (size_t q = 0; q < n; q++) {
+		char id[16];
+
+		if (lab_qemu_is_suite(specs[q])) {
+			m->qemu_names[q] = strdup(specs[q]);
+		} else {
+			if (lab_paths_file_id(&specs[q], 1, id, sizeof(id), err) < 0) {
+				lab_error_prefix(err, "--qemu");
+				return -1;
+			}
+			if (asprintf(&m->qemu_names[q], "custom-%s", id) < 0)
+				return -1;
+		}
+		m->nqemu_names++;
+	}
+	runs = calloc(m->nruns * n + 1, sizeof(*runs));
+	for (size_t i = 0; i < m->nruns; i++) {
+		struct lab_run_spec *r = &m->runs[i];
+		char without[256];
+
+		snprintf(without, sizeof(without), "%s", r->name);
+		without[strcspn(without, "+")] = '\0';
+		for (size_t q = 0; q < n; q++) {
+			char sfx[80], *name;
+			int dup = 0;
+
+			qemu_suffix(sfx, sizeof(sfx), shown, m->qemu_names[q]);
+			if (asprintf(&name, "%s%s", without, sfx) < 0)
+				continue;
+			for (size_t j = 0; j < nruns && !dup; j++)
+				dup = !strcmp(runs[j].name, name);
+			if (dup || copy_spec(&runs[nruns], r, name) < 0) {
+				free(name);
+				continue;
+			}
+			runs[nruns].qemu_build = specs[q];
+			runs[nruns].qemu_name = m->qemu_names[q];
+			nruns++;
+		}
+		run_spec_clear(r);
+	}
+	free(m->runs);
+	m->runs = runs;
+	m->nruns = nruns;
 	return 0;
 }
 
@@ -259,6 +350,9 @@ void lab_matrix_free(struct lab_matrix *m)
 		run_spec_clear(&m->runs[i]);
 	free(m->runs);
 	free(m->kernel_suite);
+	for (size_t q = 0; q < m->nqemu_names; q++)
+		free(m->qemu_names[q]);
+	free(m->qemu_names);
 	for (size_t i = 0; i < m->nscenarios; i++)
 		lab_scenario_free(m->scenarios[i]);
 	free(m->scenarios);

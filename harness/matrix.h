@@ -3,9 +3,11 @@
 #define LAB_MATRIX_H
 
 /*
- * Expanding scenario files into runs: platforms x kernels x variants, each
- * run named kselftest-style "matrix.variant@kernel" (with ".platform" after
- * the matrix when a file has several platforms).
+ * Expanding scenario files into runs: platforms x kernels x QEMUs x
+ * variants, each run named kselftest-style "matrix.variant@kernel" (with
+ * ".platform" after the matrix when a file has several platforms, and
+ * "+qemu-NAME" after the kernel when the matrix has a QEMU axis: several
+ * QEMUs, or one that is not the system's).
  */
 #include <json.h>
 
@@ -15,6 +17,9 @@
 struct lab_run_spec {
 	char *name;
 	const char *matrix, *variant, *platform, *suite;  /* borrowed */
+	const char *qemu_build;    /* system, bookworm, backports or a QEMU's path
+				      (harness/qemu.h); borrowed */
+	const char *qemu_name;     /* how runs name it: the suite, or custom-ID */
 	const char *kernel_path;   /* a custom kernel's image (suite "custom-ID"), or NULL */
 	const char *modules_path;  /* its INSTALL_MOD_PATH tree, or NULL */
 	char *append;              /* matrix's arguments, then the variant's */
@@ -31,6 +36,8 @@ struct lab_run_spec {
 
 struct lab_matrix {
 	char *kernel_suite;        /* set by lab_matrix_set_kernel() */
+	char **qemu_names;         /* set by lab_matrix_set_qemus() */
+	size_t nqemu_names;
 	struct lab_scenario **scenarios;
 	size_t nscenarios;
 	struct lab_run_spec *runs;
@@ -52,6 +59,15 @@ int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *k
 /* The suite name a custom kernel gets ("custom-<12 hex>"), into buf. */
 int lab_matrix_custom_suite(const char *kernel_path, const char *modules_path, char *buf,
 			    size_t len, struct lab_error *err);
+
+/*
+ * Put every run on these QEMUs instead of the files' QEMU axis: names
+ * (system, bookworm, backports) or paths of qemu-system-ARCH binaries
+ * (named custom-ID, ID from the file's path, size and time). Runs that
+ * differed only by QEMU become one per given QEMU. specs are borrowed.
+ */
+int lab_matrix_set_qemus(struct lab_matrix *m, const char *const *specs, size_t n,
+			 struct lab_error *err);
 
 /* Keep only the runs whose name matches the POSIX extended regex. */
 int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err);

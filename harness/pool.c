@@ -31,9 +31,13 @@ extern char **environ;
 #define WATCHDOG_GRACE_S 60   /* past a run's own timeout, the worker is killed */
 #define POLL_MS 100
 
+#define MAX_QEMUS 8           /* distinct QEMU builds in one invocation */
+
 /* What the parent knows of one run. */
 struct slot {
 	const struct lab_run_spec *spec;
+	const struct lab_qemu *qemu;   /* the QEMU it runs on */
+	const char *qemu_version;      /* what that QEMU says it is */
 	char dir[PATH_MAX];
 	char kernel[128];          /* guest kernel release */
 	const char *accel;
@@ -49,7 +53,9 @@ struct pool {
 	const struct lab_pool_opts *o;
 	const struct lab_matrix *m;
 	struct slot *slots;
-	char qemu[32], libvirt[32];
+	char qemu[32], libvirt[32];    /* the host's (libvirt's default QEMU) */
+	struct lab_qemu qemus[MAX_QEMUS];
+	size_t nqemus;
 	size_t done, failures, active;
 	double busy_s;             /* summed duration of the runs that booted */
 	size_t booted;
@@ -79,8 +85,8 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 		snprintf(s->skip, sizeof(s->skip), "%s", r->skip);
 		return;
 	}
-	if (r->when && !lab_scenario_condition_holds(r->when, p->qemu, p->libvirt, img->version,
-						     why, sizeof(why))) {
+	if (r->when && !lab_scenario_condition_holds(r->when, s->qemu_version, p->libvirt,
+						     img->version, why, sizeof(why))) {
 		snprintf(s->skip, sizeof(s->skip), "%s", why);
 		return;
 	}
@@ -94,15 +100,25 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 			return;
 		}
 	}
+	{
+		struct lab_qemu_emulator e;
+		struct lab_error err = { 0 };
+
+		if (lab_qemu_emulator(s->qemu, pf->arch, &e, &err) < 0) {
+			snprintf(s->skip, sizeof(s->skip), "%s", err.msg);
+			return;
+		}
+	}
 	if (r->qemu) {
 		json_object_object_foreach(r->qemu, key, val) {
 			struct lab_error err = { 0 };
-			int has = lab_qemu_has_property(pf->arch, pf->iommu_driver, key, &err);
+			int has = lab_qemu_has_property(s->qemu, pf->arch, pf->iommu_driver, key,
+							&err);
 
 			(void)val;
 			if (has == 0) {
 				snprintf(s->skip, sizeof(s->skip), "QEMU %s: %s has no property '%s'",
-					 p->qemu, pf->iommu_driver, key);
+					 s->qemu_version, pf->iommu_driver, key);
 				return;
 			}
 			if (has < 0) {
@@ -155,6 +171,41 @@ static int build_custom(struct pool *p, const struct slot *s, const struct lab_p
 				      s->spec->kernel_path, s->spec->modules_path, log, err);
 }
 
+/* The run's QEMU build, fetched (a Debian suite's, once) and asked its
+ * version the first time the invocation meets it. */
+static const struct lab_qemu *qemu_of(struct pool *p, const struct lab_run_spec *r,
+				      struct lab_error *err)
+{
+	const char *spec = r->qemu_build ? r->qemu_build : LAB_QEMU_SYSTEM;
+	const char *name = r->qemu_name ? r->qemu_name : LAB_QEMU_SYSTEM;
+	struct lab_qemu *q;
+
+	for (size_t i = 0; i < p->nqemus; i++)
+		if (!strcmp(p->qemus[i].name, name))
+			return &p->qemus[i];
+	if (p->nqemus == MAX_QEMUS) {
+		lab_error_set(err, "more than %d QEMUs in one invocation", MAX_QEMUS);
+		return NULL;
+	}
+	q = &p->qemus[p->nqemus];
+	if (lab_qemu_is_suite(spec) && strcmp(spec, LAB_QEMU_SYSTEM)) {
+		char log[PATH_MAX + 32];
+
+		snprintf(log, sizeof(log), "%s/qemu-%s.log", p->o->dir, spec);
+		if (p->o->progress)
+			fprintf(stderr, "run: QEMU %s: fetching it as Debian packages if not cached "
+				"(images/qemu.sh; log: %s)\n", spec, log);
+		if (lab_qemu_fetch(lab_paths_images(), spec, log, err) < 0)
+			return NULL;
+	}
+	if (lab_qemu_lookup(lab_paths_images(), spec, q, err) < 0)
+		return NULL;
+	if (!q->version[0])
+		snprintf(q->version, sizeof(q->version), "%s", p->qemu);
+	p->nqemus++;
+	return q;
+}
+
 static int preflight(struct pool *p, struct lab_error *err)
 {
 	struct {
@@ -175,6 +226,10 @@ static int preflight(struct pool *p, struct lab_error *err)
 
 		s->spec = &p->m->runs[i];
 		snprintf(s->dir, sizeof(s->dir), "%s/%s", p->o->dir, s->spec->name);
+		s->qemu = qemu_of(p, s->spec, err);
+		if (!s->qemu)
+			goto fail;
+		s->qemu_version = s->qemu->version;
 		pf = lab_platform_load(lab_paths_platforms(), s->spec->platform, err);
 		if (!pf)
 			goto fail;
@@ -252,6 +307,10 @@ static int spawn(struct pool *p, struct slot *s)
 	argv[n++] = "--dir";       argv[n++] = s->dir;
 	if (p->o->graceful_poweroff)
 		argv[n++] = "--poweroff";
+	if (r->qemu_build && strcmp(r->qemu_build, LAB_QEMU_SYSTEM)) {
+		argv[n++] = "--qemu";
+		argv[n++] = (char *)r->qemu_build;
+	}
 	if (r->append) {
 		argv[n++] = "--append";
 		argv[n++] = r->append;
@@ -299,6 +358,10 @@ static json_object *base_result(struct pool *p, const struct slot *s)
 	json_object_object_add(o, "platform", json_object_new_string(r->platform));
 	json_object_object_add(o, "kernel", json_object_new_string(r->suite));
 	json_object_object_add(o, "kernel_version", json_object_new_string(s->kernel));
+	json_object_object_add(o, "qemu_build", json_object_new_string(
+				       s->qemu ? s->qemu->name : LAB_QEMU_SYSTEM));
+	json_object_object_add(o, "qemu_version", json_object_new_string(
+				       s->qemu_version ? s->qemu_version : p->qemu));
 	json_object_object_add(o, "file", r->file ? json_object_new_string(r->file) : NULL);
 	json_object_object_add(o, "line", json_object_new_int(r->line));
 	json_object_object_add(o, "append", r->append ? json_object_new_string(r->append) : NULL);
@@ -375,7 +438,7 @@ static json_object *attribute(json_object *probes, json_object *kmsg)
 
 static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 {
-	struct lab_env env = { p->qemu, p->libvirt, s->kernel };
+	struct lab_env env = { s->qemu_version, p->libvirt, s->kernel };
 	json_object *o = base_result(p, s), *run, *obs = NULL, *kmsg = NULL, *cmp;
 	char path[PATH_MAX + 16];
 	const char *status;

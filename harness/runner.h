@@ -26,6 +26,7 @@ struct lab_run_opts {
 	const char *platform;
 	const char *append;      /* extra kernel arguments */
 	const char *suite;       /* guest kernel: bookworm (default), backports */
+	const char *qemu;        /* QEMU build (harness/qemu.h); NULL: the system's */
 	json_object *qemu_opts;  /* IOMMU device properties, or NULL */
 	json_object *machine_opts; /* -machine options, or NULL */
 	json_object *probes;     /* DMA probes for the agent (scenario.h), or NULL */

@@ -22,6 +22,8 @@ static const char *const kinds[] = { "intel", "amd", "smmuv3", "smmu", "virtio",
 static const char *const domains[] = { "identity", "DMA", "DMA-FQ", "blocked", "none", NULL };
 static const char *const ir_modes[] = { "off", "xapic", "x2apic", NULL };
 static const char *const suites[] = { "bookworm", "backports", NULL };
+/* QEMU builds a file can name (harness/qemu.h); a path is the command line's */
+static const char *const qemu_builds[] = { "system", "bookworm", "backports", NULL };
 
 enum value_kind { V_ENUM, V_UINT, V_BOOL, V_REGEX, V_DEVICES, V_ANY };
 
@@ -945,6 +947,16 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
 					    joined(suites));
 		return 0;
 	}
+	if (!strcmp(key, "qemus")) {
+		if (get_list(c, v, key, &s->qemus, &s->nqemus) < 0)
+			return -1;
+		for (size_t i = 0; i < s->nqemus; i++)
+			if (!one_of(s->qemus[i], qemu_builds))
+				return fail(c, v, "unknown QEMU '%s' (known: %s; a QEMU you built "
+					    "goes on the command line: --qemu PATH)", s->qemus[i],
+					    joined(qemu_builds));
+		return 0;
+	}
 	if (!strcmp(key, "timeout"))
 		return get_uint(c, v, key, 5, 3600, &s->timeout_s);
 	if (!strcmp(key, "memory"))
@@ -984,7 +996,7 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 				       struct lab_error *err)
 {
 	static const char *const top_keys[] = {
-		"matrix", "description", "platform", "platforms", "kernels", "timeout",
+		"matrix", "description", "platform", "platforms", "kernels", "qemus", "timeout",
 		"memory", "append", "qemu", "machine", "expect", "variants", NULL
 	};
 	struct ctx c = { .file = file, .platforms_dir = platforms_dir, .err = err };
@@ -1028,6 +1040,11 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 		s->kernels = calloc(2, sizeof(char *));
 		s->kernels[0] = strdup("bookworm");
 		s->nkernels = 1;
+	}
+	if (rc == 0 && !s->qemus) {
+		s->qemus = calloc(2, sizeof(char *));
+		s->qemus[0] = strdup("system");
+		s->nqemus = 1;
 	}
 	yaml_document_delete(&c.doc);
 	yaml_parser_delete(&parser);
@@ -1074,6 +1091,7 @@ void lab_scenario_free(struct lab_scenario *s)
 	free_expects(s->expects, s->nexpects);
 	free_list(s->platforms, s->nplatforms);
 	free_list(s->kernels, s->nkernels);
+	free_list(s->qemus, s->nqemus);
 	json_object_put(s->qemu);
 	json_object_put(s->machine);
 	free(s->append);

@@ -10,6 +10,7 @@
  *   matrix: intel                      # name; runs are matrix.variant@kernel
  *   platform: intel                    # or platforms: [intel, amd]
  *   kernels: [bookworm, backports]     # guest kernel suites (default bookworm)
+ *   qemus: [system, backports]         # QEMU builds (harness/qemu.h; default system)
  *   timeout: 240                       # seconds per run
  *   append: "..."                      # kernel arguments for every variant
  *   qemu: {caching-mode: "on"}         # IOMMU device properties for every variant
@@ -19,7 +20,7 @@
  *     - name: strict
  *       append: iommu.strict=1
  *       qemu: {...}
- *       when: "qemu >= 10.0"           # else the run is skipped, saying why
+ *       when: "qemu >= 10.0"           # the run's QEMU; else skipped, saying why
  *       skip: "reason"                 # always skipped
  *       expect:
  *         default_domain: DMA
@@ -104,6 +105,8 @@ struct lab_scenario {
 	size_t nplatforms;
 	char **kernels;
 	size_t nkernels;
+	char **qemus;           /* QEMU builds: system, bookworm, backports */
+	size_t nqemus;
 	unsigned timeout_s;     /* 0: the command's default */
 	unsigned memory_mib;    /* 0: the command's default */
 	char *append;

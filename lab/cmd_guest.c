@@ -46,6 +46,7 @@ int cmd_guest(int argc, char **argv)
 		{ "machine-opts", required_argument, NULL, 'X' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "poweroff", no_argument, NULL, 'o' },
+		{ "qemu", required_argument, NULL, 'Q' },
 		{ 0 }
 	};
 	struct lab_run_opts o = { .accel = "tcg", .timeout_s = 180, .memory_mib = 512, .vcpus = 1 };
@@ -78,6 +79,7 @@ int cmd_guest(int argc, char **argv)
 				return LAB_EXIT_USAGE;
 			break;
 		case 'o': o.graceful_poweroff = 1; break;
+		case 'Q': o.qemu = optarg; break;
 		case 'P':
 			if (json_arg(&o.probes, optarg, json_type_array, "probes") < 0)
 				return LAB_EXIT_USAGE;

@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "platform.h"
 #include "pool.h"
+#include "qemu.h"
 #include "report.h"
 #include "runner.h"
 #include "virt.h"
@@ -42,6 +43,11 @@ static void usage(FILE *out)
 		"                   path of a kernel you built (bzImage/Image); with files, every\n"
 		"                   run uses it instead of the files' kernels\n"
 		"  --modules DIR    the INSTALL_MOD_PATH tree of that kernel (DIR/lib/modules/KVER)\n"
+		"  --qemu Q         the QEMU the guests run on, repeatable (a QEMU axis): system (the\n"
+		"                   host's, default), bookworm (7.2), backports (10.0), fetched as\n"
+		"                   Debian packages into images/cache once, or the path of a\n"
+		"                   qemu-system-ARCH you built (beside its pc-bios/); with files,\n"
+		"                   replaces their qemus: axis. Runs then end in +qemu-NAME\n"
 		"  --append ARGS    ad-hoc kernel command line (e.g. \"iommu=pt\")\n"
 		"  --qemu-opt K=V   ad-hoc IOMMU device property (e.g. caching-mode=on)\n"
 		"  --machine-opt K=V  ad-hoc QEMU machine option (e.g. smm=off; not kernel-irqchip on\n"
@@ -75,6 +81,8 @@ struct cli {
 	size_t nplatforms;
 	const char *kernels[MAX_LIST];
 	size_t nkernels;
+	const char *qemus[MAX_LIST];
+	size_t nqemus;
 	const char *qemu_opts[MAX_LIST];
 	size_t nqemu_opts;
 	const char *machine_opts[MAX_LIST];
@@ -113,6 +121,7 @@ static int parse(int argc, char **argv, struct cli *c)
 	static const struct option longopts[] = {
 		{ "platform", required_argument, NULL, 'p' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "qemu", required_argument, NULL, 'Q' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "qemu-opt", required_argument, NULL, 'q' },
 		{ "machine-opt", required_argument, NULL, 'X' },
@@ -146,6 +155,16 @@ static int parse(int argc, char **argv, struct cli *c)
 			break;
 		case 'k':
 			if (push(c->kernels, &c->nkernels, optarg, "kernels") < 0)
+				return -1;
+			break;
+		case 'Q':
+			if (!lab_qemu_is_suite(optarg) &&
+			    (!strchr(optarg, '/') || access(optarg, X_OK) < 0)) {
+				fprintf(stderr, "run: --qemu takes system, bookworm, backports or the "
+					"path of an executable qemu-system-ARCH, not '%s'\n", optarg);
+				return -1;
+			}
+			if (push(c->qemus, &c->nqemus, optarg, "--qemu") < 0)
 				return -1;
 			break;
 		case 'q':
@@ -382,6 +401,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if ((c.custom || (c.nfiles && c.nkernels)) &&
 	    lab_matrix_set_kernel(m, c.custom ? NULL : c.kernels[0], c.custom, c.modules, &err) < 0) {
+		fprintf(stderr, "run: %s\n", err.msg);
+		lab_matrix_free(m);
+		return LAB_EXIT_USAGE;
+	}
+	if (c.nqemus && lab_matrix_set_qemus(m, c.qemus, c.nqemus, &err) < 0) {
 		fprintf(stderr, "run: %s\n", err.msg);
 		lab_matrix_free(m);
 		return LAB_EXIT_USAGE;
