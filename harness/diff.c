@@ -17,28 +17,41 @@
 #define arr(o, key) lab_jsonval_arr(o, key)
 #define len(a) lab_jsonval_len(a)
 
-/* o[key] when o is an object holding key (any type, null included), else NULL. */
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-/* o[key] when it is an object, else NULL. */
-static json_object *obj(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-
-	return json_object_is_type(v, json_type_object) ? v : NULL;
-}
+#define get(o, key) lab_jsonval_get(o, key)
+#define obj(o, key) lab_jsonval_obj(o, key)
 
 static json_object *idx(json_object *a, size_t i)
 {
 	return json_object_array_get_idx(a, i);
+}
+
+/* The first element of array a whose "name" is name, or NULL. */
+static json_object *named(json_object *a, const char *name)
+{
+	for (size_t i = 0; i < len(a); i++)
+		if (str(idx(a, i), "name") && !strcmp(str(idx(a, i), "name"), name))
+			return idx(a, i);
+	return NULL;
+}
+
+typedef void pair_fn(json_object *list, const char *name, json_object *old, json_object *new);
+
+/* fn for each name of NEW's elements with OLD's of that name (or NULL),
+ * then for each name only OLD has, with NULL for NEW. */
+static void by_name(json_object *list, json_object *old, json_object *new, pair_fn *fn)
+{
+	for (size_t i = 0; i < len(new); i++) {
+		const char *name = str(idx(new, i), "name");
+
+		if (name)
+			fn(list, name, named(old, name), idx(new, i));
+	}
+	for (size_t i = 0; i < len(old); i++) {
+		const char *name = str(idx(old, i), "name");
+
+		if (name && !named(new, name))
+			fn(list, name, idx(old, i), NULL);
+	}
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -156,7 +169,7 @@ static void compare_maps(json_object *list, json_object *old, json_object *new)
 	json_object_object_foreach(new, k, v)
 		compare_value(list, k, get(old, k), v);
 	json_object_object_foreach(old, k2, v2)
-		if (!get(new, k2))
+		if (!json_object_object_get_ex(new, k2, NULL))
 			compare_value(list, k2, v2, NULL);
 }
 
@@ -298,16 +311,6 @@ static void compare_sets(json_object *list, const char *path, struct strs *old, 
 	strs_free(new);
 }
 
-static json_object *probe_named(json_object *obs, const char *name)
-{
-	json_object *probes = arr(obs, "probes");
-
-	for (size_t i = 0; i < len(probes); i++)
-		if (str(idx(probes, i), "name") && !strcmp(str(idx(probes, i), "name"), name))
-			return idx(probes, i);
-	return NULL;
-}
-
 /* A probe result's outcome: every boolean, and these strings; never its
  * timings, addresses or group numbers. */
 static int is_outcome(const char *key, json_object *old, json_object *new)
@@ -327,6 +330,7 @@ static int is_outcome(const char *key, json_object *old, json_object *new)
 static void compare_probe(json_object *list, const char *name, json_object *old, json_object *new)
 {
 	json_object *ro = obj(old, "result"), *rn = obj(new, "result");
+	json_object *empty = json_object_new_object();
 	char path[512];
 	struct strs fo, fn;
 
@@ -336,10 +340,16 @@ static void compare_probe(json_object *list, const char *name, json_object *old,
 
 		change(list, path, old ? ran : NULL, new ? ran : NULL);
 		json_object_put(ran);
+		json_object_put(empty);
 		return;
 	}
 	snprintf(path, sizeof(path), "probes.%s.error", name);
 	compare_value(list, path, get(old, "error"), get(new, "error"));
+	/* foreach needs an object: a result that is none has no outcome */
+	if (!rn)
+		rn = empty;
+	if (!ro)
+		ro = empty;
 	json_object_object_foreach(rn, k, v) {
 		snprintf(path, sizeof(path), "probes.%s.%s", name, k);
 		if (is_outcome(k, get(ro, k), v))
@@ -347,31 +357,14 @@ static void compare_probe(json_object *list, const char *name, json_object *old,
 	}
 	json_object_object_foreach(ro, k2, v2) {
 		snprintf(path, sizeof(path), "probes.%s.%s", name, k2);
-		if (!get(rn, k2) && is_outcome(k2, v2, NULL))
+		if (!json_object_object_get_ex(rn, k2, NULL) && is_outcome(k2, v2, NULL))
 			compare_value(list, path, v2, NULL);
 	}
+	json_object_put(empty);
 	snprintf(path, sizeof(path), "probes.%s.faults", name);
 	fo = fault_strs(arr(old, "faults"));
 	fn = fault_strs(arr(new, "faults"));
 	compare_sets(list, path, &fo, &fn);
-}
-
-static void compare_probes(json_object *list, json_object *old, json_object *new)
-{
-	json_object *pn = arr(new, "probes"), *po = arr(old, "probes");
-
-	for (size_t i = 0; i < len(pn); i++) {
-		const char *name = str(idx(pn, i), "name");
-
-		if (name)
-			compare_probe(list, name, probe_named(old, name), idx(pn, i));
-	}
-	for (size_t i = 0; i < len(po); i++) {
-		const char *name = str(idx(po, i), "name");
-
-		if (name && !probe_named(new, name))
-			compare_probe(list, name, idx(po, i), NULL);
-	}
 }
 
 /* What differs between two runs' observations, as [{path, old, new}]. */
@@ -408,21 +401,11 @@ static json_object *compare_observations(json_object *old_run, json_object *new_
 	so = fault_strs(arr(old, "faults"));
 	sn = fault_strs(arr(new, "faults"));
 	compare_sets(list, "faults", &so, &sn);
-	compare_probes(list, old, new);
+	by_name(list, arr(old, "probes"), arr(new, "probes"), compare_probe);
 	return list;
 }
 
 /* ---- checks -------------------------------------------------------------- */
-
-static json_object *check_named(json_object *run, const char *name)
-{
-	json_object *checks = arr(run, "checks");
-
-	for (size_t i = 0; i < len(checks); i++)
-		if (str(idx(checks, i), "name") && !strcmp(str(idx(checks, i), "name"), name))
-			return idx(checks, i);
-	return NULL;
-}
 
 static void check_change(json_object *list, const char *name, json_object *old, json_object *new)
 {
@@ -441,20 +424,8 @@ static void check_change(json_object *list, const char *name, json_object *old, 
 static json_object *compare_checks(json_object *old, json_object *new)
 {
 	json_object *list = json_object_new_array();
-	json_object *cn = arr(new, "checks"), *co = arr(old, "checks");
 
-	for (size_t i = 0; i < len(cn); i++) {
-		const char *name = str(idx(cn, i), "name");
-
-		if (name)
-			check_change(list, name, check_named(old, name), idx(cn, i));
-	}
-	for (size_t i = 0; i < len(co); i++) {
-		const char *name = str(idx(co, i), "name");
-
-		if (name && !check_named(new, name))
-			check_change(list, name, idx(co, i), NULL);
-	}
+	by_name(list, arr(old, "checks"), arr(new, "checks"), check_change);
 	return list;
 }
 
@@ -696,6 +667,16 @@ static void print_side(FILE *out, const char *label, json_object *side)
 	fputc(')', out);
 }
 
+/* ": OLD -> NEW" and the end of the line, verdicts of o (absent when none). */
+static void put_verdicts(FILE *out, json_object *o)
+{
+	fputs(": ", out);
+	put_safe(out, str(o, "old_verdict") ? str(o, "old_verdict") : "absent");
+	fputs(" -> ", out);
+	put_safe(out, str(o, "new_verdict") ? str(o, "new_verdict") : "absent");
+	fputc('\n', out);
+}
+
 static void print_run(FILE *out, json_object *r)
 {
 	json_object *checks = arr(r, "checks"), *obs = arr(r, "observations");
@@ -709,21 +690,11 @@ static void print_run(FILE *out, json_object *r)
 		put_safe(out, str(r, "new_name") ? str(r, "new_name") : str(r, "name"));
 		fputc(')', out);
 	}
-	fputs(": ", out);
-	put_safe(out, str(r, "old_verdict") ? str(r, "old_verdict") : "absent");
-	fputs(" -> ", out);
-	put_safe(out, str(r, "new_verdict") ? str(r, "new_verdict") : "absent");
-	fputc('\n', out);
+	put_verdicts(out, r);
 	for (size_t i = 0; i < len(checks); i++) {
-		json_object *c = idx(checks, i);
-
 		fputs("    check ", out);
-		put_safe(out, str(c, "name"));
-		fputs(": ", out);
-		put_safe(out, str(c, "old_verdict") ? str(c, "old_verdict") : "absent");
-		fputs(" -> ", out);
-		put_safe(out, str(c, "new_verdict") ? str(c, "new_verdict") : "absent");
-		fputc('\n', out);
+		put_safe(out, str(idx(checks, i), "name"));
+		put_verdicts(out, idx(checks, i));
 	}
 	for (size_t i = 0; i < len(obs); i++) {
 		json_object *c = idx(obs, i);

@@ -272,7 +272,7 @@ static void malformed_runs_do_not_crash(void **state)
 	json_object *old = json_tokener_parse(
 		"{\"runs\": [null, 3, {\"name\": 5, \"checks\": {}, \"observations\": []},"
 		" {\"name\": \"x\", \"verdict\": 1, \"observations\": {\"groups\": [1, {\"devices\": [null]}],"
-		" \"iommus\": [{\"decoded\": 3}, null], \"probes\": [{\"result\": 1}]}}]}");
+		" \"iommus\": [{\"decoded\": 3}, null], \"probes\": [{\"result\": 1}, {\"name\": \"p\", \"result\": []}]}}]}");
 	json_object *new = json_tokener_parse(
 		"{\"runs\": [{\"name\": \"x\", \"verdict\": \"fail\", \"observations\": {\"faults\": [{\"code\": []}],"
 		" \"probes\": [{\"name\": \"p\", \"result\": {\"blocked\": true}}]}}]}");
@@ -290,6 +290,10 @@ static void malformed_runs_do_not_crash(void **state)
 	d = lab_diff_results(old, new, NULL, &err);
 	assert_non_null(d);
 	assert_int_equal(lab_diff_newly_failing(d), 1);
+	json_object_put(d);
+	/* and the other way round: a result that is no object on the new side */
+	d = lab_diff_results(new, old, NULL, &err);
+	assert_non_null(d);
 	json_object_put(d);
 	json_object_put(old);
 	json_object_put(new);
