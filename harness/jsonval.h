@@ -13,6 +13,10 @@
 /* o[key] when it is a string / an array, else NULL (o may be NULL). */
 const char *lab_jsonval_str(json_object *o, const char *key);
 json_object *lab_jsonval_arr(json_object *o, const char *key);
+/* o[key] of any type (NULL when o is no object or lacks key; a JSON null
+ * is NULL too), and o[key] when it is an object. */
+json_object *lab_jsonval_get(json_object *o, const char *key);
+json_object *lab_jsonval_obj(json_object *o, const char *key);
 /* Length of an array, 0 for NULL. */
 size_t lab_jsonval_len(json_object *a);
 

@@ -13,6 +13,8 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 
+#include "diff.h"
+
 /* ---- reading the results object ------------------------------------------ */
 
 static json_object *get(json_object *o, const char *key)
@@ -1140,7 +1142,9 @@ static const char html_css[] =
 	"table.eo{width:100%;table-layout:fixed}table.eo td{vertical-align:top}"
 	"table.eo th{text-align:left;color:#555;font-weight:normal}\n"
 	".label{color:#555;margin-top:.3em}.none{color:#777;font-style:italic}\n"
-	".hidden{display:none}\n";
+	".hidden{display:none}\n"
+	"table.diff td{vertical-align:top}table.diff tr.newly_failing{background:#fdecea}\n"
+	"table.diff ul{margin:0;padding-left:1.2em}\n";
 
 static const char html_js[] =
 	"(function(){\n"
@@ -1231,6 +1235,84 @@ static void html_header(struct tree *t, xmlNodePtr body, json_object *results)
 	attr(t, input, "type", "checkbox");
 	attr(t, input, "id", "only-problems");
 	text(t, label, " only runs with problems (fail, xpass, error)");
+}
+
+/* One changed check or observation of a diff entry as a list item. */
+static void html_diff_item(struct tree *t, xmlNodePtr ul, const char *what, json_object *old,
+			   json_object *new)
+{
+	xmlNodePtr li = el(t, ul, "li", NULL);
+
+	text(t, li, what);
+	text(t, li, ": ");
+	text_own(t, el(t, li, "code", NULL), clean_json(old, 0));
+	text(t, li, " \u2192 ");
+	text_own(t, el(t, li, "code", NULL), clean_json(new, 0));
+}
+
+/* "Compared with DIR": the diff document results["baseline"] holds (see
+ * diff.h), when run --baseline put one there. */
+static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
+{
+	json_object *b = get(results, "baseline"), *runs = arr(b, "runs");
+	xmlNodePtr h2, table, tr, tbody, td, ul;
+	char line[256];
+	size_t r, i;
+
+	if (!json_object_is_type(b, json_type_object))
+		return;
+	h2 = el_text(t, body, "h2", NULL, "Compared with ");
+	attr(t, h2, "id", "baseline");
+	text(t, h2, str_or(b, "dir", str_or(get(b, "old"), "run_id", "?")));
+	textf(t, el(t, body, "p", "none"), "baseline run %s (QEMU %s, libvirt %s)",
+	      str_or(get(b, "old"), "run_id", "?"), str_or(get(get(b, "old"), "host"), "qemu", "?"),
+	      str_or(get(get(b, "old"), "host"), "libvirt", "?"));
+	lab_diff_summary_line(b, line, sizeof(line));
+	el_text(t, body, "p", "diff-summary", line);
+	if (!len(runs))
+		return;
+	table = el(t, el(t, body, "div", "scroll"), "table", "grid diff");
+	tr = el(t, el(t, table, "thead", NULL), "tr", NULL);
+	el_text(t, tr, "th", "rn", "run");
+	el_text(t, tr, "th", NULL, "change");
+	el_text(t, tr, "th", NULL, "baseline");
+	el_text(t, tr, "th", NULL, "now");
+	el_text(t, tr, "th", NULL, "what changed");
+	tbody = el(t, table, "tbody", NULL);
+	for (r = 0; r < len(runs); r++) {
+		json_object *e = json_object_array_get_idx(runs, r);
+		json_object *checks = arr(e, "checks"), *obs = arr(e, "observations");
+		const char *change = str_or(e, "change", "?");
+		xmlNodePtr row;
+
+		row = el(t, tbody, "tr", !strcmp(change, "newly_failing") ? "newly_failing problem"
+				      : "changed");
+		attr(t, row, "data-run", str_or(e, "name", "(unnamed)"));
+		el_text(t, row, "th", "rn", str_or(e, "name", "(unnamed)"));
+		el_text(t, row, "td", "change", change);
+		el_text(t, row, "td", NULL, str_or(e, "old_verdict", "absent"));
+		el_text(t, row, "td", NULL, str_or(e, "new_verdict", "absent"));
+		td = el(t, row, "td", NULL);
+		if (!len(checks) && !len(obs))
+			continue;
+		ul = el(t, td, "ul", NULL);
+		for (i = 0; i < len(checks); i++) {
+			json_object *c = json_object_array_get_idx(checks, i);
+			char *what = NULL;
+
+			if (asprintf(&what, "check %s", str_or(c, "name", "(unnamed)")) < 0) {
+				t->oom = 1;
+				continue;
+			}
+			html_diff_item(t, ul, what, get(c, "old_verdict"), get(c, "new_verdict"));
+			free(what);
+		}
+		for (i = 0; i < len(obs); i++) {
+			json_object *o = json_object_array_get_idx(obs, i);
+
+			html_diff_item(t, ul, str_or(o, "path", "?"), get(o, "old"), get(o, "new"));
+		}
+	}
 }
 
 /* Check names of a matrix's runs, in first-seen order; how many, or -1. */
@@ -1507,6 +1589,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 
 	body = el(&t, html, "body", NULL);
 	html_header(&t, body, results);
+	html_baseline(&t, body, results);
 	nm = matrices(runs, &m);
 	if (!m)
 		t.oom = 1;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "diff.h"
 #include "domain.h"
 #include "matrix.h"
 #include "observation.h"
@@ -65,6 +66,8 @@ static void usage(FILE *out)
 		"  --poweroff       let each guest power itself off through the agent (about 2 s\n"
 		"                   more under TCG) instead of destroying it once collected\n"
 		"  --uri URI        libvirt connection (default %s)\n"
+		"  --baseline DIR   compare with an earlier results folder (see 'iommu-lab diff'):\n"
+		"                   a section in report.html, results.json's \"baseline\", a line here\n"
 		"\n"
 		"The results folder gets results.json, junit.xml, results.tap, report.html and,\n"
 		"per run, domain.xml, console.log, kmsg.log and observations.json.\n"
@@ -91,6 +94,7 @@ struct cli {
 	unsigned timeout_s, memory_mib, jobs, shard_k, shard_n;
 	int json, tap, poweroff;
 	const char *custom;     /* --kernel PATH */
+	const char *baseline;   /* --baseline DIR */
 };
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -138,6 +142,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
+		{ "baseline", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -198,6 +203,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		case 'A': c->accel = optarg; break;
 		case 'u': c->uri = optarg; break;
 		case 'r': c->results = optarg; break;
+		case 'B': c->baseline = optarg; break;
 		case 'j':
 			if (parse_uint(optarg, 1, 256, &c->jobs) < 0) {
 				fprintf(stderr, "run: --jobs takes a number from 1 to 256\n");
@@ -358,6 +364,24 @@ static int write_reports(json_object *results, const char *dir, const struct cli
 	return 0;
 }
 
+/* --baseline: the diff against DIR's results as results["baseline"], and its
+ * summary line on stderr. */
+static void attach_baseline(json_object *results, json_object *baseline, const char *dir)
+{
+	struct lab_error err = { 0 };
+	json_object *diff = lab_diff_results(baseline, results, NULL, &err);
+	char line[256];
+
+	if (!diff) {
+		fprintf(stderr, "run: --baseline %s: %s\n", dir, err.msg);
+		return;
+	}
+	json_object_object_add(diff, "dir", json_object_new_string(dir));
+	lab_diff_summary_line(diff, line, sizeof(line));
+	fprintf(stderr, "run: baseline %s: %s\n", dir, line);
+	json_object_object_add(results, "baseline", diff);
+}
+
 static void print_adhoc(json_object *results)
 {
 	json_object *runs = json_object_object_get(results, "runs");
@@ -385,7 +409,7 @@ int cmd_run(int argc, char **argv)
 	struct lab_matrix *m;
 	struct cli c;
 	char dir[PATH_MAX], id[64];
-	json_object *results;
+	json_object *results, *baseline = NULL;
 	const char *verdict;
 	int rc;
 
@@ -417,10 +441,17 @@ int cmd_run(int argc, char **argv)
 	}
 	if (c.shard_n)
 		lab_matrix_shard(m, c.shard_k, c.shard_n);
+	/* read before anything boots: a wrong folder is a usage error */
+	if (c.baseline && !(baseline = lab_diff_load(c.baseline, &err))) {
+		fprintf(stderr, "run: --baseline: %s\n", err.msg);
+		lab_matrix_free(m);
+		return LAB_EXIT_USAGE;
+	}
 	lab_runner_install_signals();
 	if (lab_paths_new_results(c.results, id, sizeof(id), dir, sizeof(dir), &err) < 0) {
 		fprintf(stderr, "run: %s\n", err.msg);
 		lab_matrix_free(m);
+		json_object_put(baseline);
 		return LAB_EXIT_USAGE;
 	}
 	po.uri = c.uri;
@@ -439,8 +470,12 @@ int cmd_run(int argc, char **argv)
 	lab_matrix_free(m);
 	if (!results) {
 		fprintf(stderr, "run: %s\n", err.msg);
+		json_object_put(baseline);
 		return LAB_EXIT_USAGE;
 	}
+	if (baseline)
+		attach_baseline(results, baseline, c.baseline);
+	json_object_put(baseline);
 	rc = write_reports(results, dir, &c, &err);
 	if (c.json)
 		printf("%s\n", json_object_to_json_string_ext(results, JSON_C_TO_STRING_PRETTY));

@@ -20,6 +20,7 @@
 #include <libxml/xmlstring.h>
 #include <libxml/xpath.h>
 
+#include "diff.h"
 #include "report.h"
 
 #define FIXTURE "tests/data/report/results.json"
@@ -1033,6 +1034,45 @@ static void empty_results(void **state)
 	json_object_put(r);
 }
 
+/* run --baseline: the diff document under "baseline" becomes a section. */
+static void html_baseline_section(void **state)
+{
+	struct lab_error err = { 0 };
+	json_object *r = fixture(), *old, *new, *diff;
+	char *raw;
+	htmlDocPtr doc;
+
+	(void)state;
+	doc = html_of(r, &raw);
+	assert_xp_num(doc, "count(//h2[@id='baseline'])", 0);
+	free(raw);
+	xmlFreeDoc(doc);
+
+	old = lab_diff_load("tests/data/diff/newly-failing/old.json", &err);
+	new = lab_diff_load("tests/data/diff/newly-failing/new.json", &err);
+	assert_non_null(old);
+	assert_non_null(new);
+	diff = lab_diff_results(old, new, NULL, &err);
+	assert_non_null(diff);
+	json_object_object_add(diff, "dir", json_object_new_string("results/<script>x</script>"));
+	json_object_object_add(r, "baseline", diff);
+	doc = html_of(r, &raw);
+	assert_xp_str(doc, "//h2[@id='baseline']", "Compared with results/<script>x</script>");
+	assert_xp_prefix(doc, "//p[@class='diff-summary']", "diff: 1 newly failing, 0 fixed");
+	assert_xp_num(doc, "count(//table[contains(@class,'diff')]/tbody/tr)", 1);
+	assert_xp_str(doc, "//table[contains(@class,'diff')]//tr[contains(@class,'newly_failing')]"
+		      "/@data-run", "intel.lazy@bookworm");
+	assert_xp_num(doc, "count(//table[contains(@class,'diff')]//li)", 3);
+	assert_xp_prefix(doc, "//table[contains(@class,'diff')]//li[1]",
+		      "check default_domain: \"pass\" \u2192 \"fail\"");
+	assert_xp_num(doc, "count(//script)", 1);
+	free(raw);
+	xmlFreeDoc(doc);
+	json_object_put(old);
+	json_object_put(new);
+	json_object_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1053,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(html_cells_link_to_details),
 		cmocka_unit_test(html_hostile_text_escaped),
 		cmocka_unit_test(html_log_links_stay_relative),
+		cmocka_unit_test(html_baseline_section),
 		cmocka_unit_test(table_plain_has_runs_no_ansi),
 		cmocka_unit_test(table_color_marks_verdicts),
 		cmocka_unit_test(raw_invalid_utf8_is_sanitised),
