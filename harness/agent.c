@@ -90,6 +90,7 @@ int lab_agent_feed(struct lab_agent *a, const char *data, size_t n,
 	char *line;
 	size_t len;
 
+	a->received += n;
 	if (lab_proto_reader_feed(&a->reader, data, n, err) < 0)
 		return -1;
 	while ((next = lab_proto_reader_next(&a->reader, &line, &len)) != LAB_PROTO_NEED_MORE) {

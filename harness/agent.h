@@ -21,6 +21,7 @@ struct lab_agent {
 	size_t out_len;
 	long next_id;
 	unsigned long garbage;  /* malformed or oversized lines from the guest */
+	unsigned long long received; /* bytes from the guest, all told */
 	char last_garbage[128]; /* what the last one was, for the report */
 	int eof;
 };

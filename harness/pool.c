@@ -281,7 +281,7 @@ fail:
 static int spawn(struct pool *p, struct slot *s)
 {
 	const struct lab_run_spec *r = s->spec;
-	char timeout[16], memory[16], log[PATH_MAX + 16];
+	char timeout[16], stall[16], memory[16], log[PATH_MAX + 16];
 	/* the running binary itself, even if a rebuild replaced the file */
 	char exe[] = "/proc/self/exe";
 	char *argv[64];
@@ -293,6 +293,7 @@ static int spawn(struct pool *p, struct slot *s)
 	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
 		return -1;
 	snprintf(timeout, sizeof(timeout), "%u", t);
+	snprintf(stall, sizeof(stall), "%u", p->o->stall_s);
 	snprintf(memory, sizeof(memory), "%u", r->memory_mib ? r->memory_mib : p->o->memory_mib);
 	snprintf(log, sizeof(log), "%s/worker.log", s->dir);
 	argv[n++] = "iommu-lab";
@@ -302,6 +303,7 @@ static int spawn(struct pool *p, struct slot *s)
 	argv[n++] = "--suite";     argv[n++] = (char *)r->suite;
 	argv[n++] = "--accel";     argv[n++] = (char *)s->accel;
 	argv[n++] = "--timeout";   argv[n++] = timeout;
+	argv[n++] = "--stall";     argv[n++] = stall;
 	argv[n++] = "--memory";    argv[n++] = memory;
 	argv[n++] = "--uri";       argv[n++] = (char *)p->o->uri;
 	argv[n++] = "--dir";       argv[n++] = s->dir;

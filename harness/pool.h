@@ -20,6 +20,7 @@ struct lab_pool_opts {
 	const char *accel;          /* auto | tcg | kvm */
 	unsigned jobs;
 	unsigned timeout_s;         /* for runs whose file sets none */
+	unsigned stall_s;           /* silence that ends a run (runner.h), 0: none */
 	unsigned memory_mib;
 	const char *dir;            /* the invocation's results folder */
 	int adhoc;                  /* no expectations: observations only */

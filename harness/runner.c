@@ -98,7 +98,11 @@ struct run {
 	int timer;
 	enum step step;
 	long pending;            /* id of the request we wait for */
+	const char *execute;     /* and its command */
 	double started, deadline, last_send, stop_deadline;
+	double last_console;     /* the last console byte (stall detection) */
+	double last_agent;       /* the last bytes from the agent */
+	char last_line[CONSOLE_LINE_MAX]; /* the last non-blank console line */
 	int gone;                /* libvirt says the domain stopped */
 	double gone_at;          /* when the tick first saw it */
 	int finished;
@@ -163,9 +167,16 @@ static void tail_append(char *tail, size_t size, const char *data, size_t n)
 	tail[have + n] = '\0';
 }
 
+static int blank(const char *s)
+{
+	return s[strspn(s, " \t\r")] == '\0';
+}
+
 static void console_line(struct run *r)
 {
 	r->line[r->line_len] = '\0';
+	if (!blank(r->line))
+		memcpy(r->last_line, r->line, r->line_len + 1);
 	for (size_t i = 0; i < sizeof(panic_marks) / sizeof(panic_marks[0]); i++) {
 		const char *p = strstr(r->line, panic_marks[i]);
 
@@ -202,8 +213,10 @@ static void on_console(virStreamPtr st, int events, void *opaque)
 	int n;
 
 	(void)events;
-	while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0)
+	while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0) {
+		r->last_console = now();
 		console_data(r, buf, (size_t)n);
+	}
 	if (n == 0 || n == -1) {
 		/* console closed: the guest is going away; the lifecycle event
 		 * tells how. */
@@ -294,6 +307,7 @@ static void send_step(struct run *r)
 	case STEP_STOPPING:
 		return;
 	}
+	r->execute = execute;
 	r->pending = lab_agent_request(r->agent, execute, args, &err);
 	r->last_send = now();
 	if (r->pending < 0)
@@ -371,14 +385,47 @@ static void on_channel(virStreamPtr st, int events, void *opaque)
 {
 	struct run *r = opaque;
 	struct lab_error err = { 0 };
+	unsigned long long received = r->agent->received;
 
 	(void)st;
 	if (events & (VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP))
 		lab_agent_receive(r->agent, on_message, r, &err);
+	/* any bytes, not only whole messages: a long reply on its way, or
+	 * the agent's "busy" events while a command runs, is not silence */
+	if (r->agent->received != received)
+		r->last_agent = now();
 	if (err.set || r->agent->eof) {
 		virStreamEventRemoveCallback(st);
 		channel_broke(r, err.set ? err.msg : "agent channel closed");
 	}
+}
+
+/* ---- stalls -------------------------------------------------------------- */
+
+int lab_runner_stalled(double t, double last_console, double last_agent, unsigned window_s)
+{
+	double last = last_console > last_agent ? last_console : last_agent;
+
+	return window_s > 0 && t - last >= (double)window_s;
+}
+
+/* Console and agent both silent: a hung guest (a stuck device, a paused
+ * domain) is a timeout now rather than at the run's full timeout. */
+static void stalled(struct run *r)
+{
+	const char *src;
+	char line[210] = "none";
+	size_t n;
+
+	r->line[r->line_len] = '\0';   /* a prompt without its newline, say */
+	src = blank(r->line) ? r->last_line : r->line;
+	n = strcspn(src, "\r");
+	if (!blank(src))
+		snprintf(line, sizeof(line), "\"%.*s\"", (int)(n > 200 ? 200 : n), src);
+	finish(r, LAB_RUN_TIMEOUT, "stalled: no console output and no agent message for "
+	       "%u s (last console line: %s; agent: %s%s)", r->opts->stall_s, line,
+	       r->step == STEP_HELLO ? "not ready yet" : "waiting for ",
+	       r->step == STEP_HELLO ? "" : r->execute);
 }
 
 /* ---- lifecycle and time -------------------------------------------------- */
@@ -433,6 +480,12 @@ static void on_tick(int timer, void *opaque)
 		finish(r, LAB_RUN_TIMEOUT, "the agent %s within %u s",
 		       r->step == STEP_HELLO ? "never answered" : "did not finish",
 		       r->opts->timeout_s);
+		return;
+	}
+	/* once the guest acknowledged the poweroff, stop_deadline decides */
+	if (r->step < STEP_STOPPING &&
+	    lab_runner_stalled(t, r->last_console, r->last_agent, r->opts->stall_s)) {
+		stalled(r);
 		return;
 	}
 	if (r->agent->out_len > 0 && !r->channel_error[0]) {
@@ -608,6 +661,7 @@ static int start(struct run *r, struct lab_error *err)
 	r->timeline = json_object_new_object();
 	r->probes = json_object_new_array();
 	r->deadline = r->started + r->opts->timeout_s;
+	r->last_console = r->last_agent = r->started;
 	/* AUTODESTROY: should this process die without cleaning up (SIGKILL),
 	 * libvirtd destroys the guest when the connection drops. */
 	r->dom = virDomainCreateXML(r->conn, xml, VIR_DOMAIN_START_AUTODESTROY);

@@ -12,6 +12,11 @@
 
 #include "error.h"
 
+/* The default of --stall: console and agent both silent this long is a
+ * stalled guest. The agent says it is busy every LAB_PROTO_BUSY_S while a
+ * command runs, so a slow command is not silence. */
+#define LAB_RUN_STALL_S 30
+
 enum lab_run_status {
 	LAB_RUN_OK,           /* the agent answered and the guest powered off */
 	LAB_RUN_TIMEOUT,      /* the agent did not finish within the timeout */
@@ -33,6 +38,8 @@ struct lab_run_opts {
 	const char *accel;       /* tcg | kvm (already resolved) */
 	const char *dir;         /* where this run's files go (created) */
 	unsigned timeout_s;
+	unsigned stall_s;        /* console and agent both silent this long:
+				    timeout now (0: only the full timeout) */
 	unsigned memory_mib;
 	unsigned vcpus;
 	int graceful_poweroff;   /* ask the guest to power off and wait for it,
@@ -66,5 +73,10 @@ int lab_runner_interrupted(void);
 int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		   struct lab_run_result *res, struct lab_error *err);
 void lab_run_result_clear(struct lab_run_result *res);
+
+/* Whether a run is stalled at time t (monotonic seconds): window_s > 0 and
+ * neither the console (last byte at last_console) nor the agent (last
+ * message at last_agent) has said anything for window_s. */
+int lab_runner_stalled(double t, double last_console, double last_agent, unsigned window_s);
 
 #endif

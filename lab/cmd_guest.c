@@ -39,6 +39,7 @@ int cmd_guest(int argc, char **argv)
 		{ "append", required_argument, NULL, 'a' },
 		{ "accel", required_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "stall", required_argument, NULL, 'W' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
@@ -49,7 +50,8 @@ int cmd_guest(int argc, char **argv)
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ 0 }
 	};
-	struct lab_run_opts o = { .accel = "tcg", .timeout_s = 180, .memory_mib = 512, .vcpus = 1 };
+	struct lab_run_opts o = { .accel = "tcg", .timeout_s = 180, .stall_s = LAB_RUN_STALL_S,
+				  .memory_mib = 512, .vcpus = 1 };
 	struct lab_run_result res;
 	struct lab_error err = { 0 };
 	const char *uri = LAB_VIRT_DEFAULT_URI;
@@ -67,6 +69,7 @@ int cmd_guest(int argc, char **argv)
 		case 'a': o.append = optarg; break;
 		case 'A': o.accel = optarg; break;
 		case 't': o.timeout_s = (unsigned)atoi(optarg); break;
+		case 'W': o.stall_s = (unsigned)atoi(optarg); break;
 		case 'm': o.memory_mib = (unsigned)atoi(optarg); break;
 		case 'u': uri = optarg; break;
 		case 'd': o.dir = optarg; break;

@@ -123,7 +123,7 @@ int cmd_reproduce(int argc, char **argv)
 		{ 0 }
 	};
 	struct lab_pool_opts po = { .uri = LAB_VIRT_DEFAULT_URI, .accel = "auto",
-				    .timeout_s = 300, .memory_mib = 512 };
+				    .timeout_s = 300, .stall_s = LAB_RUN_STALL_S, .memory_mib = 512 };
 	struct lab_error err = { 0 };
 	const char *kernel = NULL, *modules = NULL, *results_dir = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -62,6 +62,8 @@ static void usage(FILE *out)
 		"  --results DIR    results folder (default results/<run-id>)\n"
 		"  --accel A        auto (default: KVM only where a boot proved it), tcg, kvm\n"
 		"  --timeout S      seconds per guest when a file sets none (default 240)\n"
+		"  --stall S        a guest whose console and agent are both silent for S seconds\n"
+		"                   is a timeout at once (default %u; 0: only --timeout)\n"
 		"  --memory MIB     guest memory (default 512)\n"
 		"  --poweroff       let each guest power itself off through the agent (about 2 s\n"
 		"                   more under TCG) instead of destroying it once collected\n"
@@ -73,7 +75,7 @@ static void usage(FILE *out)
 		"per run, domain.xml, console.log, kmsg.log and observations.json.\n"
 		"Exit: 0 every check held, 1 a check failed or a guest misbehaved, 2 usage or\n"
 		"set-up error (no image, libvirt unreachable), 130 interrupted.\n",
-		names && *names ? names : "(none found)", LAB_VIRT_DEFAULT_URI);
+		names && *names ? names : "(none found)", LAB_RUN_STALL_S, LAB_VIRT_DEFAULT_URI);
 	free(names);
 }
 
@@ -91,7 +93,7 @@ struct cli {
 	const char *machine_opts[MAX_LIST];
 	size_t nmachine_opts;
 	const char *append, *accel, *uri, *results, *junit, *only, *modules;
-	unsigned timeout_s, memory_mib, jobs, shard_k, shard_n;
+	unsigned timeout_s, stall_s, memory_mib, jobs, shard_k, shard_n;
 	int json, tap, poweroff;
 	const char *custom;     /* --kernel PATH */
 	const char *baseline;   /* --baseline DIR */
@@ -140,6 +142,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "results", required_argument, NULL, 'r' },
 		{ "accel", required_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "stall", required_argument, NULL, 'W' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
 		{ "baseline", required_argument, NULL, 'B' },
@@ -150,6 +153,7 @@ static int parse(int argc, char **argv, struct cli *c)
 	int opt;
 
 	*c = (struct cli){ .accel = "auto", .uri = LAB_VIRT_DEFAULT_URI, .timeout_s = 240,
+			   .stall_s = LAB_RUN_STALL_S,
 			   .memory_mib = 512, .jobs = cpus > 0 ? (unsigned)cpus : 1 };
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -220,6 +224,12 @@ static int parse(int argc, char **argv, struct cli *c)
 		case 't':
 			if (parse_uint(optarg, 1, 86400, &c->timeout_s) < 0) {
 				fprintf(stderr, "run: --timeout takes seconds (1..86400)\n");
+				return -1;
+			}
+			break;
+		case 'W':
+			if (parse_uint(optarg, 0, 86400, &c->stall_s) < 0) {
+				fprintf(stderr, "run: --stall takes seconds (0..86400)\n");
 				return -1;
 			}
 			break;
@@ -458,6 +468,7 @@ int cmd_run(int argc, char **argv)
 	po.accel = c.accel;
 	po.jobs = c.jobs;
 	po.timeout_s = c.timeout_s;
+	po.stall_s = c.stall_s;
 	po.memory_mib = c.memory_mib;
 	po.dir = dir;
 	po.adhoc = !c.nfiles;

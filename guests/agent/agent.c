@@ -8,11 +8,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,13 +102,78 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* ---- heartbeat ---------------------------------------------------------
+ *
+ * While a command runs, {"event": "busy", ...} every LAB_PROTO_BUSY_S, so
+ * that the harness does not take a long command (a DMA or block probe on a
+ * loaded TCG host) for a stalled guest. The commands are plain blocking
+ * calls, with no loop to beat from, hence a timer. SIGALRM rather than a
+ * thread: the handler runs only when the agent itself gets back to user
+ * space, so a command stuck for good in the kernel (I/O a broken IOMMU never
+ * completes) stops the beat and the harness sees the stall, where a thread
+ * would beat on regardless. The commands retry on EINTR (poll, nanosleep,
+ * read, waitpid) and SA_RESTART restarts the other calls. A child neither
+ * inherits the timer (fork) nor the handler (posix_spawn resets it).
+ */
+static char busy_line[160];
+static size_t busy_len;
+static volatile sig_atomic_t busy_fd = -1;
+
+static void on_alarm(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (busy_fd >= 0)
+		write_all(busy_fd, busy_line, busy_len);   /* write(): async-signal-safe */
+	errno = saved;
+}
+
+static void heartbeat_start(int fd, const char *command)
+{
+	static const struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct itimerval every = { { LAB_PROTO_BUSY_S, 0 }, { LAB_PROTO_BUSY_S, 0 } };
+	json_object *data = json_object_new_object(), *msg;
+	size_t len;
+	char *line;
+
+	json_object_object_add(data, "command", json_object_new_string(command));
+	msg = lab_proto_event_new("busy", data);
+	line = lab_proto_encode(msg, &len);
+	json_object_put(msg);
+	if (!line || len > sizeof(busy_line)) {
+		free(line);
+		return;
+	}
+	memcpy(busy_line, line, len);
+	busy_len = len;
+	free(line);
+	sigaction(SIGALRM, &sa, NULL);
+	busy_fd = fd;
+	setitimer(ITIMER_REAL, &every, NULL);
+}
+
+static void heartbeat_stop(void)
+{
+	static const struct itimerval off;
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	busy_fd = -1;
+}
+
+/* SIGALRM blocked: a reply never has a "busy" line written into it. */
 static void send_msg(int fd, json_object *msg)
 {
+	sigset_t alrm, old;
 	size_t len;
 	char *line = lab_proto_encode(msg, &len);
 
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alrm, &old);
 	if (line && write_all(fd, line, len) < 0)
 		logk("write to host: %s", strerror(errno));
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(line);
 	json_object_put(msg);
 }
@@ -297,7 +364,9 @@ static void handle_line(struct ctx *c, const char *line, size_t len)
 			json_object *ret;
 
 			block_journal_note(req.execute, "started");
+			heartbeat_start(c->fd, commands[i].name);
 			ret = commands[i].fn(c, req.arguments, &cerr);
+			heartbeat_stop();
 			block_journal_note(req.execute, block_journal_result(ret, cerr));
 			send_msg(c->fd, ret ? lab_proto_return_new(ret, req.id)
 					    : lab_proto_error_new("InvalidArgument",

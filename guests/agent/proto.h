@@ -11,6 +11,10 @@
  *   guest -> host  {"return": {...}, "id": 7}
  *                  {"error": {"class": "...", "desc": "..."}, "id": 7}
  *                  {"event": "ready", "data": {...}}          (unsolicited)
+ *                  {"event": "busy", "data": {"command": "dma"}}
+ * The agent sends "busy" every LAB_PROTO_BUSY_S while a command runs, so
+ * the harness can tell a slow command from a stalled guest (runner.h);
+ * a reader ignores events it does not know.
  * Every message is one line; json-c escapes newlines inside strings, so a
  * serialised object never contains a raw '\n'. Lines are bounded: a reader
  * drops a line longer than its limit and reports it once.
@@ -26,6 +30,7 @@
 #define LAB_PROTO_REQUEST_MAX (64 * 1024)       /* agent side */
 #define LAB_PROTO_REPLY_MAX (8 * 1024 * 1024)   /* harness side */
 #define LAB_PROTO_DEPTH_MAX 32
+#define LAB_PROTO_BUSY_S 5                      /* agent heartbeat period */
 
 /* Splits a byte stream into lines, bounded by max bytes per line. */
 struct lab_proto_reader {

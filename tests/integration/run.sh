@@ -234,6 +234,32 @@ check "panic: verdict panic with the panic line" \
 check "panic: found long before the timeout" jqf '.runs[0].duration_s < 60' "$OUT/panic.json"
 check "panic: no lab domain left" no_domains_left
 
+# A stalled guest (paused here, silent from its first console line on) is a
+# timeout after --stall seconds of silence, not at its 200 s timeout, and
+# keeps the console tail and the journal read back from its disk.
+"$LAB" run tests/data/scenario/stall-journal.yaml --stall 20 --json \
+	--results "$OUT/stall" >"$OUT/stall.json" 2>/dev/null &
+pid=$!
+stall_dir=$OUT/stall/stall-journal.paused@bookworm
+i=0
+# domain.xml names the domain (other lab guests may be running); the console
+# log's first bytes come seconds before the agent could answer
+while ! { [ -s "$stall_dir/console.log" ] && [ -s "$stall_dir/domain.xml" ]; } && [ $i -lt 600 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+dom=$(sed -n 's|.*<name>\(iommulab-[^<]*\)</name>.*|\1|p' "$stall_dir/domain.xml" 2>/dev/null | head -n 1)
+check "stall: the guest was paused" virsh -q -c "$URI" suspend "$dom"
+wait "$pid"
+rc=$?
+check "stall: the expected timeout passes (exit 0)" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || jq -r '.runs[] | "\(.status): \(.reason) (\(.duration_s) s)"' "$OUT/stall.json" 2>&1 | sed 's/^/#   /'
+check "stall: status timeout, the reason says stalled for 20 s, agent not ready" \
+	jqf '.runs[0].status == "timeout" and (.runs[0].reason | test("^stalled: .* for 20 s .*agent: not ready yet"))' "$OUT/stall.json"
+check "stall: over well before the 200 s timeout" jqf '.runs[0].duration_s < 90' "$OUT/stall.json"
+check "stall: console tail and journal in the result" \
+	jqf '(.runs[0].console_tail | length) > 0 and (.runs[0] | has("journal"))' "$OUT/stall.json"
+check "stall: its domain is gone" sh -c "[ -n '$dom' ] && ! virsh -q -c '$URI' domstate '$dom'"
+
 # SIGINT while a guest runs: it is destroyed, the command says so.
 "$LAB" run --platform smmuv3 --append "rdinit=/bin/sh" --timeout 200 \
 	--results "$OUT/sigint" >"$OUT/sigint.out" 2>&1 &
