@@ -1,9 +1,18 @@
 #!/bin/sh
 # Install every Debian package the lab needs on the host. Idempotent: packages
-# already present are left alone, apt is only asked when something is missing.
+# already present are left alone, apt is only asked when something is missing
+# or the host's QEMU/libvirt are not the stack asked for.
 #
 #   STACK=bookworm   (default) QEMU 7.2, libvirt 9.0
 #   STACK=backports  QEMU 10.0, libvirt 11.3 from bookworm-backports
+#
+# Moving between the two is both ways: to backports, apt upgrades QEMU and
+# libvirt from bookworm-backports; back to bookworm, every installed package
+# built from the qemu, libvirt or seabios sources at a backports version is
+# downgraded to bookworm's version, or removed where bookworm has no such
+# package (libvirt 11 splits its daemon into more packages than 9.0). A
+# libvirtd still running the replaced binary is restarted by
+# lab/start-daemons.sh ('make daemons').
 set -eu
 
 STACK=${STACK:-bookworm}
@@ -54,12 +63,42 @@ if [ ! -f "$list" ]; then
 	need_update=yes
 fi
 
-if [ -z "$missing" ] && [ "$need_update" = no ]; then
+case "$STACK" in
+bookworm | backports) ;;
+*) echo "install-deps: STACK is bookworm or backports, not '$STACK'" >&2; exit 2 ;;
+esac
+
+# The stack's packages installed at a backports version: "PACKAGE VERSION".
+backported() {
+	dpkg-query -W -f '${db:Status-Status} ${Package} ${source:Package} ${Version}\n' 2>/dev/null |
+		awk '$1 == "installed" && ($3 == "qemu" || $3 == "libvirt" || $3 == "seabios") &&
+			$4 ~ /bpo/ { print $2, $4 }'
+}
+# Which stack is the host on? backports when QEMU and libvirt both are.
+stack_now() {
+	q=$(dpkg-query -W -f '${Version}' qemu-system-x86 2>/dev/null || true)
+	l=$(dpkg-query -W -f '${Version}' libvirt-daemon 2>/dev/null || true)
+	case "$q/$l" in
+	*bpo*/*bpo*) echo backports ;;
+	*bpo*) echo mixed ;;
+	*/*bpo*) echo mixed ;;
+	*) echo bookworm ;;
+	esac
+}
+switch=no
+if dpkg-query -W qemu-system-x86 >/dev/null 2>&1; then
+	now=$(stack_now)
+	if [ "$STACK" = backports ] && [ "$now" != backports ]; then switch=yes; fi
+	if [ "$STACK" = bookworm ] && [ -n "$(backported)" ]; then switch=yes; fi
+	[ "$switch" = yes ] && echo "install-deps: the host is on the $now stack; moving it to $STACK"
+fi
+
+if [ -z "$missing" ] && [ "$need_update" = no ] && [ "$switch" = no ]; then
 	echo "install-deps: all packages present (stack $STACK)"
 	exit 0
 fi
 
-echo "install-deps: installing:$missing"
+[ -n "$missing" ] && echo "install-deps: installing:$missing"
 # Third-party sources configured on a machine may be unreachable; only
 # Debian's archive matters here, so a failed foreign index is not fatal.
 apt-get update -q || echo "install-deps: apt-get update reported errors; continuing" >&2
@@ -67,6 +106,17 @@ if [ "$STACK" = backports ]; then
 	apt-get install -y -q --no-install-recommends -t bookworm-backports \
 		qemu-system-x86 qemu-system-arm qemu-utils \
 		libvirt-daemon-system libvirt-clients libvirt-dev
+elif [ "$switch" = yes ]; then
+	moves=""
+	for pv in $(backported | tr ' ' '='); do
+		p=${pv%%=*}
+		# bookworm's newest (point releases and security updates count)
+		v=$(apt-cache madison "$p" | awk -F'|' '$3 !~ /backports/ { gsub(/ /, "", $2); print $2; exit }')
+		if [ -n "$v" ]; then moves="$moves $p=$v"; else moves="$moves $p-"; fi
+	done
+	echo "install-deps: back to bookworm:$moves"
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends --allow-downgrades $moves
 fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $PACKAGES

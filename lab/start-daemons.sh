@@ -15,6 +15,23 @@ if ! getent passwd libvirt-qemu >/dev/null; then
 	exit 2
 fi
 
+# A daemon still running a binary that apt has since replaced (make deps
+# STACK=... moved the host to the other libvirt) is stopped, to start anew.
+restart_if_replaced() {
+	for pid in $(pgrep -x "$1" || true); do
+		case "$(readlink "/proc/$pid/exe" 2>/dev/null)" in
+		*"(deleted)"*)
+			echo "start-daemons: $1 ($pid) runs a replaced binary; restarting it"
+			kill "$pid"
+			i=0
+			while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+			;;
+		esac
+	done
+}
+restart_if_replaced libvirtd
+restart_if_replaced virtlogd
+
 pgrep -x virtlogd >/dev/null || virtlogd -d
 # libvirtd double-forks QEMU, so a QEMU that exits is reaped by PID 1, and
 # libvirt waits for that on every destroy and shutdown. On machines whose
