@@ -24,7 +24,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 STACK     ?= bookworm
 export STACK
 
-.PHONY: all deps daemons images check unit integration fuzz run bench clean help
+.PHONY: all deps daemons images check unit integration fuzz run nightly bench clean help
 all: $(B)/iommu-lab $(B)/agent-x86_64 $(B)/agent-aarch64
 
 help:
@@ -34,6 +34,7 @@ help:
 	@echo "make images     fetch guest kernels + busybox (Debian packages), build initramfs"
 	@echo "make check      everything above, then unit, fuzz and integration tests"
 	@echo "make run        everything above, then the default matrix"
+	@echo "make nightly    the default matrix on QEMU 7.2 and 10.0 (Debian packages), then their diff"
 	@echo "make bench      benchmarks (bench/): boot overhead, matrix wall time, explain throughput"
 
 # ---- host set-up -----------------------------------------------------------
@@ -108,6 +109,11 @@ JOBS      ?= $(shell nproc)
 run: deps
 	$(MAKE) all images daemons
 	$(B)/iommu-lab run --jobs $(JOBS) scenarios/default-*.yaml
+
+# the cross-version matrix: both Debian QEMUs x both kernels, then the diff
+nightly: deps
+	$(MAKE) all images daemons
+	lab/nightly.sh
 
 bench: all images daemons
 	bench/boot-overhead intel 5

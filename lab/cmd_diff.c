@@ -26,7 +26,7 @@ static void usage(FILE *out)
 		"  --json        print the diff document instead of text\n"
 		"  --pair REGEX  remove the first match of REGEX (extended) from every run name of\n"
 		"                both sides before pairing, e.g. the same matrix on two QEMUs:\n"
-		"                --pair '\\+qemu=[^@]*'\n"
+		"                --pair '\\+qemu-[a-z0-9-]+$'\n"
 		"  -h, --help    this text\n"
 		"\n"
 		"Exit: 0 nothing newly fails, 1 something newly fails, 2 usage or a folder that\n"
