@@ -167,6 +167,16 @@ static void run_spec_clear(struct lab_run_spec *r)
 	free(r->expects);
 }
 
+int lab_matrix_run_skipped(const struct lab_run_spec *r, const char *qemu, const char *libvirt,
+			   const char *kernel, char *why, size_t len)
+{
+	if (r->skip) {
+		snprintf(why, len, "%s", r->skip);
+		return 1;
+	}
+	return r->when && !lab_scenario_condition_holds(r->when, qemu, libvirt, kernel, why, len);
+}
+
 int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err)
 {
 	regex_t re;

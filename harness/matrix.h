@@ -69,6 +69,12 @@ int lab_matrix_custom_suite(const char *kernel_path, const char *modules_path, c
 int lab_matrix_set_qemus(struct lab_matrix *m, const char *const *specs, size_t n,
 			 struct lab_error *err);
 
+/* Is the run skipped before anything boots, by what its file says? Its
+ * `skip:`, or a `when:` that does not hold for the run's own QEMU version,
+ * the host's libvirt and the guest kernel. 1 with why filled, or 0. */
+int lab_matrix_run_skipped(const struct lab_run_spec *r, const char *qemu, const char *libvirt,
+			   const char *kernel, char *why, size_t len);
+
 /* Keep only the runs whose name matches the POSIX extended regex. */
 int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err);
 /* Keep only shard k of n (1-based): runs i with i % n == k - 1. */

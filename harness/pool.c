@@ -79,17 +79,10 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 			const struct lab_image *img)
 {
 	const struct lab_run_spec *r = s->spec;
-	char why[256];
 
-	if (r->skip) {
-		snprintf(s->skip, sizeof(s->skip), "%s", r->skip);
+	if (lab_matrix_run_skipped(r, s->qemu_version, p->libvirt, img->version, s->skip,
+				   sizeof(s->skip)))
 		return;
-	}
-	if (r->when && !lab_scenario_condition_holds(r->when, s->qemu_version, p->libvirt,
-						     img->version, why, sizeof(why))) {
-		snprintf(s->skip, sizeof(s->skip), "%s", why);
-		return;
-	}
 	if (pf->needs_module) {
 		const char *state = lab_image_module(img, pf->needs_module);
 

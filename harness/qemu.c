@@ -178,7 +178,8 @@ int lab_qemu_emulator(const struct lab_qemu *q, const char *arch, struct lab_qem
 		return 0;        /* the system's: libvirt picks it */
 	/* images/qemu.sh's wrapper: the binary with its own QEMU_MODULE_DIR,
 	 * which libvirt's capability probe needs as much as the guest */
-	snprintf(e->binary, sizeof(e->binary), "%s/../bin/qemu-system-%s", q->root, arch);
+	snprintf(e->binary, sizeof(e->binary), "%.*s/bin/qemu-system-%s",
+		 (int)(strlen(q->root) - strlen("/root")), q->root, arch);
 	if (access(e->binary, X_OK) < 0) {
 		lab_error_set_errno(err, errno, "QEMU %s has no %s", q->name, e->binary);
 		return -1;

@@ -126,6 +126,66 @@ static void one_kernel_for_every_run(void **state)
 	lab_matrix_free(m);
 }
 
+/* qemus: [system, backports] is an axis: runs say +qemu-NAME, and a `when`
+ * is judged against each run's own QEMU, not the host's. */
+static void qemu_axis(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { DATA "qemus.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	const struct lab_run_spec *sys, *bpo;
+	char why[128] = "";
+
+	(void)state;
+	if (!m)
+		fail_msg("%s", err.msg);
+	assert_int_equal(m->nruns, 4);
+	sys = run(m, "q.flts@bookworm+qemu-system");
+	bpo = run(m, "q.flts@bookworm+qemu-backports");
+	assert_string_equal(sys->qemu_build, "system");
+	assert_string_equal(bpo->qemu_build, "backports");
+	/* the host's QEMU is 7.2, the backports run's 10.0 */
+	assert_true(lab_matrix_run_skipped(sys, "7.2.22", "9.0.0", "6.1.0-57-amd64", why, sizeof(why)));
+	assert_string_equal(why, "needs qemu >= 10.0 (have 7.2.22)");
+	assert_false(lab_matrix_run_skipped(bpo, "10.0.2", "9.0.0", "6.1.0-57-amd64", why, sizeof(why)));
+	assert_false(lab_matrix_run_skipped(run(m, "q.a@bookworm+qemu-system"), "7.2.22", "9.0.0",
+					    "6.1", why, sizeof(why)));
+	lab_matrix_free(m);
+}
+
+/* --qemu replaces the files' axis; --kernel keeps it. */
+static void qemus_for_every_run(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { DATA "valid.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	const char *one[] = { "backports" }, *two[] = { "system", "bookworm" };
+	const char *bad[] = { "/nonexistent/qemu-system-x86_64" };
+
+	(void)state;
+	assert_non_null(m);
+	/* a file without qemus: runs on the system's QEMU, names unchanged */
+	assert_string_equal(run(m, "m.intel.a@bookworm")->qemu_build, "system");
+	assert_int_equal(lab_matrix_set_qemus(m, one, 1, &err), 0);
+	assert_int_equal(m->nruns, 8);
+	assert_string_equal(run(m, "m.smmuv3.b@backports+qemu-backports")->qemu_build, "backports");
+	assert_int_equal(lab_matrix_set_kernel(m, "bookworm", NULL, NULL, &err), 0);
+	assert_int_equal(m->nruns, 4);
+	assert_non_null(run(m, "m.intel.a@bookworm+qemu-backports"));
+	assert_int_equal(lab_matrix_set_qemus(m, two, 2, &err), 0);
+	assert_int_equal(m->nruns, 8);
+	assert_string_equal(run(m, "m.intel.b@bookworm+qemu-bookworm")->qemu_name, "bookworm");
+	assert_non_null(run(m, "m.smmuv3.a@bookworm+qemu-system"));
+	/* only the system's again: no axis, the plain names come back */
+	assert_int_equal(lab_matrix_set_qemus(m, (const char *[]){ "system" }, 1, &err), 0);
+	assert_int_equal(m->nruns, 4);
+	assert_non_null(run(m, "m.intel.a@bookworm"));
+	/* a QEMU you built that is not there */
+	assert_int_equal(lab_matrix_set_qemus(m, bad, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/qemu-system-x86_64"));
+	lab_matrix_free(m);
+}
+
 static void duplicate_runs_across_files_are_refused(void **state)
 {
 	struct lab_error err = { 0 };
@@ -162,6 +222,7 @@ static void invalid_files_say_where_and_why(void **state)
 		{ "alt-without-equals.yaml", "alt-without-equals.yaml:6: status: an alternative needs 'equals'" },
 		{ "does-not-exist.yaml", "does-not-exist.yaml: No such file or directory" },
 		{ "bad-group.yaml", "bad-group.yaml:6: same_group: 'edu' is not a PCI device" },
+		{ "bad-qemus.yaml", "bad-qemus.yaml:3: unknown QEMU 'sid' (known: system, bookworm, backports" },
 	};
 
 	(void)state;
@@ -231,6 +292,8 @@ int main(void)
 		cmocka_unit_test(valid_file_loads),
 		cmocka_unit_test(expansion_names_and_merges),
 		cmocka_unit_test(one_kernel_for_every_run),
+		cmocka_unit_test(qemu_axis),
+		cmocka_unit_test(qemus_for_every_run),
 		cmocka_unit_test(duplicate_runs_across_files_are_refused),
 		cmocka_unit_test(invalid_files_say_where_and_why),
 		cmocka_unit_test(conditions),
