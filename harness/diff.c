@@ -540,12 +540,32 @@ static json_object *run_entry(const char *key, json_object *old, json_object *ne
 	return e;
 }
 
+/* The QEMU versions the runs really ran on (a run on another QEMU than the
+ * host's records its own: qemu_version), in order of appearance. */
+static json_object *run_qemus(json_object *doc)
+{
+	json_object *runs = get(doc, "runs"), *out = json_object_new_array();
+	size_t n = json_object_is_type(runs, json_type_array) ? json_object_array_length(runs) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = str(json_object_array_get_idx(runs, i), "qemu_version");
+		int seen = !v || !*v;
+
+		for (size_t j = 0; !seen && j < json_object_array_length(out); j++)
+			seen = !strcmp(json_object_get_string(json_object_array_get_idx(out, j)), v);
+		if (!seen)
+			json_object_array_add(out, json_object_new_string(v));
+	}
+	return out;
+}
+
 static json_object *identity(json_object *doc)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "run_id", json_object_get(get(doc, "run_id")));
 	json_object_object_add(o, "host", json_object_get(get(doc, "host")));
+	json_object_object_add(o, "qemus", run_qemus(doc));
 	return o;
 }
 
@@ -660,8 +680,17 @@ static void print_side(FILE *out, const char *label, json_object *side)
 		put_safe(out, str(side, "run_id"));
 		fputc(']', out);
 	}
+	json_object *qemus = get(side, "qemus");
+	size_t nq = json_object_is_type(qemus, json_type_array) ? json_object_array_length(qemus) : 0;
+
 	fputs(" (QEMU ", out);
-	put_safe(out, str(host, "qemu") ? str(host, "qemu") : "?");
+	if (!nq)
+		put_safe(out, str(host, "qemu") ? str(host, "qemu") : "?");
+	for (size_t i = 0; i < nq; i++) {
+		if (i)
+			fputs(" and ", out);
+		put_safe(out, json_object_get_string(json_object_array_get_idx(qemus, i)));
+	}
 	fputs(", libvirt ", out);
 	put_safe(out, str(host, "libvirt") ? str(host, "libvirt") : "?");
 	fputc(')', out);
