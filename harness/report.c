@@ -1212,7 +1212,7 @@ static void html_header(struct tree *t, xmlNodePtr body, json_object *results)
 	el_text(t, tr, "th", NULL, "duration");
 	textf(t, el(t, tr, "td", NULL), "%s s", secs);
 	tr = el(t, table, "tr", NULL);
-	el_text(t, tr, "th", NULL, "QEMU");
+	el_text(t, tr, "th", NULL, "host QEMU");
 	el_text(t, tr, "td", NULL, str_or(host, "qemu", "?"));
 	el_text(t, tr, "th", NULL, "libvirt");
 	el_text(t, tr, "td", NULL, str_or(host, "libvirt", "?"));
@@ -1510,6 +1510,15 @@ static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t r
 	kv(t, kvt, "variant", str(run, "variant"));
 	kv(t, kvt, "platform", str(run, "platform"));
 	kv(t, kvt, "kernel", str(run, "kernel"));
+	if (str(run, "qemu_version")) {
+		char *q = NULL;
+
+		/* the QEMU this run really ran on: the host's, or the axis's */
+		if (asprintf(&q, "%s (%s)", str(run, "qemu_version"),
+			     str(run, "qemu_build") ? str(run, "qemu_build") : "system") >= 0)
+			kv(t, kvt, "QEMU", q);
+		free(q);
+	}
 	if (str(run, "file") && asprintf(&at, "%s:%d", str(run, "file"), whole(run, "line")) >= 0) {
 		kv(t, kvt, "scenario", at);
 		free(at);
