@@ -64,20 +64,31 @@ const char *lab_image_module(const struct lab_image *img, const char *module)
 	return found;
 }
 
-int lab_image_build_custom(const char *dir, const char *arch, const char *agent,
-			   const char *suite, const char *kernel, const char *modules,
-			   const char *log, struct lab_error *err)
+int lab_image_run_script(const char *dir, const char *script, const char *const *args,
+			 const char *log, struct lab_error *err)
 {
-	char script[PATH_MAX];
-	char *argv[] = { script, (char *)arch, (char *)agent, (char *)suite, (char *)kernel,
-			 (char *)modules, NULL };
+	char path[PATH_MAX];
+	char *argv[8] = { path };
+	size_t n = 1;
 
-	snprintf(script, sizeof(script), "%s/images/build.sh", lab_paths_root());
+	snprintf(path, sizeof(path), "%s/images/%s", lab_paths_root(), script);
+	for (; args[n - 1] && n < sizeof(argv) / sizeof(argv[0]) - 1; n++)
+		argv[n] = (char *)args[n - 1];
+	argv[n] = NULL;
 	if (setenv("LAB_IMAGES", dir, 1) < 0) {
 		lab_error_set_errno(err, errno, "setenv");
 		return -1;
 	}
-	if (lab_proc_run_logged(argv, log, NULL) < 0) {
+	return lab_proc_run_logged(argv, log, err);
+}
+
+int lab_image_build_custom(const char *dir, const char *arch, const char *agent,
+			   const char *suite, const char *kernel, const char *modules,
+			   const char *log, struct lab_error *err)
+{
+	const char *args[] = { arch, agent, suite, kernel, modules, NULL };
+
+	if (lab_image_run_script(dir, "build.sh", args, log, NULL) < 0) {
 		lab_error_set(err, "building the image of %s failed: see %s", kernel, log);
 		return -1;
 	}

@@ -33,6 +33,11 @@ int lab_image_build_custom(const char *dir, const char *arch, const char *agent,
 			   const char *suite, const char *kernel, const char *modules,
 			   const char *log, struct lab_error *err);
 
+/* Run images/SCRIPT with args (NULL-terminated, at most 6) and
+ * LAB_IMAGES=dir, what it prints appended to log. 0 when it exited 0. */
+int lab_image_run_script(const char *dir, const char *script, const char *const *args,
+			 const char *log, struct lab_error *err);
+
 /* How the image's kernel has a module: "module", "builtin" or "absent"
  * (images/modules.list names the ones recorded), NULL if not recorded. */
 const char *lab_image_module(const struct lab_image *img, const char *module);

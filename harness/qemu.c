@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "image.h"
 #include "paths.h"
 #include "proc.h"
 
@@ -125,15 +126,9 @@ int lab_qemu_lookup(const char *cache_dir, const char *spec, struct lab_qemu *q,
 int lab_qemu_fetch(const char *cache_dir, const char *suite, const char *log,
 		   struct lab_error *err)
 {
-	char script[PATH_MAX];
-	char *argv[] = { script, (char *)suite, NULL };
+	const char *args[] = { suite, NULL };
 
-	snprintf(script, sizeof(script), "%s/images/qemu.sh", lab_paths_root());
-	if (setenv("LAB_IMAGES", cache_dir, 1) < 0) {
-		lab_error_set_errno(err, errno, "setenv");
-		return -1;
-	}
-	if (lab_proc_run_logged(argv, log, NULL) < 0) {
+	if (lab_image_run_script(cache_dir, "qemu.sh", args, log, NULL) < 0) {
 		lab_error_set(err, "fetching the %s QEMU failed: see %s", suite, log);
 		return -1;
 	}
