@@ -8,8 +8,8 @@
 
 /*
  * Choosing the accelerator. "tcg" and "kvm" are taken as asked; "auto" uses
- * KVM only where it was proven by booting a guest with it (FIELD-NOTES: on
- * these machines /dev/kvm can exist and hang every guest), and otherwise TCG.
+ * KVM only where it was proven by booting a guest with it (docs/NOTES.md,
+ * "Host and virtualisation": /dev/kvm can exist and hang every guest), and otherwise TCG.
  * The proof is cached per host kernel and QEMU version.
  *
  * Returns "tcg" or "kvm" (static strings) and explains the choice in why.

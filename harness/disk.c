@@ -23,9 +23,10 @@
 #define STALE_SECONDS 3600                 /* a temporary file no build still uses */
 
 /*
- * A libguestfs handle that works here without any environment: FIELD-NOTES
- * (libguestfs picks KVM when /dev/kvm exists, and KVM hangs on these
- * machines) says the direct backend with force_tcg works. A user who sets
+ * A libguestfs handle that works here without any environment: libguestfs
+ * picks KVM when /dev/kvm exists, and KVM hangs on these machines; the
+ * direct backend with force_tcg works (docs/NOTES.md, "Host and
+ * virtualisation"). A user who sets
  * LIBGUESTFS_BACKEND (or _SETTINGS) keeps what they chose. Errors go to
  * guestfs_last_error, not to stderr.
  */

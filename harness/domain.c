@@ -106,7 +106,7 @@ static void add_arg(xmlNodePtr cmd, xmlNsPtr ns, const char *value)
 }
 
 /* Devices libvirt has no element for go in as JSON -device arguments, which
- * QEMU realises after libvirt's own (FIELD-NOTES: a keyval amd-iommu would
+ * QEMU realises after libvirt's own (docs/NOTES.md, "Domain XML": a keyval amd-iommu would
  * grab slot 1 and collide with libvirt's root ports). */
 static void add_qemu_device(xmlNodePtr cmd, xmlNsPtr ns, json_object *dev)
 {
@@ -251,7 +251,7 @@ static void add_emulator_dirs(xmlNodePtr dom, xmlNsPtr ns, const struct lab_doma
  * device-iotlb=on, and none of the three IOMMUs needs it to translate.
  * libvirt 9.0 has no NVMe disk bus (domaincommon.rng: nvme is only a
  * host-device source type), so NVMe goes in as a JSON -blockdev + -device,
- * which QEMU realises after libvirt's devices (FIELD-NOTES), with an
+ * which QEMU realises after libvirt's devices (docs/NOTES.md), with an
  * explicit addr. QEMU's nvme device DMAs through pci_dma_*: always through
  * the IOMMU. libvirt does not label such an image: harness/disk.c makes it
  * reachable for the QEMU user. */

@@ -3,7 +3,7 @@
 #define LAB_OBSERVATION_H
 
 /*
- * Observations: what one guest showed, in the JSON of DESIGN.md, built from
+ * Observations: what one guest showed, in the JSON results/README.md describes, built from
  * the agent's raw `collect` reply. All interpretation happens here, on the
  * host, where it can be unit-tested; the agent only reads files.
  */

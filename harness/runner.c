@@ -257,7 +257,7 @@ static void send_step(struct run *r)
 		break;
 	case STEP_BIND:
 		/* Bind the test device to vfio-pci: on arm64 6.1 a device gets
-		 * an IOMMU group only once a driver binds (FIELD-NOTES). */
+		 * an IOMMU group only once a driver binds (docs/NOTES.md, "Guest kernels"). */
 		args = json_object_new_object();
 		json_object_object_add(args, "device", json_object_new_string(addr));
 		json_object_object_add(args, "driver", json_object_new_string("vfio-pci"));

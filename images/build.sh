@@ -127,7 +127,7 @@ if [ -n "$kdeb" ]; then
 	kver=$(ls "$work/kernel/lib/modules" | head -n 1)
 	kimage=$work/kernel/boot/vmlinuz-$kver
 	moddir=$work/kernel
-	# The .debs carry no modules.dep (FIELD-NOTES): make one.
+	# The .debs carry no modules.dep (docs/NOTES.md, "Guest kernels"): make one.
 	depmod -b "$moddir" "$kver"
 else
 	kver=$(custom_version)
