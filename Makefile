@@ -8,6 +8,11 @@ PKGS       = libvirt libvirt-qemu libxml-2.0 json-c yaml-0.1 libguestfs
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LAB_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iharness -Iguests/agent $(PKG_CFLAGS)
+# the static agents: json-c for the build machine and, through Debian's
+# multiarch (libjson-c-dev:arm64), for arm64
+AGENT_JSON_X86   := $(shell pkg-config --cflags --libs json-c 2>/dev/null)
+AGENT_JSON_ARM64 := $(shell PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig \
+		       pkg-config --cflags --libs json-c 2>/dev/null)
 
 B          = build
 # The protocol framing is shared by both ends: the agent and the harness.
@@ -24,7 +29,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 STACK     ?= bookworm
 export STACK
 
-.PHONY: all deps daemons images check unit integration fuzz run nightly bench clean help
+.PHONY: all pkgs deps daemons images check unit integration fuzz run nightly bench clean help
 all: $(B)/iommu-lab $(B)/agent-x86_64 $(B)/agent-aarch64
 
 help:
@@ -45,9 +50,16 @@ daemons: deps
 	lab/start-daemons.sh
 
 # ---- the command and its library --------------------------------------------
-$(B)/obj/%.o: %.c $(wildcard harness/*.h) $(wildcard lab/*.h) $(AGENT_HDR)
+# A missing -dev package is named, rather than surfacing as compile errors.
+pkgs:
+	@missing=""; for p in $(PKGS); do pkg-config --exists $$p || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || { echo "make: pkg-config finds no$$missing (the Debian -dev packages: run 'make deps')" >&2; exit 1; }
+
+# -MMD: each object's header dependencies, as the compiler saw them
+$(B)/obj/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
-	$(CC) $(LAB_CFLAGS) -c $< -o $@
+	$(CC) $(LAB_CFLAGS) -MMD -MP -c $< -o $@
+-include $(HARNESS_OBJ:.o=.d) $(LAB_OBJ:.o=.d)
 
 $(B)/libharness.a: $(HARNESS_OBJ)
 	@rm -f $@
@@ -57,16 +69,18 @@ $(B)/iommu-lab: $(LAB_OBJ) $(B)/libharness.a
 	$(CC) $(LAB_CFLAGS) -o $@ $(LAB_OBJ) $(B)/libharness.a $(PKG_LIBS) -lm
 
 # ---- the in-guest agent: static, one per guest architecture ------------------
-$(B)/agent-x86_64: $(AGENT_SRC) $(AGENT_HDR)
+# (one compile-and-link each: the headers are listed, not tracked)
+AGENT_DEP  = $(AGENT_SRC) $(AGENT_HDR) harness/error.h harness/hex.h
+$(B)/agent-x86_64: $(AGENT_DEP) | pkgs
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness -I/usr/include/json-c \
-		-o $@ $(AGENT_SRC) -ljson-c
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness \
+		-o $@ $(AGENT_SRC) $(AGENT_JSON_X86)
 
-# json-c for arm64 comes from Debian multiarch (libjson-c-dev:arm64).
-$(B)/agent-aarch64: $(AGENT_SRC) $(AGENT_HDR)
+$(B)/agent-aarch64: $(AGENT_DEP)
 	@mkdir -p $(B)
-	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness -I/usr/include/json-c \
-		-o $@ $(AGENT_SRC) -L/usr/lib/aarch64-linux-gnu -ljson-c
+	@[ -n "$(AGENT_JSON_ARM64)" ] || { echo "make: no json-c for arm64 (libjson-c-dev:arm64: run 'make deps')" >&2; exit 1; }
+	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness \
+		-o $@ $(AGENT_SRC) $(AGENT_JSON_ARM64)
 
 # ---- guest images -----------------------------------------------------------
 # bookworm (6.1) and bookworm-backports (6.12) kernels, for both architectures
@@ -80,7 +94,8 @@ images: $(B)/agent-x86_64 $(B)/agent-aarch64
 # ---- tests ------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(B)/libharness.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LAB_CFLAGS) -o $@ $< $(B)/libharness.a $(PKG_LIBS) -lcmocka -lm
+	$(CC) $(LAB_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(B)/libharness.a $(PKG_LIBS) -lcmocka -lm
+-include $(UNIT_BIN:=.d)
 
 # The agent's DMA request validation is guest code: it links dma.c, not the harness.
 $(B)/tests/test_dma: tests/unit/test_dma.c guests/agent/dma.c guests/agent/dma.h guests/agent/sysfs.c
