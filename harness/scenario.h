@@ -4,31 +4,10 @@
 
 /*
  * Scenario and matrix files (YAML, read with libyaml). One file is one
- * matrix: platforms x kernels x variants, each variant a kernel command line
- * and QEMU IOMMU options, with expectations. Every error names file:line.
- *
- *   matrix: intel                      # name; runs are matrix.variant@kernel
- *   platform: intel                    # or platforms: [intel, amd]
- *   kernels: [bookworm, backports]     # guest kernel suites (default bookworm)
- *   qemus: [system, backports]         # QEMU builds (harness/qemu.h; default system)
- *   timeout: 240                       # seconds per run
- *   append: "..."                      # kernel arguments for every variant
- *   qemu: {caching-mode: "on"}         # IOMMU device properties for every variant
- *   machine: {smm: "off"}              # QEMU machine options (-machine K=V) likewise
- *   expect: {...}                      # expectations for every variant
- *   variants:
- *     - name: strict
- *       append: iommu.strict=1
- *       qemu: {...}
- *       when: "qemu >= 10.0"           # the run's QEMU; else skipped, saying why
- *       skip: "reason"                 # always skipped
- *       expect:
- *         default_domain: DMA
- *         interrupt_remapping:         # alternatives: the first whose
- *           - {equals: x2apic, when: "kernel >= 6.12"}    # `when` holds
- *           - {equals: xapic, xfail: "known QEMU bug: ..."}
- *
- * Expectation keys: see lab_scenario_expect_keys[] in scenario.c.
+ * matrix: platforms x kernels x QEMUs x variants, each variant a kernel
+ * command line and QEMU options, with expectations and probes. Every error
+ * names file:line. The format is documented once, in docs/scenarios.md;
+ * the expectation keys are expect_keys[] in scenario.c.
  */
 #include <json.h>
 
@@ -60,42 +39,12 @@ struct lab_variant {
 	char *skip;
 	struct lab_expect *expects;
 	size_t nexpects;
-	json_object *probes;    /* array of DMA probe requests (see below), or NULL */
+	json_object *probes;    /* the probes' requests for the agent (docs/scenarios.md), or NULL */
 	int line;
 };
 
-/*
- * DMA probes (a variant's `probes:` list), run by the agent after it has
- * collected, each with its own expectations:
- *
- *   probes:
- *     - name: unmapped_write
- *       mode: vfio                 # vfio | raw
- *       direction: write           # the device's view: read (RAM->edu) | write
- *       iova: "0x100000"
- *       size: 64                   # 1..4095 bytes
- *       map: true                  # vfio: is the IOVA mapped at all
- *       unmap_first: true          # vfio: DMA once mapped, unmap, DMA again
- *       peer: true                 # vfio: a second edu (next slot, own group
- *                                  # and container) DMAs at this IOVA instead
- *       irq: true                  # vfio: the round trip raises edu's MSI
- *       expect:
- *         round_trip: exact        # exact | mismatch
- *         blocked: true            # the unmapped write did not land
- *         landed: false            # raw: the DMA reached the buffer
- *         irq_delivered: true      # irq: every MSI reached the eventfd
- *         irq_remapped: true       # irq, x86: through interrupt remapping
- *         fault: {iommu: intel, code: 5, access: write, address: "0x100000"}
- *                                  # or `fault: none`
- *
- *     - name: blk
- *       mode: block                # read a file back through a disk's DMA
- *       disk: nvme                 # virtio | nvme (the run gets both disks,
- *                                  # and a journal disk, harness/disk.h)
- *       expect:
- *         match: true              # its SHA-256 is the one written
- * Each expectation becomes the check "probe.NAME.KEY".
- */
+/* A variant's probes (docs/scenarios.md, "Probes"): the agent's requests,
+ * run after it has collected; each expectation becomes "probe.NAME.KEY". */
 
 struct lab_scenario {
 	char *file;
