@@ -2,11 +2,14 @@
 #include "jsonval.h"
 #include "observation.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acpi.h"
 #include "decode.h"
+#include "fault.h"
+#include "klog.h"
 
 /* short names for the typed reads: this file reads guest data throughout */
 #define str(o, key) lab_jsonval_str(o, key)
@@ -357,4 +360,77 @@ void lab_observation_print(FILE *out, json_object *obs)
 			fprintf(out, " %s", json_object_get_string(json_object_array_get_idx(devs, j)));
 		fprintf(out, "\n");
 	}
+}
+
+/* ---- faults: the boot's and each probe's ------------------------------------ */
+
+/* Fault records (the parser `explain` uses) in the guest's kernel log
+ * records whose sequence number is in [from, to). */
+static json_object *faults_of(json_object *kmsg, int64_t from, int64_t to)
+{
+	struct lab_error err = { 0 };
+	struct lab_fault_parser *fp = lab_fault_parser_new(&err);
+	json_object *res, *faults;
+
+	if (!fp)
+		return json_object_new_array();
+	for (size_t i = 0; kmsg && i < json_object_array_length(kmsg); i++) {
+		json_object *r = json_object_array_get_idx(kmsg, i);
+		int64_t seq = json_object_get_int64(json_object_object_get(r, "seq"));
+		const char *text = json_object_get_string(json_object_object_get(r, "msg"));
+		struct lab_klog_record rec = { .text = text ? text : "", .line = i + 1, .nlines = 1 };
+
+		if (seq < from || seq >= to)
+			continue;
+		rec.len = strlen(rec.text);
+		lab_fault_parser_feed(fp, &rec, &err);
+	}
+	res = lab_fault_parser_finish(fp, &err);
+	lab_fault_parser_free(fp);
+	faults = json_object_get(json_object_object_get(res, "faults"));
+	json_object_put(res);
+	return faults ? faults : json_object_new_array();
+}
+
+static int64_t seq_before(json_object *probe)
+{
+	json_object *res = json_object_object_get(probe, "result");
+	json_object *v = json_object_object_get(res, "kmsg_seq_before");
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* Each probe with the fault records logged between its start and the next
+ * probe's (or the end of the log): the faults it raised. */
+static json_object *attribute(json_object *probes, json_object *kmsg)
+{
+	json_object *out = json_object_new_array();
+	size_t n = probes && json_object_is_type(probes, json_type_array)
+			   ? json_object_array_length(probes) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(probes, i);
+		json_object *o = json_object_new_object();
+		int64_t from = seq_before(p), to = INT64_MAX;
+
+		for (size_t j = i + 1; j < n && to == INT64_MAX; j++)
+			if (seq_before(json_object_array_get_idx(probes, j)) >= 0)
+				to = seq_before(json_object_array_get_idx(probes, j));
+		json_object_object_foreach(p, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+		json_object_object_add(o, "faults", from >= 0 ? faults_of(kmsg, from, to)
+							       : json_object_new_array());
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+void lab_observation_attribute(json_object *obs, json_object *probes, json_object *kmsg)
+{
+	int64_t first = lab_jsonval_len(probes) ? seq_before(json_object_array_get_idx(probes, 0))
+						 : -1;
+
+	/* faults the probes raised on purpose are theirs, not the boot's */
+	json_object_object_add(obs, "faults", faults_of(kmsg, 0, first >= 0 ? first : INT64_MAX));
+	json_object_object_add(obs, "probes", attribute(probes, kmsg));
 }

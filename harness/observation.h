@@ -24,6 +24,15 @@ const char *lab_observation_domain_from_log(json_object *klog_records);
 /* Interrupt remapping mode from the boot lines: off, xapic, x2apic. */
 const char *lab_observation_ir_from_log(json_object *klog_records);
 
+/*
+ * Give obs its fault records, decoded from the guest's kernel log records
+ * (kmsg: [{"seq", "msg"}], the parser `explain` uses): "faults", what the
+ * boot logged before the first probe, and "probes", each probe of probes
+ * (the agent's results) with the faults logged between its start and the
+ * next probe's.
+ */
+void lab_observation_attribute(json_object *obs, json_object *probes, json_object *kmsg);
+
 /* A human summary of one observations object. */
 void lab_observation_print(FILE *out, json_object *obs);
 

@@ -2,6 +2,7 @@
 #include "pool.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,8 +17,8 @@
 #include <unistd.h>
 
 #include "accel.h"
-#include "fault.h"
 #include "disk.h"
+#include "evaluate.h"
 #include "image.h"
 #include "paths.h"
 #include "platform.h"
@@ -25,6 +26,7 @@
 #include "runner.h"
 #include "scenario.h"
 #include "virt.h"
+#include "worker.h"
 
 extern char **environ;
 
@@ -122,6 +124,47 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 	}
 }
 
+/* ---- telling the caller ---------------------------------------------------------- */
+
+static void note(struct pool *p, const char *text)
+{
+	struct lab_pool_event ev = { .kind = LAB_POOL_NOTE, .note = text };
+
+	if (p->o->progress)
+		p->o->progress(&ev, p->o->progress_opaque);
+}
+
+static void notef(struct pool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notef(struct pool *p, const char *fmt, ...)
+{
+	char text[PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	note(p, text);
+}
+
+static void progress_event(struct pool *p, enum lab_pool_event_kind kind, const struct slot *last)
+{
+	struct lab_pool_event ev = { .kind = kind, .done = p->done, .total = p->m->nruns,
+				     .active = p->active, .failures = p->failures };
+
+	if (!p->o->progress)
+		return;
+	if (p->booted)
+		ev.eta_s = (double)(ev.total - p->done) * (p->busy_s / (double)p->booted) /
+			   (p->o->jobs ? p->o->jobs : 1);
+	if (last) {
+		ev.name = last->spec->name;
+		ev.verdict = json_object_get_string(json_object_object_get(last->result, "verdict"));
+		ev.duration_s = json_object_get_double(json_object_object_get(last->result,
+									      "duration_s"));
+	}
+	p->o->progress(&ev, p->o->progress_opaque);
+}
+
 /* Does a run that will boot have a block probe? */
 static int needs_disks(const struct pool *p)
 {
@@ -134,15 +177,14 @@ static int needs_disks(const struct pool *p)
 /* The disk image block probes read, built here once rather than by
  * several workers at the same time (libguestfs boots an appliance under
  * TCG: ~30 s the first time, then cached). */
-static int make_disk_base(struct lab_error *err)
+static int make_disk_base(struct pool *p, struct lab_error *err)
 {
 	char *path = NULL;
 	struct stat st;
 	int fresh = stat(lab_paths_disks(), &st) < 0;
 
 	if (fresh)
-		fprintf(stderr, "run: building the disk image for block probes with libguestfs "
-			"(once, about 30 s)\n");
+		note(p, "building the disk image for block probes with libguestfs (once, about 30 s)");
 	if (lab_disk_base(lab_paths_disks(), &path, err) < 0)
 		return -1;
 	free(path);
@@ -157,9 +199,7 @@ static int build_custom(struct pool *p, const struct slot *s, const struct lab_p
 
 	snprintf(agent, sizeof(agent), "%s/build/agent-%s", lab_paths_root(), pf->arch);
 	snprintf(log, sizeof(log), "%s/image-%s-%s.log", p->o->dir, pf->image, s->spec->suite);
-	if (p->o->progress)
-		fprintf(stderr, "run: building the %s image of %s (log: %s)\n", pf->image,
-			s->spec->kernel_path, log);
+	notef(p, "building the %s image of %s (log: %s)", pf->image, s->spec->kernel_path, log);
 	return lab_image_build_custom(lab_paths_images(), pf->image, agent, s->spec->suite,
 				      s->spec->kernel_path, s->spec->modules_path, log, err);
 }
@@ -185,9 +225,8 @@ static const struct lab_qemu *qemu_of(struct pool *p, const struct lab_run_spec 
 		char log[PATH_MAX + 32];
 
 		snprintf(log, sizeof(log), "%s/qemu-%s.log", p->o->dir, spec);
-		if (p->o->progress)
-			fprintf(stderr, "run: QEMU %s: fetching it as Debian packages if not cached "
-				"(images/qemu.sh; log: %s)\n", spec, log);
+		notef(p, "QEMU %s: fetching it as Debian packages if not cached (images/qemu.sh; "
+		      "log: %s)", spec, log);
 		if (lab_qemu_fetch(lab_paths_images(), spec, log, err) < 0)
 			return NULL;
 	}
@@ -260,7 +299,7 @@ static int preflight(struct pool *p, struct lab_error *err)
 		}
 		lab_platform_free(pf);
 	}
-	if (needs_disks(p) && make_disk_base(err) < 0)
+	if (needs_disks(p) && make_disk_base(p, err) < 0)
 		goto fail;
 	virConnectClose(conn);
 	return 0;
@@ -274,55 +313,34 @@ fail:
 static int spawn(struct pool *p, struct slot *s)
 {
 	const struct lab_run_spec *r = s->spec;
-	char timeout[16], stall[16], memory[16], log[PATH_MAX + 16];
+	struct lab_run_opts o = {
+		.name = r->name, .platform = r->platform, .suite = r->suite, .accel = s->accel,
+		.append = r->append, .probes = r->probes, .dir = s->dir,
+		.qemu = r->qemu_build && strcmp(r->qemu_build, LAB_QEMU_SYSTEM) ? r->qemu_build : NULL,
+		.qemu_opts = r->qemu && json_object_object_length(r->qemu) ? r->qemu : NULL,
+		.machine_opts = r->machine && json_object_object_length(r->machine) ? r->machine : NULL,
+		.timeout_s = r->timeout_s ? r->timeout_s : p->o->timeout_s,
+		.stall_s = p->o->stall_s,
+		.memory_mib = r->memory_mib ? r->memory_mib : p->o->memory_mib,
+		.graceful_poweroff = p->o->graceful_poweroff,
+	};
+	char specpath[PATH_MAX + 16], log[PATH_MAX + 16];
 	/* the running binary itself, even if a rebuild replaced the file */
 	char exe[] = "/proc/self/exe";
-	char *argv[64];
-	size_t n = 0;
+	char *argv[] = { "iommu-lab", "_guest", specpath, NULL };
 	posix_spawn_file_actions_t fa;
-	unsigned t = r->timeout_s ? r->timeout_s : p->o->timeout_s;
+	json_object *spec;
 	int rc;
 
 	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
 		return -1;
-	snprintf(timeout, sizeof(timeout), "%u", t);
-	snprintf(stall, sizeof(stall), "%u", p->o->stall_s);
-	snprintf(memory, sizeof(memory), "%u", r->memory_mib ? r->memory_mib : p->o->memory_mib);
+	snprintf(specpath, sizeof(specpath), "%s/spec.json", s->dir);
 	snprintf(log, sizeof(log), "%s/worker.log", s->dir);
-	argv[n++] = "iommu-lab";
-	argv[n++] = "_guest";
-	argv[n++] = "--name";      argv[n++] = r->name;
-	argv[n++] = "--platform";  argv[n++] = (char *)r->platform;
-	argv[n++] = "--suite";     argv[n++] = (char *)r->suite;
-	argv[n++] = "--accel";     argv[n++] = (char *)s->accel;
-	argv[n++] = "--timeout";   argv[n++] = timeout;
-	argv[n++] = "--stall";     argv[n++] = stall;
-	argv[n++] = "--memory";    argv[n++] = memory;
-	argv[n++] = "--uri";       argv[n++] = (char *)p->o->uri;
-	argv[n++] = "--dir";       argv[n++] = s->dir;
-	if (p->o->graceful_poweroff)
-		argv[n++] = "--poweroff";
-	if (r->qemu_build && strcmp(r->qemu_build, LAB_QEMU_SYSTEM)) {
-		argv[n++] = "--qemu";
-		argv[n++] = (char *)r->qemu_build;
-	}
-	if (r->append) {
-		argv[n++] = "--append";
-		argv[n++] = r->append;
-	}
-	if (r->probes) {
-		argv[n++] = "--probes";
-		argv[n++] = (char *)json_object_to_json_string_ext(r->probes, JSON_C_TO_STRING_PLAIN);
-	}
-	if (r->qemu && json_object_object_length(r->qemu)) {
-		argv[n++] = "--qemu-opts";
-		argv[n++] = (char *)json_object_to_json_string_ext(r->qemu, JSON_C_TO_STRING_PLAIN);
-	}
-	if (r->machine && json_object_object_length(r->machine)) {
-		argv[n++] = "--machine-opts";
-		argv[n++] = (char *)json_object_to_json_string_ext(r->machine, JSON_C_TO_STRING_PLAIN);
-	}
-	argv[n] = NULL;
+	spec = lab_worker_spec_new(&o, p->o->uri);
+	rc = lab_worker_write(specpath, spec, NULL);
+	json_object_put(spec);
+	if (rc < 0)
+		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
@@ -334,7 +352,7 @@ static int spawn(struct pool *p, struct slot *s)
 		return -1;
 	}
 	s->started = now();
-	s->deadline = s->started + t + WATCHDOG_GRACE_S;
+	s->deadline = s->started + o.timeout_s + WATCHDOG_GRACE_S;
 	p->active++;
 	return 0;
 }
@@ -370,73 +388,11 @@ static void set_str(json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v ? v : ""));
 }
 
-/* Fault records (the parser `explain` uses) in the guest's kernel log
- * records whose sequence number is in [from, to). */
-static json_object *faults_of(json_object *kmsg, int64_t from, int64_t to)
-{
-	struct lab_error err = { 0 };
-	struct lab_fault_parser *fp = lab_fault_parser_new(&err);
-	json_object *res, *faults;
-
-	if (!fp)
-		return json_object_new_array();
-	for (size_t i = 0; kmsg && i < json_object_array_length(kmsg); i++) {
-		json_object *r = json_object_array_get_idx(kmsg, i);
-		int64_t seq = json_object_get_int64(json_object_object_get(r, "seq"));
-		const char *text = json_object_get_string(json_object_object_get(r, "msg"));
-		struct lab_klog_record rec = { .text = text ? text : "", .line = i + 1, .nlines = 1 };
-
-		if (seq < from || seq >= to)
-			continue;
-		rec.len = strlen(rec.text);
-		lab_fault_parser_feed(fp, &rec, &err);
-	}
-	res = lab_fault_parser_finish(fp, &err);
-	lab_fault_parser_free(fp);
-	faults = json_object_get(json_object_object_get(res, "faults"));
-	json_object_put(res);
-	return faults ? faults : json_object_new_array();
-}
-
-static int64_t seq_before(json_object *probe)
-{
-	json_object *res = json_object_object_get(probe, "result");
-	json_object *v = json_object_object_get(res, "kmsg_seq_before");
-
-	return v ? json_object_get_int64(v) : -1;
-}
-
-/* Each probe with the fault records logged between its start and the next
- * probe's (or the end of the log): the faults it raised. */
-static json_object *attribute(json_object *probes, json_object *kmsg)
-{
-	json_object *out = json_object_new_array();
-	size_t n = probes && json_object_is_type(probes, json_type_array)
-			   ? json_object_array_length(probes) : 0;
-
-	for (size_t i = 0; i < n; i++) {
-		json_object *p = json_object_array_get_idx(probes, i);
-		json_object *o = json_object_new_object();
-		int64_t from = seq_before(p), to = INT64_MAX;
-
-		for (size_t j = i + 1; j < n && to == INT64_MAX; j++)
-			if (seq_before(json_object_array_get_idx(probes, j)) >= 0)
-				to = seq_before(json_object_array_get_idx(probes, j));
-		json_object_object_foreach(p, k, v)
-			json_object_object_add(o, k, json_object_get(v));
-		json_object_object_add(o, "faults", from >= 0 ? faults_of(kmsg, from, to)
-							       : json_object_new_array());
-		json_object_array_add(out, o);
-	}
-	return out;
-}
-
 static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 {
 	struct lab_env env = { s->qemu_version, p->libvirt, s->kernel };
-	json_object *o = base_result(p, s), *run, *obs = NULL, *kmsg = NULL, *cmp;
+	json_object *o = base_result(p, s), *run;
 	char path[PATH_MAX + 16];
-	const char *status;
 	const char *verdict;
 
 	snprintf(path, sizeof(path), "%s/run.json", s->dir);
@@ -452,49 +408,12 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 		set_str(run, "status", "error");
 		set_str(run, "detail", why);
 	}
-	status = json_object_get_string(json_object_object_get(run, "status"));
-	obs = json_object_object_get(run, "observations");
-	kmsg = json_object_object_get(run, "kmsg");
-	if (obs && json_object_is_type(obs, json_type_object)) {
-		json_object *probes = json_object_object_get(run, "probes");
-		int64_t first = probes && json_object_array_length(probes)
-					? seq_before(json_object_array_get_idx(probes, 0)) : -1;
-
-		/* faults the probes raised on purpose are theirs, not the boot's */
-		json_object_object_add(obs, "faults",
-				       faults_of(kmsg, 0, first >= 0 ? first : INT64_MAX));
-		json_object_object_add(obs, "probes", attribute(probes, kmsg));
-	} else {
-		obs = NULL;
-	}
-	set_str(o, "status", status);
-	set_str(o, "reason", json_object_get_string(json_object_object_get(run, "detail")));
 	json_object_object_add(o, "duration_s", json_object_new_double(now() - s->started));
 	json_object_object_add(o, "accel", json_object_new_string(s->accel ? s->accel : "?"));
 	json_object_object_add(o, "accel_reason", json_object_new_string(s->accel_why));
 	json_object_object_add(o, "timeline",
 			       json_object_get(json_object_object_get(run, "timeline")));
-	if (strcmp(status ? status : "", "ok"))
-		json_object_object_add(o, "console_tail", json_object_get(
-					       json_object_object_get(run, "console_tail")));
-	/* what the agent journaled to its disk before the guest died */
-	if (json_object_object_get(run, "journal"))
-		json_object_object_add(o, "journal", json_object_get(
-					       json_object_object_get(run, "journal")));
-	if (p->o->adhoc) {
-		/* no expectations: the guest answering is all there is to judge */
-		set_str(o, "verdict", status && !strcmp(status, "ok") ? "pass" : "error");
-		json_object_object_add(o, "checks", json_object_new_array());
-	} else {
-		cmp = lab_compare_run(s->spec, &env, status ? status : "error", obs, kmsg,
-				      obs ? json_object_object_get(obs, "faults") : NULL);
-		json_object_object_add(o, "verdict",
-				       json_object_get(json_object_object_get(cmp, "verdict")));
-		json_object_object_add(o, "checks",
-				       json_object_get(json_object_object_get(cmp, "checks")));
-		json_object_put(cmp);
-	}
-	json_object_object_add(o, "observations", json_object_get(obs));
+	lab_evaluate_run(o, s->spec, &env, run, p->o->adhoc);
 	json_object_put(run);
 	s->result = o;
 	s->done = 1;
@@ -522,77 +441,7 @@ static void skip_slot(struct pool *p, struct slot *s, const char *status, const 
 	p->done++;
 }
 
-/* ---- progress ------------------------------------------------------------------- */
-
-static void progress(struct pool *p, const struct slot *last)
-{
-	size_t total = p->m->nruns;
-	double eta = 0;
-	const char *v;
-
-	if (!p->o->progress)
-		return;
-	if (p->booted) {
-		size_t left = total - p->done;
-		unsigned jobs = p->o->jobs ? p->o->jobs : 1;
-
-		eta = (double)left * (p->busy_s / (double)p->booted) / jobs;
-	}
-	v = last ? json_object_get_string(json_object_object_get(last->result, "verdict")) : NULL;
-	if (p->o->progress == 2) {
-		fprintf(stderr, "\r\033[K[%zu/%zu] running %zu, failures %zu, ETA %dm%02ds%s%s%s%s",
-			p->done, total, p->active, p->failures, (int)eta / 60, (int)eta % 60,
-			last ? "  last: " : "", last ? last->spec->name : "", last ? " " : "",
-			v ? v : "");
-	} else if (last) {
-		fprintf(stderr, "[%zu/%zu] %s: %s (%.1f s; running %zu, failures %zu, ETA %dm%02ds)\n",
-			p->done, total, last->spec->name, v,
-			json_object_get_double(json_object_object_get(last->result, "duration_s")),
-			p->active, p->failures, (int)eta / 60, (int)eta % 60);
-	}
-}
-
 /* ---- the loop ------------------------------------------------------------------- */
-
-static json_object *summary(struct pool *p)
-{
-	static const char *const verdicts[] = { "pass", "fail", "xfail", "xpass", "skip", "error" };
-	json_object *s = json_object_new_object();
-	int64_t counts[6] = { 0 }, runs[6] = { 0 };
-	size_t checks = 0;
-	const char *overall = "pass";
-
-	for (size_t i = 0; i < p->m->nruns; i++) {
-		json_object *r = p->slots[i].result;
-		json_object *cs = json_object_object_get(r, "checks");
-		const char *rv = json_object_get_string(json_object_object_get(r, "verdict"));
-
-		for (size_t k = 0; k < 6; k++)
-			runs[k] += !strcmp(rv, verdicts[k]);
-		for (size_t j = 0; j < json_object_array_length(cs); j++, checks++) {
-			const char *v = json_object_get_string(json_object_object_get(
-				json_object_array_get_idx(cs, j), "verdict"));
-
-			for (size_t k = 0; k < 6; k++)
-				counts[k] += !strcmp(v, verdicts[k]);
-		}
-		if (!strcmp(rv, "fail") || !strcmp(rv, "error"))
-			overall = !strcmp(overall, "error") || !strcmp(rv, "error") ? "error" : "fail";
-	}
-	json_object_object_add(s, "runs", json_object_new_int64((int64_t)p->m->nruns));
-	json_object_object_add(s, "checks", json_object_new_int64((int64_t)checks));
-	for (size_t k = 0; k < 6; k++)
-		json_object_object_add(s, verdicts[k], json_object_new_int64(counts[k]));
-	{
-		json_object *rv = json_object_new_object();
-
-		for (size_t k = 0; k < 6; k++)
-			json_object_object_add(rv, verdicts[k], json_object_new_int64(runs[k]));
-		json_object_object_add(s, "run_verdicts", rv);
-	}
-	json_object_object_add(s, "verdict", json_object_new_string(overall));
-	return s;
-}
 
 static void kill_workers(struct pool *p, int sig)
 {
@@ -633,14 +482,14 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			s = &p.slots[next++];
 			if (s->skip[0]) {
 				skip_slot(&p, s, "skipped", "skip", s->skip);
-				progress(&p, s);
+				progress_event(&p, LAB_POOL_RUN_DONE, s);
 			} else if (spawn(&p, s) < 0) {
 				char why[300];
 
 				snprintf(why, sizeof(why), "starting the worker: %s", strerror(errno));
 				skip_slot(&p, s, "error", "error", why);
 				p.failures++;
-				progress(&p, s);
+				progress_event(&p, LAB_POOL_RUN_DONE, s);
 			}
 		}
 		if (lab_runner_interrupted() && p.active == 0) {
@@ -656,7 +505,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 				if (s->pid == pid && !s->done) {
 					p.active--;
 					finish_slot(&p, s, wstatus);
-					progress(&p, s);
+					progress_event(&p, LAB_POOL_RUN_DONE, s);
 				}
 			}
 			continue;
@@ -668,12 +517,10 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			if (s->pid > 0 && !s->done && now() > s->deadline)
 				kill(s->pid, SIGKILL);
 		}
-		if (o->progress == 2)
-			progress(&p, NULL);
+		progress_event(&p, LAB_POOL_TICK, NULL);
 		usleep(POLL_MS * 1000);
 	}
-	if (o->progress == 2)
-		fprintf(stderr, "\n");
+	progress_event(&p, LAB_POOL_END, NULL);
 
 	results = json_object_new_object();
 	runs = json_object_new_array();
@@ -690,7 +537,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	json_object_object_add(results, "host", host);
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_array_add(runs, json_object_get(p.slots[i].result));
-	json_object_object_add(results, "summary", summary(&p));
+	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
 	json_object_object_add(results, "runs", runs);
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_put(p.slots[i].result);

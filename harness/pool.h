@@ -15,6 +15,25 @@
 #include "error.h"
 #include "matrix.h"
 
+/* What the pool tells its caller as it goes (it prints nothing itself). */
+enum lab_pool_event_kind {
+	LAB_POOL_NOTE,       /* note: a slow step starts (fetching a QEMU, building an image) */
+	LAB_POOL_RUN_DONE,   /* a run finished or was skipped: name, verdict, duration_s */
+	LAB_POOL_TICK,       /* every ~100 ms while runs go on: for a live line */
+	LAB_POOL_END,        /* the last run is done */
+};
+
+struct lab_pool_event {
+	enum lab_pool_event_kind kind;
+	const char *note;
+	const char *name, *verdict;
+	double duration_s;
+	size_t done, total, active, failures;
+	double eta_s;             /* estimated time left (0 until a run finished) */
+};
+
+typedef void (*lab_pool_progress_fn)(const struct lab_pool_event *ev, void *opaque);
+
 struct lab_pool_opts {
 	const char *uri;
 	const char *accel;          /* auto | tcg | kvm */
@@ -25,7 +44,8 @@ struct lab_pool_opts {
 	const char *dir;            /* the invocation's results folder */
 	int adhoc;                  /* no expectations: observations only */
 	int graceful_poweroff;      /* guests power off instead of being destroyed */
-	int progress;               /* 0 quiet, 1 a line per run, 2 a live line (TTY) */
+	lab_pool_progress_fn progress;  /* NULL: quiet */
+	void *progress_opaque;
 };
 
 /*

@@ -744,21 +744,24 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	res->total_s = r.started ? now() - r.started : 0;
 	res->timeline = r.timeline;
 	res->garbage = r.agent ? r.agent->garbage : 0;
-	if (r.collect) {
-		/* the agent's raw answer too: what the observations were made from */
-		write_file(opts->dir, "collect.json",
-			   json_object_to_json_string_ext(r.collect, JSON_C_TO_STRING_PRETTY),
-			   &local);
-		res->observations = lab_observation_from_collect(r.collect, opts->platform);
-		json = (char *)json_object_to_json_string_ext(res->observations,
-							       JSON_C_TO_STRING_PRETTY);
-		write_file(opts->dir, "observations.json", json, &local);
-	}
 	res->probes = r.probes;
 	r.probes = NULL;
 	if (r.kmsg) {
 		write_kmsg(&r, &local);
 		res->kmsg = json_object_get(json_object_object_get(r.kmsg, "records"));
+	}
+	if (r.collect) {
+		/* the agent's raw answer too: what the observations were made from */
+		write_file(opts->dir, "collect.json",
+			   json_object_to_json_string_ext(r.collect, JSON_C_TO_STRING_PRETTY),
+			   &local);
+		/* complete here, faults included, and never edited afterwards:
+		 * the file and results.json say the same */
+		res->observations = lab_observation_from_collect(r.collect, opts->platform);
+		lab_observation_attribute(res->observations, res->probes, res->kmsg);
+		json = (char *)json_object_to_json_string_ext(res->observations,
+							       JSON_C_TO_STRING_PRETTY);
+		write_file(opts->dir, "observations.json", json, &local);
 	}
 	if (res->status == LAB_RUN_OK && local.set) {
 		res->status = LAB_RUN_ERROR;   /* results that cannot be written are lost */

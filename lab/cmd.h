@@ -12,6 +12,12 @@ enum {
 	LAB_EXIT_USAGE = 2,
 };
 
+#include "pool.h"
+
+/* The pool's progress on stderr (lab/progress.c): opaque non-NULL for one
+ * live line (a terminal), NULL for a line per run. */
+void cmd_progress(const struct lab_pool_event *ev, void *opaque);
+
 int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_decode(int argc, char **argv);

@@ -187,7 +187,9 @@ int cmd_reproduce(int argc, char **argv)
 		}
 		lab_runner_install_signals();
 		po.dir = dir;
-		po.progress = json ? 1 : isatty(STDERR_FILENO) ? 2 : 1;
+		po.progress = cmd_progress;
+		/* a live line only on a terminal, and not under machine output */
+		po.progress_opaque = !(json) && isatty(STDERR_FILENO) ? (void *)&po : NULL;
 		results = lab_pool_run(m, &po, id, &err);
 		if (!results) {
 			fprintf(stderr, "reproduce: %s\n", err.msg);

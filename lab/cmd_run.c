@@ -473,7 +473,9 @@ int cmd_run(int argc, char **argv)
 	po.dir = dir;
 	po.adhoc = !c.nfiles;
 	po.graceful_poweroff = c.poweroff;
-	po.progress = c.json || c.tap ? 1 : isatty(STDERR_FILENO) ? 2 : 1;
+	po.progress = cmd_progress;
+	/* a live line only on a terminal, and not under machine output */
+	po.progress_opaque = !(c.json || c.tap) && isatty(STDERR_FILENO) ? (void *)&po : NULL;
 	if (!c.json && !c.tap)
 		fprintf(stderr, "run: %zu run%s, %u at a time; results in %s\n", m->nruns,
 			m->nruns == 1 ? "" : "s", c.jobs, dir);
