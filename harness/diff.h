@@ -37,7 +37,7 @@
 
 struct lab_diff_opts {
 	/* An extended regex: its first match is removed from every run name of
-	 * both sides before pairing ("\\+qemu=[^@]*$" pairs a matrix run on two
+	 * both sides before pairing ("\\+qemu-[a-z0-9-]+$" pairs a matrix run on two
 	 * QEMUs whose names differ by the QEMU axis). NULL pairs by full name. */
 	const char *pair;
 };

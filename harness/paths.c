@@ -87,13 +87,18 @@ const char *lab_paths_results(void)
 	return sub(buf, sizeof(buf), "LAB_RESULTS", "results");
 }
 
-int lab_paths_new_results(const char *override, char *id, size_t id_len, char *dir,
-			  size_t dir_len, struct lab_error *err)
+void lab_paths_new_id(char *id, size_t id_len)
 {
 	time_t t = time(NULL);
 
 	strftime(id, id_len, "%Y%m%d-%H%M%S", localtime(&t));
 	snprintf(id + strlen(id), id_len - strlen(id), "-%ld", (long)getpid());
+}
+
+int lab_paths_new_results(const char *override, char *id, size_t id_len, char *dir,
+			  size_t dir_len, struct lab_error *err)
+{
+	lab_paths_new_id(id, id_len);
 	if (override)
 		snprintf(dir, dir_len, "%s", override);
 	else

@@ -18,6 +18,9 @@ const char *lab_paths_disks(void);      /* images/cache/disk: libguestfs images 
 const char *lab_paths_platforms(void);  /* guests/platforms */
 const char *lab_paths_results(void);    /* results */
 
+/* A new invocation's id: "20261125-121500-4242" (time and pid). */
+void lab_paths_new_id(char *id, size_t id_len);
+
 /* A new invocation's id ("20261125-121500-4242") and its results folder:
  * override if given, else results/<id>; created. 0, or -1 with err set. */
 int lab_paths_new_results(const char *override, char *id, size_t id_len, char *dir,

@@ -18,7 +18,13 @@ enum {
  * live line (a terminal), NULL for a line per run. */
 void cmd_progress(const struct lab_pool_event *ev, void *opaque);
 
+/* results.json, junit.xml (and a copy at junit, if given), report.html and
+ * results.tap into dir (lab/reports.c). */
+int cmd_write_reports(json_object *results, const char *dir, const char *junit,
+		      struct lab_error *err);
+
 int cmd_run(int argc, char **argv);
+int cmd_recheck(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

@@ -344,36 +344,6 @@ static struct lab_matrix *adhoc_matrix(const struct cli *c, struct lab_error *er
 	return m;
 }
 
-static int write_reports(json_object *results, const char *dir, const struct cli *c,
-			 struct lab_error *err)
-{
-	char path[PATH_MAX + 32];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	if (json_object_to_file_ext(path, results, JSON_C_TO_STRING_PRETTY) < 0) {
-		lab_error_set(err, "writing %s: %s", path, json_util_get_last_err());
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/junit.xml", dir);
-	if (lab_report_write_junit(results, path, err) < 0)
-		return -1;
-	if (c->junit && lab_report_write_junit(results, c->junit, err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/report.html", dir);
-	if (lab_report_write_html(results, path, err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/results.tap", dir);
-	f = fopen(path, "we");
-	if (!f) {
-		lab_error_set_errno(err, errno, "writing %s", path);
-		return -1;
-	}
-	lab_report_write_tap(results, f);
-	fclose(f);
-	return 0;
-}
-
 /* --baseline: the diff against DIR's results as results["baseline"], and its
  * summary line on stderr. */
 static void attach_baseline(json_object *results, json_object *baseline, const char *dir)
@@ -489,7 +459,7 @@ int cmd_run(int argc, char **argv)
 	if (baseline)
 		attach_baseline(results, baseline, c.baseline);
 	json_object_put(baseline);
-	rc = write_reports(results, dir, &c, &err);
+	rc = cmd_write_reports(results, dir, c.junit, &err);
 	if (c.json)
 		printf("%s\n", json_object_to_json_string_ext(results, JSON_C_TO_STRING_PRETTY));
 	else if (c.tap)

@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "_guest", cmd_guest, NULL },   /* internal: one guest, for the worker pool */
 	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
+	{ "recheck", cmd_recheck, "judge a results folder again against edited scenarios, booting nothing" },
 	{ "explain", cmd_explain, "decode the IOMMU faults in a kernel log from any machine" },
 	{ "reproduce", cmd_reproduce, "replay the IOMMU faults of a kernel log in a guest" },
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },

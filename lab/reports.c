@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The files every invocation that judges runs leaves in its results folder
+ * (`run`, `recheck`): results.json, junit.xml, report.html, results.tap. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "cmd.h"
+#include "report.h"
+
+int cmd_write_reports(json_object *results, const char *dir, const char *junit,
+		      struct lab_error *err)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	if (json_object_to_file_ext(path, results, JSON_C_TO_STRING_PRETTY) < 0) {
+		lab_error_set(err, "writing %s: %s", path, json_util_get_last_err());
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/junit.xml", dir);
+	if (lab_report_write_junit(results, path, err) < 0)
+		return -1;
+	if (junit && lab_report_write_junit(results, junit, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	if (lab_report_write_html(results, path, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/results.tap", dir);
+	f = fopen(path, "we");
+	if (!f) {
+		lab_error_set_errno(err, errno, "writing %s", path);
+		return -1;
+	}
+	lab_report_write_tap(results, f);
+	fclose(f);
+	return 0;
+}
