@@ -25,37 +25,33 @@
 
 #define DATA "tests/data/fault/"
 
-/* every .log under tests/data/fault must be listed here */
-static const char *const golden_cases[] = {
-	"intel_no_pasid_boot",
-	"intel_pasid_ffffffff_storm",
-	"intel_hex_bdf_kernel_prefix",
-	"intel_4x_addr_zero",
-	"intel_3x_two_line_syslog",
-	"intel_mail_wrapped_qp",
-	"intel_scalable_mode",
-	"intel_context_clear_vfio",
-	"intel_invalidation_errors",
-	"intel_intr_remap",
-	"intel_reason_crosscheck",
-	"intel_interleaved_and_truncated",
-	"amd_driver_prefix",
-	"amd_split_records",
-	"amd_iotlb_timeout_journal",
-	"amd_invalid_device_request",
-	"amd_all_events",
-	"smmuv3_vendor_prefix",
-	"smmuv3_raw_interleaved",
-	"smmuv3_decoded_6_15",
-	"smmu_v2_trace_prefix",
-	"smmu_v2_suppressed_first",
-	"smmu_v2_fsr_lines",
-	"smmu_v2_tegra_vendor",
-	"mixed_prefixes_crlf",
-	"negative_lookalikes",
-};
+/* The golden cases are the .log files of DATA, found there (discover()):
+ * adding a case is adding its .log and, on purpose, its .json. */
+#define MAX_CASES 256
 
-#define NCASES (sizeof(golden_cases) / sizeof(golden_cases[0]))
+static char *golden_cases[MAX_CASES];
+static size_t ncases;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void discover(void)
+{
+	DIR *d = opendir(DATA);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) && ncases < MAX_CASES) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".log"))
+			golden_cases[ncases++] = strndup(e->d_name, n - 4);
+	}
+	if (d)
+		closedir(d);
+	qsort(golden_cases, ncases, sizeof(golden_cases[0]), by_name);
+}
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -214,31 +210,11 @@ static void test_golden(void **state)
 	json_object_put(actual);
 }
 
-/* a .log that is not listed would never be checked */
-static void test_golden_list_complete(void **state)
+/* the folder holds the corpus: finding too few means it was not found */
+static void test_golden_corpus_found(void **state)
 {
-	DIR *d = opendir(DATA);
-	struct dirent *e;
-	int unlisted = 0;
-
 	(void)state;
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		int found = 0;
-
-		if (n < 5 || strcmp(e->d_name + n - 4, ".log"))
-			continue;
-		for (size_t i = 0; i < NCASES; i++)
-			if (strlen(golden_cases[i]) == n - 4 && !strncmp(golden_cases[i], e->d_name, n - 4))
-				found = 1;
-		if (!found) {
-			fprintf(stderr, "  %s is not in golden_cases[]\n", e->d_name);
-			unlisted++;
-		}
-	}
-	closedir(d);
-	assert_int_equal(unlisted, 0);
+	assert_true(ncases >= 26);
 }
 
 /* ---- decoding details, record by record ------------------------------------------ */
@@ -589,22 +565,24 @@ static void test_binary_input(void **state)
 
 int main(void)
 {
-	struct CMUnitTest *tests = calloc(NCASES + 64, sizeof(*tests));
+	struct CMUnitTest *tests;
 	size_t n = 0;
 	int rc;
 
+	discover();
+	tests = calloc(ncases + 64, sizeof(*tests));
 	assert_non_null(tests);
-	for (size_t i = 0; i < NCASES; i++) {
+	for (size_t i = 0; i < ncases; i++) {
 		tests[n].name = golden_cases[i];
 		tests[n].test_func = test_golden;
 		tests[n].initial_state = (void *)golden_cases[i];
 		n++;
 	}
 #define ADD(fn) do {							\
-		assert_true(n < NCASES + 64);					\
+		assert_true(n < ncases + 64);					\
 		tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn);		\
 	} while (0)
-	ADD(test_golden_list_complete);
+	ADD(test_golden_corpus_found);
 	ADD(test_intel_reason_decimal_and_hex);
 	ADD(test_intel_fields);
 	ADD(test_bare_text_two_line);
@@ -624,5 +602,7 @@ int main(void)
 #undef ADD
 	rc = _cmocka_run_group_tests("fault", tests, n, NULL, NULL);
 	free(tests);
+	for (size_t i = 0; i < ncases; i++)
+		free(golden_cases[i]);
 	return rc;
 }
