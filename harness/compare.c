@@ -476,32 +476,6 @@ static json_object *check_json(const struct check *c, const char *verdict)
 	return o;
 }
 
-/* Verdicts from best to worst, for a run's verdict. */
-static const char *const order[] = { "pass", "skip", "xfail", "xpass", "fail", "error" };
-
-static int rank(const char *v)
-{
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (!strcmp(order[i], v))
-			return (int)i;
-	return 0;
-}
-
-const char *lab_compare_worse(const char *a, const char *b)
-{
-	return rank(a) >= rank(b) ? a : b;
-}
-
-static const char *run_verdict(const char *worst)
-{
-	/* skips and known bugs do not fail a run; an unexpected pass does */
-	if (!strcmp(worst, "xpass"))
-		return "fail";
-	if (!strcmp(worst, "skip") || !strcmp(worst, "xfail"))
-		return "pass";
-	return worst;
-}
-
 json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_env *env,
 			     const char *status, json_object *obs, json_object *kmsg,
 			     json_object *faults)
@@ -512,7 +486,7 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 	const struct lab_expect *all[spec->nexpects + 2];
 	json_object *checks = json_object_new_array();
 	json_object *out = json_object_new_object();
-	const char *worst = "pass";
+	enum lab_verdict worst = LAB_VERDICT_PASS;
 	int has_faults = 0, guest_ok, expects_failure = 0;
 	size_t n = 0;
 
@@ -538,7 +512,7 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 		struct check c = { .key = all[i]->key };
 		char why[256] = "";
 		const struct lab_expect_alt *alt = choose(all[i], env, why, sizeof(why));
-		const char *verdict;
+		enum lab_verdict verdict;
 
 		/* every regex is its own check: name them apart */
 		if (!strncmp(c.key, "log_", 4) && alt)
@@ -551,12 +525,12 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 			snprintf(c.name, sizeof(c.name), "%s", c.key);
 		if (!alt) {
 			snprintf(c.reason, sizeof(c.reason), "no expectation applies here: %s", why);
-			verdict = "skip";
+			verdict = LAB_VERDICT_SKIP;
 		} else if (!strcmp(c.key, "status")) {
 			c.expected = alt->value;
 			c.observed = json_object_new_string(status);
 			compare_value(&c);
-			verdict = c.held ? "pass" : "fail";
+			verdict = c.held ? LAB_VERDICT_PASS : LAB_VERDICT_FAIL;
 			expects_failure = strcmp(json_object_get_string(alt->value), "ok") != 0;
 		} else if (!guest_ok) {
 			c.expected = alt->value;
@@ -564,23 +538,24 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 				 status);
 			/* a guest expected to panic has nothing else to check;
 			 * one that was not could not be checked */
-			verdict = expects_failure ? "skip" : "error";
+			verdict = expects_failure ? LAB_VERDICT_SKIP : LAB_VERDICT_ERROR;
 		} else {
 			c.expected = alt->value;
 			evaluate(&c, obs, kmsg, faults);
-			verdict = c.held ? "pass" : "fail";
+			verdict = c.held ? LAB_VERDICT_PASS : LAB_VERDICT_FAIL;
 		}
-		if (alt && alt->xfail && (!strcmp(verdict, "pass") || !strcmp(verdict, "fail"))) {
-			verdict = c.held ? "xpass" : "xfail";
+		if (alt && alt->xfail && (verdict == LAB_VERDICT_PASS || verdict == LAB_VERDICT_FAIL)) {
+			verdict = c.held ? LAB_VERDICT_XPASS : LAB_VERDICT_XFAIL;
 			snprintf(c.reason, sizeof(c.reason), "%s: %s",
 				 c.held ? "known bug did not show" : "known bug", alt->xfail);
 		}
-		worst = lab_compare_worse(worst, verdict);
-		json_object_array_add(checks, check_json(&c, verdict));
+		worst = lab_verdict_worse(worst, verdict);
+		json_object_array_add(checks, check_json(&c, lab_verdict_name(verdict)));
 		json_object_put(c.observed);
 		json_object_put(c.evidence);
 	}
 	json_object_object_add(out, "checks", checks);
-	json_object_object_add(out, "verdict", json_object_new_string(run_verdict(worst)));
+	json_object_object_add(out, "verdict",
+			       json_object_new_string(lab_verdict_name(lab_verdict_of_run(worst))));
 	return out;
 }

@@ -3,17 +3,14 @@
 #define LAB_COMPARE_H
 
 /*
- * The comparator: one verdict per check, one per run.
- *   pass   the expectation held            fail   it did not
- *   xfail  it did not, as a known bug says  xpass  a known bug did not show
- *   skip   no expectation applies here      error  could not be evaluated
- * A run's verdict: error if any check errs, fail if any fails or passes
- * unexpectedly, else pass. The invocation exits 0 only when no run failed
- * or erred.
+ * The comparator: one verdict per check, one per run (the verdicts and how
+ * a run's follows from its checks': harness/verdict.h). The invocation
+ * exits 0 only when no run failed or erred.
  */
 #include <json.h>
 
 #include "matrix.h"
+#include "verdict.h"
 
 struct lab_env {
 	const char *qemu;       /* "7.2.0" */
@@ -32,8 +29,5 @@ struct lab_env {
 json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_env *env,
 			     const char *status, json_object *observations, json_object *kmsg,
 			     json_object *faults);
-
-/* Worst of two run verdicts (pass < skip < xfail... : see compare.c). */
-const char *lab_compare_worse(const char *a, const char *b);
 
 #endif

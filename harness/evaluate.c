@@ -5,10 +5,7 @@
 #include <string.h>
 
 #include "jsonval.h"
-
-/* One vocabulary for verdicts: compare.h says what each means. */
-static const char *const verdicts[] = { "pass", "fail", "xfail", "xpass", "skip", "error" };
-#define NVERDICTS (sizeof(verdicts) / sizeof(verdicts[0]))
+#include "verdict.h"
 
 static void set_str(json_object *o, const char *key, const char *v)
 {
@@ -21,8 +18,8 @@ void lab_evaluate_run(json_object *row, const struct lab_run_spec *spec, const s
 	const char *status = lab_jsonval_str(outcome, "status");
 	json_object *obs = lab_jsonval_obj(outcome, "observations");
 
-	if (!status)
-		status = "error";
+	if (lab_run_status_parse(status) < 0)      /* a worker that said nothing sane */
+		status = lab_run_status_name(LAB_RUN_ERROR);
 	set_str(row, "status", status);
 	set_str(row, "reason", lab_jsonval_str(outcome, "detail"));
 	if (strcmp(status, "ok"))
@@ -33,7 +30,8 @@ void lab_evaluate_run(json_object *row, const struct lab_run_spec *spec, const s
 		json_object_object_add(row, "journal",
 				       json_object_get(lab_jsonval_get(outcome, "journal")));
 	if (adhoc) {
-		set_str(row, "verdict", !strcmp(status, "ok") ? "pass" : "error");
+		set_str(row, "verdict", lab_verdict_name(!strcmp(status, "ok") ? LAB_VERDICT_PASS
+										 : LAB_VERDICT_ERROR));
 		json_object_object_add(row, "checks", json_object_new_array());
 	} else {
 		json_object *cmp = lab_compare_run(spec, env, status, obs,
@@ -47,41 +45,32 @@ void lab_evaluate_run(json_object *row, const struct lab_run_spec *spec, const s
 	json_object_object_add(row, "observations", json_object_get(obs));
 }
 
-static size_t verdict_index(const char *v)
-{
-	for (size_t k = 0; k < NVERDICTS; k++)
-		if (v && !strcmp(v, verdicts[k]))
-			return k;
-	return NVERDICTS - 1;      /* anything unknown counts as an error */
-}
-
 json_object *lab_evaluate_summary(json_object *rows)
 {
 	json_object *s = json_object_new_object(), *rv = json_object_new_object();
-	int64_t counts[NVERDICTS] = { 0 }, runs[NVERDICTS] = { 0 };
+	int64_t counts[LAB_VERDICT_COUNT] = { 0 }, runs[LAB_VERDICT_COUNT] = { 0 };
 	size_t checks = 0, n = lab_jsonval_len(rows);
-	const char *overall = "pass";
+	enum lab_verdict overall = LAB_VERDICT_PASS;
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *r = json_object_array_get_idx(rows, i);
 		json_object *cs = lab_jsonval_arr(r, "checks");
-		size_t v = verdict_index(lab_jsonval_str(r, "verdict"));
+		enum lab_verdict v = lab_verdict_parse(lab_jsonval_str(r, "verdict"));
 
 		runs[v]++;
 		for (size_t j = 0; j < lab_jsonval_len(cs); j++, checks++)
-			counts[verdict_index(lab_jsonval_str(json_object_array_get_idx(cs, j),
-							     "verdict"))]++;
-		if (!strcmp(verdicts[v], "fail") || !strcmp(verdicts[v], "error"))
-			overall = !strcmp(overall, "error") || !strcmp(verdicts[v], "error") ? "error"
-											       : "fail";
+			counts[lab_verdict_parse(lab_jsonval_str(json_object_array_get_idx(cs, j),
+								 "verdict"))]++;
+		/* runs are pass, skip, fail or error: the worst is the invocation's */
+		overall = lab_verdict_worse(overall, v == LAB_VERDICT_SKIP ? LAB_VERDICT_PASS : v);
 	}
 	json_object_object_add(s, "runs", json_object_new_int64((int64_t)n));
 	json_object_object_add(s, "checks", json_object_new_int64((int64_t)checks));
-	for (size_t k = 0; k < NVERDICTS; k++) {
-		json_object_object_add(s, verdicts[k], json_object_new_int64(counts[k]));
-		json_object_object_add(rv, verdicts[k], json_object_new_int64(runs[k]));
+	for (int k = 0; k < LAB_VERDICT_COUNT; k++) {
+		json_object_object_add(s, lab_verdict_name(k), json_object_new_int64(counts[k]));
+		json_object_object_add(rv, lab_verdict_name(k), json_object_new_int64(runs[k]));
 	}
 	json_object_object_add(s, "run_verdicts", rv);
-	json_object_object_add(s, "verdict", json_object_new_string(overall));
+	json_object_object_add(s, "verdict", json_object_new_string(lab_verdict_name(overall)));
 	return s;
 }

@@ -421,17 +421,18 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 	p->booted++;
 	p->busy_s += now() - s->started;
 	verdict = json_object_get_string(json_object_object_get(o, "verdict"));
-	if (strcmp(verdict, "pass"))
+	if (lab_verdict_parse(verdict) != LAB_VERDICT_PASS)
 		p->failures++;
 }
 
-static void skip_slot(struct pool *p, struct slot *s, const char *status, const char *verdict,
-		      const char *reason)
+/* A run that never booted: skipped, or lost to an error or an interrupt. */
+static void skip_slot(struct pool *p, struct slot *s, enum lab_run_status status,
+		      enum lab_verdict verdict, const char *reason)
 {
 	json_object *o = base_result(p, s);
 
-	set_str(o, "status", status);
-	set_str(o, "verdict", verdict);
+	set_str(o, "status", lab_run_status_name(status));
+	set_str(o, "verdict", lab_verdict_name(verdict));
 	set_str(o, "reason", reason);
 	json_object_object_add(o, "duration_s", json_object_new_double(0));
 	json_object_object_add(o, "checks", json_object_new_array());
@@ -481,20 +482,20 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 		       next < m->nruns) {
 			s = &p.slots[next++];
 			if (s->skip[0]) {
-				skip_slot(&p, s, "skipped", "skip", s->skip);
+				skip_slot(&p, s, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP, s->skip);
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
 			} else if (spawn(&p, s) < 0) {
 				char why[300];
 
 				snprintf(why, sizeof(why), "starting the worker: %s", strerror(errno));
-				skip_slot(&p, s, "error", "error", why);
+				skip_slot(&p, s, LAB_RUN_ERROR, LAB_VERDICT_ERROR, why);
 				p.failures++;
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
 			}
 		}
 		if (lab_runner_interrupted() && p.active == 0) {
 			for (; next < m->nruns; next++)
-				skip_slot(&p, &p.slots[next], "interrupted", "error",
+				skip_slot(&p, &p.slots[next], LAB_RUN_INTERRUPTED, LAB_VERDICT_ERROR,
 					  "not run: interrupted");
 			break;
 		}

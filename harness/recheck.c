@@ -10,6 +10,7 @@
 
 #include "evaluate.h"
 #include "jsonval.h"
+#include "verdict.h"
 
 json_object *lab_recheck_load(const char *dir, char *base, size_t base_len,
 			      struct lab_error *err)
@@ -100,8 +101,10 @@ static json_object *base_row(json_object *stored_row)
 
 static void skip_row(json_object *row, const char *reason)
 {
-	json_object_object_add(row, "status", json_object_new_string("skipped"));
-	json_object_object_add(row, "verdict", json_object_new_string("skip"));
+	json_object_object_add(row, "status",
+			       json_object_new_string(lab_run_status_name(LAB_RUN_SKIPPED)));
+	json_object_object_add(row, "verdict",
+			       json_object_new_string(lab_verdict_name(LAB_VERDICT_SKIP)));
 	json_object_object_add(row, "reason", json_object_new_string(reason));
 	json_object_object_add(row, "checks", json_object_new_array());
 	json_object_object_add(row, "observations", NULL);
@@ -154,7 +157,8 @@ static json_object *recheck_row(json_object *stored_row, json_object *host, cons
 		skip_row(row, why);
 		return row;
 	}
-	if (!status || !strcmp(status, "skipped") || !strcmp(status, "interrupted")) {
+	if (lab_run_status_parse(status) == LAB_RUN_SKIPPED ||
+	    lab_run_status_parse(status) == LAB_RUN_INTERRUPTED || !status) {
 		snprintf(why, sizeof(why), "never booted (%s); recheck boots nothing",
 			 lab_jsonval_str(stored_row, "reason") ? lab_jsonval_str(stored_row, "reason")
 							       : "no outcome");

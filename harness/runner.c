@@ -60,17 +60,6 @@ int lab_runner_interrupted(void)
 	return interrupted;
 }
 
-const char *lab_run_status_name(enum lab_run_status s)
-{
-	static const char *const names[] = {
-		[LAB_RUN_OK] = "ok",           [LAB_RUN_TIMEOUT] = "timeout",
-		[LAB_RUN_PANIC] = "panic",     [LAB_RUN_CRASHED] = "crashed",
-		[LAB_RUN_ERROR] = "error",     [LAB_RUN_INTERRUPTED] = "interrupted",
-	};
-
-	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
 /* The agent conversation, in order. */
 enum step {
 	STEP_HELLO,

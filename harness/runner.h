@@ -11,20 +11,12 @@
 #include <json.h>
 
 #include "error.h"
+#include "verdict.h"      /* enum lab_run_status */
 
 /* The default of --stall: console and agent both silent this long is a
  * stalled guest. The agent says it is busy every LAB_PROTO_BUSY_S while a
  * command runs, so a slow command is not silence. */
 #define LAB_RUN_STALL_S 30
-
-enum lab_run_status {
-	LAB_RUN_OK,           /* the agent answered and the guest powered off */
-	LAB_RUN_TIMEOUT,      /* the agent did not finish within the timeout */
-	LAB_RUN_PANIC,        /* the guest kernel panicked */
-	LAB_RUN_CRASHED,      /* the guest stopped before the agent was done */
-	LAB_RUN_ERROR,        /* the lab could not start or drive the guest */
-	LAB_RUN_INTERRUPTED,  /* SIGINT / SIGTERM */
-};
 
 struct lab_run_opts {
 	const char *name;        /* run name, used in the domain name */
@@ -62,7 +54,6 @@ struct lab_run_result {
 				     it could not be; NULL otherwise */
 };
 
-const char *lab_run_status_name(enum lab_run_status s);
 
 /* SIGINT/SIGTERM set a flag that every running guest's loop acts on. */
 void lab_runner_install_signals(void);

@@ -15,9 +15,11 @@
 #include "domain.h"
 #include "platform.h"
 #include "qemu.h"
+#include "verdict.h"
 
 /* Known values of the expectation keys that take one of a set. */
-static const char *const statuses[] = { "ok", "panic", "timeout", "crashed", NULL };
+/* the run statuses a scenario can expect (harness/verdict.h), filled once */
+static const char *statuses[LAB_RUN_STATUS_COUNT + 1];
 static const char *const kinds[] = { "intel", "amd", "smmuv3", "smmu", "virtio", "none", NULL };
 static const char *const domains[] = { "identity", "DMA", "DMA-FQ", "blocked", "none", NULL };
 static const char *const ir_modes[] = { "off", "xapic", "x2apic", NULL };
@@ -1001,6 +1003,11 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 	};
 	struct ctx c = { .file = file, .platforms_dir = platforms_dir, .err = err };
 	struct lab_scenario *s = calloc(1, sizeof(*s));
+
+	if (!statuses[0])
+		for (int i = 0, n = 0; i < LAB_RUN_STATUS_COUNT; i++)
+			if (lab_run_status_expectable(i))
+				statuses[n++] = lab_run_status_name(i);
 	yaml_parser_t parser;
 	yaml_node_t *root;
 	FILE *f = fopen(file, "re");
