@@ -11,7 +11,9 @@
 #
 #   images/cache/qemu-SUITE/root/       the unpacked tree (usr/bin/qemu-system-*)
 #   images/cache/qemu-SUITE/bin/        qemu-system-x86_64 and -aarch64: wrappers
-#                                       that set QEMU_MODULE_DIR, then exec the binary
+#                                       that set QEMU_MODULE_DIR (and turn libvirt
+#                                       9.0's -no-acpi into -machine acpi=off),
+#                                       then exec the binary
 #   images/cache/qemu-SUITE/version     what `qemu-system-x86_64 --version` says, e.g. 10.0.2
 #   images/cache/qemu-SUITE/manifest    the packages that went in (written last)
 #
@@ -88,7 +90,10 @@ shadow_host_modules() { # the module folder of the unpacked tree
 }
 
 manifest=$(for w in $wanted; do echo "package $w"; done)
-if [ -f "$OUT/manifest" ] && [ "$(grep '^package ' "$OUT/manifest")" = "$manifest" ] &&
+# (the script's own digest too: a changed wrapper means a new unpack)
+manifest="$manifest
+script $(sha256sum "$0" | cut -c1-16)"
+if [ -f "$OUT/manifest" ] && [ "$(grep -E '^(package|script) ' "$OUT/manifest")" = "$manifest" ] &&
 	[ -x "$OUT/root/usr/bin/qemu-system-x86_64" ]; then
 	shadow_host_modules "$(ls -d "$OUT"/root/usr/lib/*/qemu | head -n 1)"
 	log "up to date (QEMU $(cat "$OUT/version"))"
@@ -132,9 +137,17 @@ moddir=$(cd "$work/root" && ls -d usr/lib/*/qemu 2>/dev/null | head -n 1)
 shadow_host_modules "$work/root/$moddir"
 mkdir -p "$work/bin"
 for arch in x86_64 aarch64; do
+	# -no-acpi: libvirt 9.0 writes it for an aarch64 guest without <acpi/>,
+	# and QEMU 9.0 removed it ("-no-acpi: invalid option"); -machine
+	# acpi=off says the same to every QEMU since 6.2 (a later -machine
+	# acpi=on, which smmuv3-uefi adds, still wins).
 	cat >"$work/bin/qemu-system-$arch" <<-EOF
 	#!/bin/sh
 	# written by images/qemu.sh: the $SUITE QEMU with its own modules
+	for a in "\$@"; do
+		shift
+		if [ "\$a" = -no-acpi ]; then set -- "\$@" -machine acpi=off; else set -- "\$@" "\$a"; fi
+	done
 	QEMU_MODULE_DIR=$OUT/root/$moddir exec $OUT/root/usr/bin/qemu-system-$arch "\$@"
 	EOF
 	chmod 0755 "$work/bin/qemu-system-$arch"
