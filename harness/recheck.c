@@ -10,6 +10,7 @@
 
 #include "evaluate.h"
 #include "jsonval.h"
+#include "observation.h"
 #include "verdict.h"
 
 json_object *lab_recheck_load(const char *dir, char *base, size_t base_len,
@@ -122,8 +123,17 @@ static json_object *outcome_of(json_object *stored_row, const char *base)
 		snprintf(path, sizeof(path), "%s/%s/run.json", base, dir);
 		o = json_object_from_file(path);
 	}
-	if (json_object_is_type(o, json_type_object))
+	if (json_object_is_type(o, json_type_object)) {
+		json_object *obs = lab_jsonval_obj(o, "observations");
+
+		/* results from before the worker attributed faults itself:
+		 * its observations hold none of the probes it ran */
+		if (obs && lab_jsonval_len(lab_jsonval_arr(obs, "probes")) !=
+			   lab_jsonval_len(lab_jsonval_arr(o, "probes")))
+			lab_observation_attribute(obs, lab_jsonval_arr(o, "probes"),
+						  lab_jsonval_arr(o, "kmsg"));
 		return o;
+	}
 	json_object_put(o);
 	o = json_object_new_object();
 	json_object_object_add(o, "status", json_object_get(lab_jsonval_get(stored_row, "status")));

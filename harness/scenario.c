@@ -13,45 +13,14 @@
 #include <yaml.h>
 
 #include "domain.h"
+#include "expect.h"
 #include "platform.h"
 #include "qemu.h"
 #include "verdict.h"
 
-/* Known values of the expectation keys that take one of a set. */
-/* the run statuses a scenario can expect (harness/verdict.h), filled once */
-static const char *statuses[LAB_RUN_STATUS_COUNT + 1];
-static const char *const kinds[] = { "intel", "amd", "smmuv3", "smmu", "virtio", "none", NULL };
-static const char *const domains[] = { "identity", "DMA", "DMA-FQ", "blocked", "none", NULL };
-static const char *const ir_modes[] = { "off", "xapic", "x2apic", NULL };
 static const char *const suites[] = { "bookworm", "backports", NULL };
 /* QEMU builds a file can name (harness/qemu.h); a path is the command line's */
 static const char *const qemu_builds[] = { "system", "bookworm", "backports", NULL };
-
-enum value_kind { V_ENUM, V_UINT, V_BOOL, V_REGEX, V_DEVICES, V_ANY };
-
-static const struct expect_key {
-	const char *key;
-	enum value_kind kind;
-	const char *const *values;   /* V_ENUM */
-	const char *help;
-} expect_keys[] = {
-	{ "status", V_ENUM, statuses, "how the guest ended: ok, panic, timeout, crashed" },
-	{ "iommu", V_ENUM, kinds, "kind of every IOMMU the guest has, or none" },
-	{ "iommus", V_UINT, NULL, "how many IOMMUs" },
-	{ "default_domain", V_ENUM, domains, "the default domain type" },
-	{ "interrupt_remapping", V_ENUM, ir_modes, "off, xapic or x2apic" },
-	{ "groups_min", V_UINT, NULL, "at least this many IOMMU groups" },
-	{ "groups_max", V_UINT, NULL, "at most this many IOMMU groups" },
-	{ "edu_group_type", V_ENUM, domains, "type of the test device's group (none: no group)" },
-	{ "same_group", V_DEVICES, NULL, "devices that must share one IOMMU group: [[a, b], ...]" },
-	{ "separate_groups", V_DEVICES, NULL, "devices that must each be in a group of their own" },
-	{ "fields", V_ANY, NULL, "decoded register fields: {intel.cap.mgaw: 48, ...}" },
-	{ "acpi", V_ANY, NULL,
-	  "firmware table fields: {dmar.valid: true, dmar.host_address_width: 39, ...}" },
-	{ "log_present", V_REGEX, NULL, "regexes the kernel log must match" },
-	{ "log_absent", V_REGEX, NULL, "regexes the kernel log must not match" },
-	{ "no_faults", V_BOOL, NULL, "no IOMMU fault in the kernel log (default true)" },
-};
 
 struct ctx {
 	const char *file;
@@ -305,29 +274,40 @@ static json_object *scalar_json(const yaml_node_t *n)
 	return json_object_new_string(s);
 }
 
-static int check_value(struct ctx *c, const struct expect_key *ek, const char *key,
+static int check_value(struct ctx *c, const struct lab_expect_key *ek, const char *key,
 		       yaml_node_t *n, json_object *v)
 {
 	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	int status = lab_run_status_parse(s);
 	regex_t re;
 	int rc;
 
-	switch (ek->kind) {
-	case V_ENUM:
-		if (!v && ek->values == domains)
+	switch (ek->value) {
+	case LAB_EXPECT_ONE_OF:
+		if (!v && ek->id == LAB_EXPECT_DEFAULT_DOMAIN)
 			return 0;     /* default_domain: null = no IOMMU at all */
 		if (!s || !one_of(s, ek->values))
 			return fail(c, n, "%s must be one of: %s", key, joined(ek->values));
 		return 0;
-	case V_UINT:
+	case LAB_EXPECT_STATUS_NAME:
+		if (status < 0 || !lab_run_status_expectable(status)) {
+			const char *names[LAB_RUN_STATUS_COUNT + 1] = { 0 };
+
+			for (int i = 0, k = 0; i < LAB_RUN_STATUS_COUNT; i++)
+				if (lab_run_status_expectable(i))
+					names[k++] = lab_run_status_name(i);
+			return fail(c, n, "%s must be one of: %s", key, joined(names));
+		}
+		return 0;
+	case LAB_EXPECT_UINT:
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
 			return fail(c, n, "%s must be a whole number >= 0", key);
 		return 0;
-	case V_BOOL:
+	case LAB_EXPECT_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return fail(c, n, "%s must be true or false", key);
 		return 0;
-	case V_REGEX:
+	case LAB_EXPECT_REGEX:
 		if (!s)
 			return fail(c, n, "%s: each item must be a regular expression (a string)", key);
 		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
@@ -339,8 +319,9 @@ static int check_value(struct ctx *c, const struct expect_key *ek, const char *k
 		}
 		regfree(&re);
 		return 0;
-	case V_DEVICES:
-	case V_ANY:
+	case LAB_EXPECT_DEVICES:
+	case LAB_EXPECT_NESTED:
+	case LAB_EXPECT_PROBE_KEYS:
 		return 0;
 	}
 	return 0;
@@ -375,7 +356,7 @@ static struct lab_expect *add_expect(struct expects *x, const char *key, int lin
 }
 
 struct alt_ctx {
-	const struct expect_key *ek;
+	const struct lab_expect_key *ek;
 	const char *key;
 	struct lab_expect_alt *alt;
 	yaml_node_t *value_node;
@@ -405,7 +386,7 @@ static int alt_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
 }
 
 /* value | {equals, when, xfail} | [ {equals, when, xfail}, ... ] */
-static int parse_alts(struct ctx *c, const struct expect_key *ek, const char *key,
+static int parse_alts(struct ctx *c, const struct lab_expect_key *ek, const char *key,
 		      yaml_node_t *n, struct lab_expect *e)
 {
 	static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
@@ -449,14 +430,6 @@ static int parse_alts(struct ctx *c, const struct expect_key *ek, const char *ke
 	return 0;
 }
 
-static const struct expect_key *find_key(const char *key)
-{
-	for (size_t i = 0; i < sizeof(expect_keys) / sizeof(expect_keys[0]); i++)
-		if (!strcmp(expect_keys[i].key, key))
-			return &expect_keys[i];
-	return NULL;
-}
-
 /* fields.<kind>.<register>.<field> */
 static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
@@ -471,7 +444,7 @@ static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 		return fail(c, k, "fields: '%s' must be KIND.REGISTER.FIELD with KIND intel, amd "
 			    "or smmuv3 (e.g. intel.cap.mgaw)", key);
 	snprintf(full, sizeof(full), "fields.%s", key);
-	return parse_alts(c, find_key("fields"), full, v, add_expect(x, full, line_of(k)));
+	return parse_alts(c, lab_expect_key("fields"), full, v, add_expect(x, full, line_of(k)));
 }
 
 /* acpi.<table>.<path>: a field of the parsed DMAR, IVRS or IORT */
@@ -485,7 +458,7 @@ static int acpi_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t
 		return fail(c, k, "acpi: '%s' must be TABLE.FIELD with TABLE dmar, ivrs or iort "
 			    "(e.g. dmar.flags.intr_remap)", key);
 	snprintf(full, sizeof(full), "acpi.%s", key);
-	return parse_alts(c, find_key("acpi"), full, v, add_expect(x, full, line_of(k)));
+	return parse_alts(c, lab_expect_key("acpi"), full, v, add_expect(x, full, line_of(k)));
 }
 
 static int valid_pci(const char *s)
@@ -527,9 +500,9 @@ static int device_set(struct ctx *c, const char *key, yaml_node_t *n, struct exp
 static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct expects *x = opaque;
-	const struct expect_key *ek = find_key(key);
+	const struct lab_expect_key *ek = lab_expect_key(key);
 
-	if (ek->kind == V_DEVICES) {
+	if (ek->value == LAB_EXPECT_DEVICES) {
 		/* [a, b] is one set; [[a, b], [c, d]] several */
 		int nested = v->type == YAML_SEQUENCE_NODE &&
 			     v->data.sequence.items.start < v->data.sequence.items.top &&
@@ -558,7 +531,7 @@ static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
 	}
 	if (!strcmp(key, "acpi"))
 		return each_pair(c, v, "acpi", NULL, acpi_pair, x);
-	if (ek->kind == V_REGEX) {
+	if (ek->value == LAB_EXPECT_REGEX) {
 		/* one check per regex; a single string is a list of one; an
 		 * empty list replaces the matrix's with nothing */
 		if (v->type == YAML_SEQUENCE_NODE &&
@@ -580,13 +553,12 @@ static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
 
 static int get_expects(struct ctx *c, yaml_node_t *n, struct lab_expect **out, size_t *len)
 {
-	const char *known[sizeof(expect_keys) / sizeof(expect_keys[0]) + 1];
+	static const char *known[32];
 	struct expects x = { *out, *len };
 	int rc;
 
-	for (size_t i = 0; i < sizeof(expect_keys) / sizeof(expect_keys[0]); i++)
-		known[i] = expect_keys[i].key;
-	known[sizeof(expect_keys) / sizeof(expect_keys[0])] = NULL;
+	for (size_t i = 0; lab_expect_keys[i].name && i + 1 < sizeof(known) / sizeof(known[0]); i++)
+		known[i] = lab_expect_keys[i].name;
 	rc = each_pair(c, n, "expect", known, expect_pair, &x);
 	*out = x.v;
 	*len = x.n;
@@ -681,7 +653,7 @@ static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yam
 	}
 	if (v->type == YAML_MAPPING_NODE) {
 		/* {equals: ..., xfail: ...} for a known emulator limitation */
-		struct alt_ctx a = { find_key("fields"), full, &e->alts[0], v };
+		struct alt_ctx a = { lab_expect_key("fields"), full, &e->alts[0], v };
 		static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
 
 		if (each_pair(c, v, full, alt_keys, alt_pair, &a) < 0)
@@ -697,8 +669,10 @@ static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yam
 		return fail(c, v, "round_trip must be one of: %s", joined(round_trips));
 	if (!strcmp(key, "domain_type") &&
 	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
-	     !one_of(json_object_get_string(e->alts[0].value), domains)))
-		return fail(c, v, "domain_type must be one of: %s", joined(domains));
+	     !one_of(json_object_get_string(e->alts[0].value),
+		     lab_expect_key("default_domain")->values)))
+		return fail(c, v, "domain_type must be one of: %s",
+			    joined(lab_expect_key("default_domain")->values));
 	if (strcmp(key, "round_trip") && strcmp(key, "domain_type") &&
 	    !json_object_is_type(e->alts[0].value, json_type_boolean))
 		return fail(c, v, "%s must be true or false", full);
@@ -1004,10 +978,6 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 	struct ctx c = { .file = file, .platforms_dir = platforms_dir, .err = err };
 	struct lab_scenario *s = calloc(1, sizeof(*s));
 
-	if (!statuses[0])
-		for (int i = 0, n = 0; i < LAB_RUN_STATUS_COUNT; i++)
-			if (lab_run_status_expectable(i))
-				statuses[n++] = lab_run_status_name(i);
 	yaml_parser_t parser;
 	yaml_node_t *root;
 	FILE *f = fopen(file, "re");
