@@ -14,44 +14,27 @@
 #include <libxml/tree.h>
 
 #include "diff.h"
+#include "jsonval.h"
 
 /* ---- reading the results object ------------------------------------------ */
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-/* A string member, or NULL when absent or not a string. */
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
 static const char *str_or(json_object *o, const char *key, const char *dflt)
 {
-	const char *s = str(o, key);
+	const char *s = lab_jsonval_str(o, key);
 
 	return s ? s : dflt;
 }
 
 static int has_text(json_object *o, const char *key)
 {
-	const char *s = str(o, key);
+	const char *s = lab_jsonval_str(o, key);
 
 	return s && *s;
 }
 
 static double num(json_object *o, const char *key)
 {
-	json_object *v = get(o, key);
+	json_object *v = lab_jsonval_get(o, key);
 
 	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
 		return json_object_get_double(v);
@@ -66,18 +49,6 @@ static int whole(json_object *o, const char *key)
 	return v >= 0 && v <= INT_MAX ? (int)v : 0;
 }
 
-static json_object *arr(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-
-	return json_object_is_type(v, json_type_array) ? v : NULL;
-}
-
-static size_t len(json_object *a)
-{
-	return a ? json_object_array_length(a) : 0;
-}
-
 /* ---- verdicts and statuses ----------------------------------------------- */
 
 enum verdict { V_PASS, V_FAIL, V_XFAIL, V_XPASS, V_SKIP, V_ERROR, V_COUNT };
@@ -90,7 +61,7 @@ static const char *const verdict_name[V_COUNT] = {
 /* A verdict string; an unknown one is an error (never silently a pass). */
 static enum verdict verdict_of(json_object *o, enum verdict dflt)
 {
-	const char *s = str(o, "verdict");
+	const char *s = lab_jsonval_str(o, "verdict");
 	int v;
 
 	if (!s)
@@ -244,7 +215,7 @@ static char *clean(const char *s, unsigned flags)
 /* A string member cleaned, embedded NULs included; "" when absent. */
 static char *clean_member(json_object *o, const char *key, unsigned flags)
 {
-	json_object *v = get(o, key);
+	json_object *v = lab_jsonval_get(o, key);
 
 	if (!json_object_is_type(v, json_type_string))
 		return clean("", flags);
@@ -339,10 +310,10 @@ struct item {
  * out of memory; *out is malloc'd. */
 static int run_items(json_object *run, struct item **out)
 {
-	json_object *checks = arr(run, "checks");
+	json_object *checks = lab_jsonval_arr(run, "checks");
 	const char *status = status_of(run);
 	enum verdict rv = run_verdict(run);
-	size_t i, n = 0, nchecks = len(checks);
+	size_t i, n = 0, nchecks = lab_jsonval_len(checks);
 	struct item *it = calloc(nchecks + 2, sizeof(*it));
 	int problem = 0;
 
@@ -387,8 +358,8 @@ static char *item_message(const struct item *it)
 				     reason, *reason ? ")" : "") < 0)
 				msg = NULL;
 		} else if (!*reason && (it->v == V_FAIL || it->v == V_ERROR)) {
-			char *e = clean_json(get(it->check, "expected"), 0);
-			char *o = clean_json(get(it->check, "observed"), 0);
+			char *e = clean_json(lab_jsonval_get(it->check, "expected"), 0);
+			char *o = clean_json(lab_jsonval_get(it->check, "observed"), 0);
 
 			if (!e || !o || asprintf(&msg, "expected %s, observed %s", e, o) < 0)
 				msg = NULL;
@@ -428,7 +399,7 @@ struct counts {
 /* The matrices in the order of their first run; a run without one is "adhoc". */
 static const char *matrix_of(json_object *run)
 {
-	const char *m = str(run, "matrix");
+	const char *m = lab_jsonval_str(run, "matrix");
 
 	return m && *m ? m : "adhoc";
 }
@@ -436,7 +407,7 @@ static const char *matrix_of(json_object *run)
 /* Distinct matrix names, in order. Returns how many (0 when out of memory). */
 static size_t matrices(json_object *runs, const char ***out)
 {
-	size_t i, j, n = 0, nruns = len(runs);
+	size_t i, j, n = 0, nruns = lab_jsonval_len(runs);
 	const char **m = calloc(nruns + 1, sizeof(*m));
 
 	*out = m;
@@ -661,7 +632,7 @@ static void set_counts(struct tree *t, xmlNodePtr n, const struct counts *c, dou
 /* The body of a <failure> or <error>: everything behind the verdict. */
 static char *junit_body(const struct item *it)
 {
-	json_object *run = it->run, *ev = arr(it->check, "evidence");
+	json_object *run = it->run, *ev = lab_jsonval_arr(it->check, "evidence");
 	char *s = NULL, *e = NULL, *o = NULL, *r = NULL;
 	size_t i, size = 0;
 	FILE *f = open_memstream(&s, &size);
@@ -669,15 +640,15 @@ static char *junit_body(const struct item *it)
 	if (!f)
 		return NULL;
 	if (it->check) {
-		e = clean_json(get(it->check, "expected"), 0);
-		o = clean_json(get(it->check, "observed"), 0);
+		e = clean_json(lab_jsonval_get(it->check, "expected"), 0);
+		o = clean_json(lab_jsonval_get(it->check, "observed"), 0);
 		r = clean_member(it->check, "reason", 0);
 		fprintf(f, "expected: %s\nobserved: %s\n", e ? e : "", o ? o : "");
 		if (r && *r)
 			fprintf(f, "reason: %s\n", r);
-		if (len(ev))
+		if (lab_jsonval_len(ev))
 			fputs("evidence:\n", f);
-		for (i = 0; i < len(ev); i++) {
+		for (i = 0; i < lab_jsonval_len(ev); i++) {
 			json_object *line = json_object_array_get_idx(ev, i);
 			char *l = json_object_is_type(line, json_type_string) ?
 				  clean_len(json_object_get_string(line),
@@ -697,13 +668,13 @@ static char *junit_body(const struct item *it)
 	free(e);
 	free(o);
 	free(r);
-	if (str(run, "file")) {
-		r = clean(str(run, "file"), ONE_LINE);
+	if (lab_jsonval_str(run, "file")) {
+		r = clean(lab_jsonval_str(run, "file"), ONE_LINE);
 		fprintf(f, "scenario: %s:%d\n", r ? r : "", whole(run, "line"));
 		free(r);
 	}
-	if (str(run, "dir")) {
-		r = clean(str(run, "dir"), ONE_LINE);
+	if (lab_jsonval_str(run, "dir")) {
+		r = clean(lab_jsonval_str(run, "dir"), ONE_LINE);
 		fprintf(f, "logs: %s/console.log %s/kmsg.log\n", r ? r : "", r ? r : "");
 		free(r);
 	}
@@ -765,7 +736,7 @@ static void junit_case(struct tree *t, xmlNodePtr suite, const struct item *it, 
 static void junit_suite(struct tree *t, xmlNodePtr root, json_object *results,
 			const char *matrix, struct counts *total)
 {
-	json_object *runs = arr(results, "runs"), *host = get(results, "host");
+	json_object *runs = lab_jsonval_arr(results, "runs"), *host = lab_jsonval_get(results, "host");
 	static const char *const keys[] = { "run_id", "qemu", "libvirt" };
 	xmlNodePtr suite = el(t, root, "testsuite", NULL), props;
 	struct counts c = { 0 };
@@ -774,13 +745,13 @@ static void junit_suite(struct tree *t, xmlNodePtr root, json_object *results,
 
 	attr(t, suite, "name", matrix);
 	set_counts(t, suite, &c, 0);	/* placeholders, in schema order */
-	if (str(results, "started"))
-		attr(t, suite, "timestamp", str(results, "started"));
-	if (str(host, "hostname"))
-		attr(t, suite, "hostname", str(host, "hostname"));
+	if (lab_jsonval_str(results, "started"))
+		attr(t, suite, "timestamp", lab_jsonval_str(results, "started"));
+	if (lab_jsonval_str(host, "hostname"))
+		attr(t, suite, "hostname", lab_jsonval_str(host, "hostname"));
 	props = el(t, suite, "properties", NULL);
 	for (r = 0; r < 3; r++) {
-		const char *v = r ? str(host, keys[r]) : str(results, keys[r]);
+		const char *v = r ? lab_jsonval_str(host, keys[r]) : lab_jsonval_str(results, keys[r]);
 		xmlNodePtr p;
 
 		if (!v)
@@ -789,7 +760,7 @@ static void junit_suite(struct tree *t, xmlNodePtr root, json_object *results,
 		attr(t, p, "name", keys[r]);
 		attr(t, p, "value", v);
 	}
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
 		struct item *items;
 		int i, n;
@@ -816,7 +787,7 @@ static void junit_suite(struct tree *t, xmlNodePtr root, json_object *results,
 int lab_report_write_junit(json_object *results, const char *path, struct lab_error *err)
 {
 	struct tree t = { .doc = xmlNewDoc(BAD_CAST "1.0") };
-	json_object *runs = arr(results, "runs");
+	json_object *runs = lab_jsonval_arr(results, "runs");
 	struct counts total = { 0 };
 	xmlNodePtr root = NULL;
 	const char **m = NULL;
@@ -871,21 +842,21 @@ static void yaml_str(FILE *out, const char *key, char *clean_text)
 
 static void tap_yaml(FILE *out, const struct item *it)
 {
-	json_object *run = it->run, *ev = arr(it->check, "evidence");
+	json_object *run = it->run, *ev = lab_jsonval_arr(it->check, "evidence");
 	size_t i;
 
 	fputs("  ---\n", out);
 	fprintf(out, "  severity: %s\n", verdict_name[it->v]);
 	yaml_str(out, "message", item_message(it));
 	if (it->check) {
-		char *e = clean_json(get(it->check, "expected"), 0);
-		char *o = clean_json(get(it->check, "observed"), 0);
+		char *e = clean_json(lab_jsonval_get(it->check, "expected"), 0);
+		char *o = clean_json(lab_jsonval_get(it->check, "observed"), 0);
 
 		fprintf(out, "  expected: %s\n  observed: %s\n", e ? e : "null", o ? o : "null");
 		free(e);
 		free(o);
-		fprintf(out, "  evidence:%s\n", len(ev) ? "" : " []");
-		for (i = 0; i < len(ev); i++) {
+		fprintf(out, "  evidence:%s\n", lab_jsonval_len(ev) ? "" : " []");
+		for (i = 0; i < lab_jsonval_len(ev); i++) {
 			json_object *l = json_object_array_get_idx(ev, i);
 			char *s = json_object_is_type(l, json_type_string) ?
 				  clean_len(json_object_get_string(l),
@@ -901,16 +872,16 @@ static void tap_yaml(FILE *out, const struct item *it)
 	} else {
 		yaml_str(out, "status", clean(status_of(run), ONE_LINE));
 	}
-	if (str(run, "file")) {
+	if (lab_jsonval_str(run, "file")) {
 		char *at = NULL;
 
-		if (asprintf(&at, "%s:%d", str(run, "file"), whole(run, "line")) < 0)
+		if (asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), whole(run, "line")) < 0)
 			at = NULL;
 		yaml_str(out, "at", clean(at, ONE_LINE));
 		free(at);
 	}
-	if (str(run, "dir")) {
-		char *d = clean(str(run, "dir"), ONE_LINE);
+	if (lab_jsonval_str(run, "dir")) {
+		char *d = clean(lab_jsonval_str(run, "dir"), ONE_LINE);
 		json_object *j = json_object_new_array();
 
 		if (d && j) {
@@ -963,13 +934,13 @@ static void tap_console(FILE *out, json_object *run)
 
 int lab_report_write_tap(json_object *results, FILE *out)
 {
-	json_object *runs = arr(results, "runs"), *host = get(results, "host");
+	json_object *runs = lab_jsonval_arr(results, "runs"), *host = lab_jsonval_get(results, "host");
 	struct counts c = { 0 };
 	unsigned num_case = 0;
 	size_t r;
 	int i, n, total = 0;
 
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		struct item *items;
 
 		n = run_items(json_object_array_get_idx(runs, r), &items);
@@ -989,7 +960,7 @@ int lab_report_write_tap(json_object *results, FILE *out)
 	tap_desc(out, str_or(host, "libvirt", "?"));
 	fputc('\n', out);
 	fprintf(out, "1..%d\n", total);
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
 		const char *name = str_or(run, "name", "(unnamed)");
 		struct item *items;
@@ -1056,24 +1027,24 @@ int lab_report_write_tap(json_object *results, FILE *out)
  * comparator's word), else counted over the runs' checks. */
 static void summary_counts(json_object *results, struct counts *c, unsigned *nruns)
 {
-	json_object *sum = get(results, "summary"), *runs = arr(results, "runs");
+	json_object *sum = lab_jsonval_get(results, "summary"), *runs = lab_jsonval_arr(results, "runs");
 	size_t r, i;
 	int v;
 
 	memset(c, 0, sizeof(*c));
-	*nruns = len(runs);
+	*nruns = lab_jsonval_len(runs);
 	if (json_object_is_type(sum, json_type_object)) {
 		for (v = 0; v < V_COUNT; v++)
 			c->v[v] = whole(sum, verdict_name[v]);
 		c->tests = whole(sum, "checks");
-		if (get(sum, "runs"))
+		if (lab_jsonval_get(sum, "runs"))
 			*nruns = whole(sum, "runs");
 		return;
 	}
-	for (r = 0; r < len(runs); r++) {
-		json_object *checks = arr(json_object_array_get_idx(runs, r), "checks");
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
+		json_object *checks = lab_jsonval_arr(json_object_array_get_idx(runs, r), "checks");
 
-		for (i = 0; i < len(checks); i++) {
+		for (i = 0; i < lab_jsonval_len(checks); i++) {
 			c->v[verdict_of(json_object_array_get_idx(checks, i), V_ERROR)]++;
 			c->tests++;
 		}
@@ -1083,13 +1054,13 @@ static void summary_counts(json_object *results, struct counts *c, unsigned *nru
 /* The invocation's verdict: the summary's, else the worst run's. */
 static enum verdict overall_verdict(json_object *results)
 {
-	json_object *runs = arr(results, "runs");
+	json_object *runs = lab_jsonval_arr(results, "runs");
 	enum verdict v = V_PASS;
 	size_t r;
 
-	if (str(get(results, "summary"), "verdict"))
-		return verdict_of(get(results, "summary"), V_ERROR);
-	for (r = 0; r < len(runs); r++) {
+	if (lab_jsonval_str(lab_jsonval_get(results, "summary"), "verdict"))
+		return verdict_of(lab_jsonval_get(results, "summary"), V_ERROR);
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		enum verdict rv = run_verdict(json_object_array_get_idx(runs, r));
 
 		if (rv == V_ERROR || (is_problem(rv) && v != V_ERROR))
@@ -1192,7 +1163,7 @@ static void pre_own(struct tree *t, xmlNodePtr parent, const char *cls, char *s)
 
 static void html_header(struct tree *t, xmlNodePtr body, json_object *results)
 {
-	json_object *host = get(results, "host");
+	json_object *host = lab_jsonval_get(results, "host");
 	xmlNodePtr top = el(t, body, "div", "top"), h1, table, tr, p, label, input;
 	enum verdict v = overall_verdict(results);
 	struct counts c;
@@ -1254,7 +1225,7 @@ static void html_diff_item(struct tree *t, xmlNodePtr ul, const char *what, json
  * diff.h), when run --baseline put one there. */
 static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 {
-	json_object *b = get(results, "baseline"), *runs = arr(b, "runs");
+	json_object *b = lab_jsonval_get(results, "baseline"), *runs = lab_jsonval_arr(b, "runs");
 	xmlNodePtr h2, table, tr, tbody, td, ul;
 	char line[256];
 	size_t r, i;
@@ -1263,13 +1234,13 @@ static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 		return;
 	h2 = el_text(t, body, "h2", NULL, "Compared with ");
 	attr(t, h2, "id", "baseline");
-	text(t, h2, str_or(b, "dir", str_or(get(b, "old"), "run_id", "?")));
+	text(t, h2, str_or(b, "dir", str_or(lab_jsonval_get(b, "old"), "run_id", "?")));
 	textf(t, el(t, body, "p", "none"), "baseline run %s (QEMU %s, libvirt %s)",
-	      str_or(get(b, "old"), "run_id", "?"), str_or(get(get(b, "old"), "host"), "qemu", "?"),
-	      str_or(get(get(b, "old"), "host"), "libvirt", "?"));
+	      str_or(lab_jsonval_get(b, "old"), "run_id", "?"), str_or(lab_jsonval_get(lab_jsonval_get(b, "old"), "host"), "qemu", "?"),
+	      str_or(lab_jsonval_get(lab_jsonval_get(b, "old"), "host"), "libvirt", "?"));
 	lab_diff_summary_line(b, line, sizeof(line));
 	el_text(t, body, "p", "diff-summary", line);
-	if (!len(runs))
+	if (!lab_jsonval_len(runs))
 		return;
 	table = el(t, el(t, body, "div", "scroll"), "table", "grid diff");
 	tr = el(t, el(t, table, "thead", NULL), "tr", NULL);
@@ -1279,9 +1250,9 @@ static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 	el_text(t, tr, "th", NULL, "now");
 	el_text(t, tr, "th", NULL, "what changed");
 	tbody = el(t, table, "tbody", NULL);
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *e = json_object_array_get_idx(runs, r);
-		json_object *checks = arr(e, "checks"), *obs = arr(e, "observations");
+		json_object *checks = lab_jsonval_arr(e, "checks"), *obs = lab_jsonval_arr(e, "observations");
 		const char *change = str_or(e, "change", "?");
 		xmlNodePtr row;
 
@@ -1293,10 +1264,10 @@ static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 		el_text(t, row, "td", NULL, str_or(e, "old_verdict", "absent"));
 		el_text(t, row, "td", NULL, str_or(e, "new_verdict", "absent"));
 		td = el(t, row, "td", NULL);
-		if (!len(checks) && !len(obs))
+		if (!lab_jsonval_len(checks) && !lab_jsonval_len(obs))
 			continue;
 		ul = el(t, td, "ul", NULL);
-		for (i = 0; i < len(checks); i++) {
+		for (i = 0; i < lab_jsonval_len(checks); i++) {
 			json_object *c = json_object_array_get_idx(checks, i);
 			char *what = NULL;
 
@@ -1304,13 +1275,13 @@ static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 				t->oom = 1;
 				continue;
 			}
-			html_diff_item(t, ul, what, get(c, "old_verdict"), get(c, "new_verdict"));
+			html_diff_item(t, ul, what, lab_jsonval_get(c, "old_verdict"), lab_jsonval_get(c, "new_verdict"));
 			free(what);
 		}
-		for (i = 0; i < len(obs); i++) {
+		for (i = 0; i < lab_jsonval_len(obs); i++) {
 			json_object *o = json_object_array_get_idx(obs, i);
 
-			html_diff_item(t, ul, str_or(o, "path", "?"), get(o, "old"), get(o, "new"));
+			html_diff_item(t, ul, str_or(o, "path", "?"), lab_jsonval_get(o, "old"), lab_jsonval_get(o, "new"));
 		}
 	}
 }
@@ -1321,19 +1292,19 @@ static int columns(json_object *runs, const char *matrix, const char ***out)
 	size_t r, i, j, n = 0, max = 0;
 	const char **cols;
 
-	for (r = 0; r < len(runs); r++)
-		max += len(arr(json_object_array_get_idx(runs, r), "checks"));
+	for (r = 0; r < lab_jsonval_len(runs); r++)
+		max += lab_jsonval_len(lab_jsonval_arr(json_object_array_get_idx(runs, r), "checks"));
 	cols = calloc(max + 1, sizeof(*cols));
 	*out = cols;
 	if (!cols)
 		return -1;
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
-		json_object *checks = arr(run, "checks");
+		json_object *checks = lab_jsonval_arr(run, "checks");
 
 		if (strcmp(matrix_of(run), matrix))
 			continue;
-		for (i = 0; i < len(checks); i++) {
+		for (i = 0; i < lab_jsonval_len(checks); i++) {
 			const char *name = str_or(json_object_array_get_idx(checks, i), "name",
 						  "(unnamed)");
 
@@ -1349,10 +1320,10 @@ static int columns(json_object *runs, const char *matrix, const char ***out)
 /* The first check of a run with that name, or -1. */
 static int check_index(json_object *run, const char *name)
 {
-	json_object *checks = arr(run, "checks");
+	json_object *checks = lab_jsonval_arr(run, "checks");
 	size_t i;
 
-	for (i = 0; i < len(checks); i++)
+	for (i = 0; i < lab_jsonval_len(checks); i++)
 		if (!strcmp(str_or(json_object_array_get_idx(checks, i), "name", "(unnamed)"), name))
 			return i;
 	return -1;
@@ -1361,7 +1332,7 @@ static int check_index(json_object *run, const char *name)
 static void html_grid(struct tree *t, xmlNodePtr body, json_object *results,
 		      const char *matrix, size_t mi)
 {
-	json_object *runs = arr(results, "runs");
+	json_object *runs = lab_jsonval_arr(results, "runs");
 	xmlNodePtr h2, table, tr, th, tbody;
 	const char **cols;
 	int i, ncols = columns(runs, matrix, &cols);
@@ -1371,7 +1342,7 @@ static void html_grid(struct tree *t, xmlNodePtr body, json_object *results,
 		t->oom = 1;
 		return;
 	}
-	for (r = 0; r < len(runs); r++)
+	for (r = 0; r < lab_jsonval_len(runs); r++)
 		nruns += !strcmp(matrix_of(json_object_array_get_idx(runs, r)), matrix);
 	h2 = el_text(t, body, "h2", NULL, matrix);
 	attrf(t, h2, "id", "m-%zu", mi);
@@ -1389,9 +1360,9 @@ static void html_grid(struct tree *t, xmlNodePtr body, json_object *results,
 		el_text(t, th, "div", NULL, cols[i]);
 	}
 	tbody = el(t, table, "tbody", NULL);
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
-		json_object *checks = arr(run, "checks");
+		json_object *checks = lab_jsonval_arr(run, "checks");
 		enum verdict rv = run_verdict(run);
 		const char *status = status_of(run);
 		char cls[32];
@@ -1432,7 +1403,7 @@ static void html_grid(struct tree *t, xmlNodePtr body, json_object *results,
 static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, size_t ri, size_t ci)
 {
 	enum verdict v = verdict_of(check, V_ERROR);
-	json_object *ev = arr(check, "evidence");
+	json_object *ev = lab_jsonval_arr(check, "evidence");
 	xmlNodePtr div, h4, tr, eo;
 	char cls[32];
 	size_t i, size = 0;
@@ -1455,12 +1426,12 @@ static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, si
 	tr = el(t, eo, "tr", NULL);
 	pre_own(t, el(t, tr, "td", NULL), "json expected",
 		json_object_object_get_ex(check, "expected", NULL) ?
-		clean_json(get(check, "expected"), 1) : clean("(absent)", 0));
+		clean_json(lab_jsonval_get(check, "expected"), 1) : clean("(absent)", 0));
 	pre_own(t, el(t, tr, "td", NULL), "json observed",
 		json_object_object_get_ex(check, "observed", NULL) ?
-		clean_json(get(check, "observed"), 1) : clean("(absent)", 0));
+		clean_json(lab_jsonval_get(check, "observed"), 1) : clean("(absent)", 0));
 	el_text(t, div, "div", "label", "evidence");
-	if (!len(ev)) {
+	if (!lab_jsonval_len(ev)) {
 		el_text(t, div, "p", "none", "no log lines");
 		return;
 	}
@@ -1469,7 +1440,7 @@ static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, si
 		t->oom = 1;
 		return;
 	}
-	for (i = 0; i < len(ev); i++) {
+	for (i = 0; i < lab_jsonval_len(ev); i++) {
 		json_object *l = json_object_array_get_idx(ev, i);
 
 		if (json_object_is_type(l, json_type_string))
@@ -1489,7 +1460,7 @@ static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, si
 
 static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t ri, size_t mi)
 {
-	json_object *checks = arr(run, "checks"), *obs = get(run, "observations");
+	json_object *checks = lab_jsonval_arr(run, "checks"), *obs = lab_jsonval_get(run, "observations");
 	xmlNodePtr div, h3, a, kvt, p, btn;
 	char secs[32], *at = NULL;
 	size_t i;
@@ -1507,19 +1478,19 @@ static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t r
 	status_badge(t, h3, status_of(run));
 
 	kvt = el(t, div, "table", "kv");
-	kv(t, kvt, "variant", str(run, "variant"));
-	kv(t, kvt, "platform", str(run, "platform"));
-	kv(t, kvt, "kernel", str(run, "kernel"));
-	if (str(run, "qemu_version")) {
+	kv(t, kvt, "variant", lab_jsonval_str(run, "variant"));
+	kv(t, kvt, "platform", lab_jsonval_str(run, "platform"));
+	kv(t, kvt, "kernel", lab_jsonval_str(run, "kernel"));
+	if (lab_jsonval_str(run, "qemu_version")) {
 		char *q = NULL;
 
 		/* the QEMU this run really ran on: the host's, or the axis's */
-		if (asprintf(&q, "%s (%s)", str(run, "qemu_version"),
-			     str(run, "qemu_build") ? str(run, "qemu_build") : "system") >= 0)
+		if (asprintf(&q, "%s (%s)", lab_jsonval_str(run, "qemu_version"),
+			     lab_jsonval_str(run, "qemu_build") ? lab_jsonval_str(run, "qemu_build") : "system") >= 0)
 			kv(t, kvt, "QEMU", q);
 		free(q);
 	}
-	if (str(run, "file") && asprintf(&at, "%s:%d", str(run, "file"), whole(run, "line")) >= 0) {
+	if (lab_jsonval_str(run, "file") && asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), whole(run, "line")) >= 0) {
 		kv(t, kvt, "scenario", at);
 		free(at);
 	}
@@ -1532,26 +1503,26 @@ static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t r
 		el_text(t, tr, "th", NULL, "reason");
 		text_own(t, el(t, tr, "td", "reason"), clean_member(run, "reason", 0));
 	}
-	if (str(run, "dir")) {
+	if (lab_jsonval_str(run, "dir")) {
 		p = el_text(t, div, "p", "logs", "logs: ");
 		/* "./" keeps a folder name such as "javascript:..." a relative path */
 		a = el_text(t, p, "a", NULL, "console.log");
-		attrf(t, a, "href", "./%s/console.log", str(run, "dir"));
+		attrf(t, a, "href", "./%s/console.log", lab_jsonval_str(run, "dir"));
 		text(t, p, " ");
 		a = el_text(t, p, "a", NULL, "kmsg.log");
-		attrf(t, a, "href", "./%s/kmsg.log", str(run, "dir"));
+		attrf(t, a, "href", "./%s/kmsg.log", lab_jsonval_str(run, "dir"));
 	}
-	if (get(run, "console_tail")) {
+	if (lab_jsonval_get(run, "console_tail")) {
 		el_text(t, div, "div", "label", "console tail");
 		pre_own(t, div, "console", clean_member(run, "console_tail", 0));
 	}
-	if (get(run, "journal")) {
+	if (lab_jsonval_get(run, "journal")) {
 		el_text(t, div, "div", "label", "agent journal (read back from its disk)");
 		pre_own(t, div, "console", clean_member(run, "journal", 0));
 	}
-	if (!len(checks))
+	if (!lab_jsonval_len(checks))
 		el_text(t, div, "p", "none", "no checks");
-	for (i = 0; i < len(checks); i++)
+	for (i = 0; i < lab_jsonval_len(checks); i++)
 		html_check(t, div, json_object_array_get_idx(checks, i), ri, i);
 	if (obs) {
 		p = el(t, div, "div", "obs");
@@ -1564,7 +1535,7 @@ static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t r
 int lab_report_write_html(json_object *results, const char *path, struct lab_error *err)
 {
 	struct tree t = { .doc = htmlNewDocNoDtD(NULL, NULL) };
-	json_object *runs = arr(results, "runs");
+	json_object *runs = lab_jsonval_arr(results, "runs");
 	xmlNodePtr html = NULL, head, body, meta;
 	const char **m = NULL;
 	size_t i, r, nm;
@@ -1609,7 +1580,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 	if (nm)
 		el_text(&t, body, "h2", NULL, "details");
 	for (i = 0; i < nm; i++)
-		for (r = 0; r < len(runs); r++)
+		for (r = 0; r < lab_jsonval_len(runs); r++)
 			if (!strcmp(matrix_of(json_object_array_get_idx(runs, r)), m[i]))
 				html_run(&t, body, json_object_array_get_idx(runs, r), r, i);
 	free(m);
@@ -1670,7 +1641,7 @@ static size_t name_width(json_object *runs)
 {
 	size_t r, w = W_NAME_MIN;
 
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		char *c = clean(str_or(json_object_array_get_idx(runs, r), "name", "(unnamed)"),
 				ONE_LINE);
 
@@ -1725,7 +1696,7 @@ static char *first_problem(json_object *run)
 
 void lab_report_print_table(json_object *results, FILE *out, int color)
 {
-	json_object *runs = arr(results, "runs");
+	json_object *runs = lab_jsonval_arr(results, "runs");
 	enum verdict v = overall_verdict(results);
 	char line[LAB_REPORT_TABLE_WIDTH * 4 + 8], secs[32], *problem, *plain = NULL;
 	size_t r, i, nw = name_width(runs);
@@ -1740,15 +1711,15 @@ void lab_report_print_table(json_object *results, FILE *out, int color)
 	fputc(' ', out);
 	col(out, "FIRST PROBLEM", problem_width(nw), 0, NULL, 1);
 	fputc('\n', out);
-	for (r = 0; r < len(runs); r++) {
+	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
-		json_object *checks = arr(run, "checks");
+		json_object *checks = lab_jsonval_arr(run, "checks");
 		const char *status = status_of(run);
 		enum verdict rv = run_verdict(run);
 		unsigned k[V_COUNT] = { 0 };
 		char n[16];
 
-		for (i = 0; i < len(checks); i++)
+		for (i = 0; i < lab_jsonval_len(checks); i++)
 			k[verdict_of(json_object_array_get_idx(checks, i), V_ERROR)]++;
 		col(out, str_or(run, "name", "(unnamed)"), nw, 0, NULL, 0);
 		col(out, status, W_STATUS, 0, color && strcmp(status, "ok") ?
