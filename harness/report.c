@@ -18,21 +18,21 @@
 
 /* ---- reading the results object ------------------------------------------ */
 
-static const char *str_or(json_object *o, const char *key, const char *dflt)
+static const char *rpt_str_or(json_object *o, const char *key, const char *dflt)
 {
 	const char *s = lab_jsonval_str(o, key);
 
 	return s ? s : dflt;
 }
 
-static int has_text(json_object *o, const char *key)
+static int rpt_has_text(json_object *o, const char *key)
 {
 	const char *s = lab_jsonval_str(o, key);
 
 	return s && *s;
 }
 
-static double num(json_object *o, const char *key)
+static double rpt_num(json_object *o, const char *key)
 {
 	json_object *v = lab_jsonval_get(o, key);
 
@@ -42,58 +42,58 @@ static double num(json_object *o, const char *key)
 }
 
 /* A count or line number: whole, within 0..INT_MAX whatever the data says. */
-static int whole(json_object *o, const char *key)
+static int rpt_whole(json_object *o, const char *key)
 {
-	double v = num(o, key);
+	double v = rpt_num(o, key);
 
 	return v >= 0 && v <= INT_MAX ? (int)v : 0;
 }
 
 /* ---- verdicts and statuses ----------------------------------------------- */
 
-enum verdict { V_PASS, V_FAIL, V_XFAIL, V_XPASS, V_SKIP, V_ERROR, V_COUNT };
+enum rpt_verdict { RPT_PASS, RPT_FAIL, RPT_XFAIL, RPT_XPASS, RPT_SKIP, RPT_ERROR, RPT_VERDICTS };
 
-static const char *const verdict_name[V_COUNT] = {
-	[V_PASS] = "pass", [V_FAIL] = "fail", [V_XFAIL] = "xfail",
-	[V_XPASS] = "xpass", [V_SKIP] = "skip", [V_ERROR] = "error",
+static const char *const rpt_verdict_name[RPT_VERDICTS] = {
+	[RPT_PASS] = "pass", [RPT_FAIL] = "fail", [RPT_XFAIL] = "xfail",
+	[RPT_XPASS] = "xpass", [RPT_SKIP] = "skip", [RPT_ERROR] = "error",
 };
 
 /* A verdict string; an unknown one is an error (never silently a pass). */
-static enum verdict verdict_of(json_object *o, enum verdict dflt)
+static enum rpt_verdict rpt_verdict_of(json_object *o, enum rpt_verdict dflt)
 {
 	const char *s = lab_jsonval_str(o, "verdict");
 	int v;
 
 	if (!s)
 		return dflt;
-	for (v = 0; v < V_COUNT; v++)
-		if (!strcmp(s, verdict_name[v]))
+	for (v = 0; v < RPT_VERDICTS; v++)
+		if (!strcmp(s, rpt_verdict_name[v]))
 			return v;
-	return V_ERROR;
+	return RPT_ERROR;
 }
 
-static int is_problem(enum verdict v)
+static int rpt_is_problem(enum rpt_verdict v)
 {
-	return v == V_FAIL || v == V_XPASS || v == V_ERROR;
+	return v == RPT_FAIL || v == RPT_XPASS || v == RPT_ERROR;
 }
 
-static const char *status_of(json_object *run)
+static const char *rpt_status_of(json_object *run)
 {
-	return str_or(run, "status", "ok");
+	return rpt_str_or(run, "status", "ok");
 }
 
 /* A run's verdict; without one, what its status implies. */
-static enum verdict run_verdict(json_object *run)
+static enum rpt_verdict rpt_run_verdict(json_object *run)
 {
-	const char *status = status_of(run);
+	const char *status = rpt_status_of(run);
 
 	if (!strcmp(status, "ok"))
-		return verdict_of(run, V_PASS);
-	return verdict_of(run, strcmp(status, "skipped") ? V_ERROR : V_SKIP);
+		return rpt_verdict_of(run, RPT_PASS);
+	return rpt_verdict_of(run, strcmp(status, "skipped") ? RPT_ERROR : RPT_SKIP);
 }
 
 /* The status as a CSS class: only known names, never text from the data. */
-static const char *status_class(const char *status)
+static const char *rpt_status_class(const char *status)
 {
 	static const char *const known[] = {
 		"ok", "timeout", "panic", "crashed", "error", "interrupted", "skipped",
@@ -108,7 +108,7 @@ static const char *status_class(const char *status)
 
 /* ---- sanitising untrusted text ------------------------------------------- */
 
-enum { ONE_LINE = 1 };
+enum { RPT_ONE_LINE = 1 };
 
 /* One well-formed UTF-8 sequence at s (n bytes available): its length and
  * code point, or 0 for bytes that are not (overlong, surrogate, truncated). */
@@ -172,9 +172,9 @@ static char *put_utf8(char *o, uint32_t c)
  * only (each bad byte becomes U+FFFD), C0 controls shown as their Control
  * Pictures (ESC as U+241B, so an escape sequence is visible but inert), DEL
  * as U+2421, C1 controls, U+FFFE/U+FFFF and bidi overrides as U+FFFD. Tab, CR
- * and LF stay unless ONE_LINE (then a space). NULL on allocation failure.
+ * and LF stay unless RPT_ONE_LINE (then a space). NULL on allocation failure.
  */
-static char *clean_len(const char *s, size_t n, unsigned flags)
+static char *rpt_clean_len(const char *s, size_t n, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char *out = malloc(n * 3 + 1), *o = out;
@@ -193,7 +193,7 @@ static char *clean_len(const char *s, size_t n, unsigned flags)
 		}
 		i += l;
 		if (c == '\t' || c == '\n' || c == '\r')
-			c = (flags & ONE_LINE) ? ' ' : c;
+			c = (flags & RPT_ONE_LINE) ? ' ' : c;
 		else if (c < 0x20)
 			c = 0x2400 + c;
 		else if (c == 0x7f)
@@ -207,23 +207,23 @@ static char *clean_len(const char *s, size_t n, unsigned flags)
 	return out;
 }
 
-static char *clean(const char *s, unsigned flags)
+static char *rpt_clean(const char *s, unsigned flags)
 {
-	return clean_len(s ? s : "", s ? strlen(s) : 0, flags);
+	return rpt_clean_len(s ? s : "", s ? strlen(s) : 0, flags);
 }
 
 /* A string member cleaned, embedded NULs included; "" when absent. */
-static char *clean_member(json_object *o, const char *key, unsigned flags)
+static char *rpt_clean_member(json_object *o, const char *key, unsigned flags)
 {
 	json_object *v = lab_jsonval_get(o, key);
 
 	if (!json_object_is_type(v, json_type_string))
-		return clean("", flags);
-	return clean_len(json_object_get_string(v), json_object_get_string_len(v), flags);
+		return rpt_clean("", flags);
+	return rpt_clean_len(json_object_get_string(v), json_object_get_string_len(v), flags);
 }
 
 /* Any JSON value as JSON text, cleaned. */
-static char *clean_json(json_object *v, int pretty)
+static char *rpt_clean_json(json_object *v, int pretty)
 {
 	int flags = JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE;
 	size_t n = 0;
@@ -232,11 +232,11 @@ static char *clean_json(json_object *v, int pretty)
 	if (pretty)
 		flags |= JSON_C_TO_STRING_PRETTY;
 	s = json_object_to_json_string_length(v, flags, &n);
-	return clean_len(s ? s : "null", s ? n : 4, 0);
+	return rpt_clean_len(s ? s : "null", s ? n : 4, 0);
 }
 
 /* Code points in a valid UTF-8 string (one column each, near enough). */
-static size_t width_of(const char *s)
+static size_t rpt_width_of(const char *s)
 {
 	size_t w = 0;
 
@@ -247,14 +247,14 @@ static size_t width_of(const char *s)
 
 /* Copy valid UTF-8 s into dst (room for width * 4 + 1 bytes), cut to width
  * code points with an ellipsis when longer. Returns the width written. */
-static size_t fit(char *dst, const char *s, size_t width)
+static size_t rpt_fit(char *dst, const char *s, size_t width)
 {
 	size_t w = 0;
 	const char *p = s;
 
-	if (width_of(s) <= width) {
+	if (rpt_width_of(s) <= width) {
 		strcpy(dst, s);
-		return width_of(s);
+		return rpt_width_of(s);
 	}
 	if (!width) {
 		*dst = '\0';
@@ -272,21 +272,21 @@ static size_t fit(char *dst, const char *s, size_t width)
 }
 
 /* A malloc'd copy of clean text cut to max code points ("…" when cut). */
-static char *cut(char *s, size_t max)
+static char *rpt_cut(char *s, size_t max)
 {
 	char *o;
 
-	if (!s || width_of(s) <= max)
+	if (!s || rpt_width_of(s) <= max)
 		return s;
 	o = malloc(max * 4 + 4);
 	if (o)
-		fit(o, s, max);
+		rpt_fit(o, s, max);
 	free(s);
 	return o;
 }
 
 /* Seconds as "12.345" whatever the locale; negative or absurd values are 0. */
-static void fmt_secs(char *buf, size_t size, double s, int decimals)
+static void rpt_fmt_secs(char *buf, size_t size, double s, int decimals)
 {
 	long long scale = decimals == 3 ? 1000 : 10;
 	long long v;
@@ -299,67 +299,67 @@ static void fmt_secs(char *buf, size_t size, double s, int decimals)
 
 /* ---- runs and checks as test cases ---------------------------------------- */
 
-struct item {
+struct rpt_item {
 	json_object *run;
 	json_object *check;	/* NULL for the run-level "boot" and "verdict" cases */
 	const char *name;	/* raw: clean before use */
-	enum verdict v;
+	enum rpt_verdict v;
 };
 
 /* The test cases of one run (see report.h). Returns how many, or -1 when
  * out of memory; *out is malloc'd. */
-static int run_items(json_object *run, struct item **out)
+static int rpt_run_items(json_object *run, struct rpt_item **out)
 {
 	json_object *checks = lab_jsonval_arr(run, "checks");
-	const char *status = status_of(run);
-	enum verdict rv = run_verdict(run);
+	const char *status = rpt_status_of(run);
+	enum rpt_verdict rv = rpt_run_verdict(run);
 	size_t i, n = 0, nchecks = lab_jsonval_len(checks);
-	struct item *it = calloc(nchecks + 2, sizeof(*it));
+	struct rpt_item *it = calloc(nchecks + 2, sizeof(*it));
 	int problem = 0;
 
 	*out = it;
 	if (!it)
 		return -1;
 	if (strcmp(status, "ok")) {
-		it[n] = (struct item){ run, NULL, "boot", V_ERROR };
+		it[n] = (struct rpt_item){ run, NULL, "boot", RPT_ERROR };
 		if (!strcmp(status, "skipped"))
-			it[n].v = V_SKIP;
-		else if (rv == V_XFAIL)
-			it[n].v = V_XFAIL;
+			it[n].v = RPT_SKIP;
+		else if (rv == RPT_XFAIL)
+			it[n].v = RPT_XFAIL;
 		n++;
 	} else if (!nchecks) {
-		it[n++] = (struct item){ run, NULL, "boot", rv };
+		it[n++] = (struct rpt_item){ run, NULL, "boot", rv };
 	}
 	for (i = 0; i < nchecks; i++) {
 		json_object *c = json_object_array_get_idx(checks, i);
 
-		it[n++] = (struct item){ run, c, str_or(c, "name", "(unnamed)"),
-					 verdict_of(c, V_ERROR) };
+		it[n++] = (struct rpt_item){ run, c, rpt_str_or(c, "name", "(unnamed)"),
+					 rpt_verdict_of(c, RPT_ERROR) };
 	}
 	for (i = 0; i < n; i++)
-		problem |= is_problem(it[i].v);
-	if (is_problem(rv) && !problem)
-		it[n++] = (struct item){ run, NULL, "verdict", rv };
+		problem |= rpt_is_problem(it[i].v);
+	if (rpt_is_problem(rv) && !problem)
+		it[n++] = (struct rpt_item){ run, NULL, "verdict", rv };
 	return n;
 }
 
 /* The one-line message of a case: the check's reason, or what went wrong. */
-static char *item_message(const struct item *it)
+static char *rpt_item_message(const struct rpt_item *it)
 {
 	json_object *run = it->run;
 	char *reason, *msg = NULL;
 
 	if (it->check) {
-		reason = clean_member(it->check, "reason", ONE_LINE);
+		reason = rpt_clean_member(it->check, "reason", RPT_ONE_LINE);
 		if (!reason)
 			return NULL;
-		if (it->v == V_XPASS) {
+		if (it->v == RPT_XPASS) {
 			if (asprintf(&msg, "unexpected pass%s%s%s", *reason ? " (xfail: " : "",
 				     reason, *reason ? ")" : "") < 0)
 				msg = NULL;
-		} else if (!*reason && (it->v == V_FAIL || it->v == V_ERROR)) {
-			char *e = clean_json(lab_jsonval_get(it->check, "expected"), 0);
-			char *o = clean_json(lab_jsonval_get(it->check, "observed"), 0);
+		} else if (!*reason && (it->v == RPT_FAIL || it->v == RPT_ERROR)) {
+			char *e = rpt_clean_json(lab_jsonval_get(it->check, "expected"), 0);
+			char *o = rpt_clean_json(lab_jsonval_get(it->check, "observed"), 0);
 
 			if (!e || !o || asprintf(&msg, "expected %s, observed %s", e, o) < 0)
 				msg = NULL;
@@ -371,18 +371,18 @@ static char *item_message(const struct item *it)
 		free(reason);
 		return msg;
 	}
-	reason = clean_member(run, "reason", ONE_LINE);
+	reason = rpt_clean_member(run, "reason", RPT_ONE_LINE);
 	if (!reason)
 		return NULL;
-	if (!strcmp(it->name, "boot") && strcmp(status_of(run), "ok") &&
-	    strcmp(status_of(run), "skipped")) {
-		char *status = clean(status_of(run), ONE_LINE);
+	if (!strcmp(it->name, "boot") && strcmp(rpt_status_of(run), "ok") &&
+	    strcmp(rpt_status_of(run), "skipped")) {
+		char *status = rpt_clean(rpt_status_of(run), RPT_ONE_LINE);
 
 		if (!status || asprintf(&msg, "%s%s%s", status, *reason ? ": " : "", reason) < 0)
 			msg = NULL;
 		free(status);
 	} else if (!strcmp(it->name, "verdict") && !*reason) {
-		if (asprintf(&msg, "run verdict %s with no failing check", verdict_name[it->v]) < 0)
+		if (asprintf(&msg, "run verdict %s with no failing check", rpt_verdict_name[it->v]) < 0)
 			msg = NULL;
 	} else {
 		return reason;
@@ -391,13 +391,13 @@ static char *item_message(const struct item *it)
 	return msg;
 }
 
-struct counts {
-	unsigned v[V_COUNT];
+struct rpt_counts {
+	unsigned v[RPT_VERDICTS];
 	unsigned tests;
 };
 
 /* The matrices in the order of their first run; a run without one is "adhoc". */
-static const char *matrix_of(json_object *run)
+static const char *rpt_matrix_of(json_object *run)
 {
 	const char *m = lab_jsonval_str(run, "matrix");
 
@@ -405,7 +405,7 @@ static const char *matrix_of(json_object *run)
 }
 
 /* Distinct matrix names, in order. Returns how many (0 when out of memory). */
-static size_t matrices(json_object *runs, const char ***out)
+static size_t rpt_matrices(json_object *runs, const char ***out)
 {
 	size_t i, j, n = 0, nruns = lab_jsonval_len(runs);
 	const char **m = calloc(nruns + 1, sizeof(*m));
@@ -414,7 +414,7 @@ static size_t matrices(json_object *runs, const char ***out)
 	if (!m)
 		return 0;
 	for (i = 0; i < nruns; i++) {
-		const char *name = matrix_of(json_object_array_get_idx(runs, i));
+		const char *name = rpt_matrix_of(json_object_array_get_idx(runs, i));
 
 		for (j = 0; j < n && strcmp(m[j], name); j++)
 			;
@@ -479,16 +479,16 @@ fail:
 
 /* ---- building trees with libxml2 ------------------------------------------ */
 
-/* Every text and attribute value goes through clean() and libxml2's own
+/* Every text and attribute value goes through rpt_clean() and libxml2's own
  * escaping at serialisation; a failed allocation sets oom and the writer
  * reports it once at the end. */
-struct tree {
+struct rpt_tree {
 	xmlDocPtr doc;
 	int oom;
 };
 
 /* Serialise the tree (as XML, or as HTML) to path and free it. */
-static int save_tree(struct tree *t, const char *path, int html, struct lab_error *err)
+static int rpt_save_tree(struct rpt_tree *t, const char *path, int html, struct lab_error *err)
 {
 	xmlChar *mem = NULL;
 	int size = 0, rc;
@@ -508,7 +508,7 @@ static int save_tree(struct tree *t, const char *path, int html, struct lab_erro
 	return rc;
 }
 
-static xmlNodePtr el(struct tree *t, xmlNodePtr parent, const char *tag, const char *cls)
+static xmlNodePtr rpt_el(struct rpt_tree *t, xmlNodePtr parent, const char *tag, const char *cls)
 {
 	xmlNodePtr n;
 
@@ -528,7 +528,7 @@ static xmlNodePtr el(struct tree *t, xmlNodePtr parent, const char *tag, const c
 }
 
 /* Append already clean text (takes ownership of s; NULL means no memory). */
-static void text_own(struct tree *t, xmlNodePtr parent, char *s)
+static void rpt_text_own(struct rpt_tree *t, xmlNodePtr parent, char *s)
 {
 	xmlNodePtr n;
 
@@ -545,13 +545,13 @@ static void text_own(struct tree *t, xmlNodePtr parent, char *s)
 	}
 }
 
-static void text(struct tree *t, xmlNodePtr parent, const char *s)
+static void rpt_text(struct rpt_tree *t, xmlNodePtr parent, const char *s)
 {
-	text_own(t, parent, clean(s, 0));
+	rpt_text_own(t, parent, rpt_clean(s, 0));
 }
 
 /* vasprintf, noting a failure in the tree; NULL then. */
-static char *vformat(struct tree *t, const char *fmt, va_list ap)
+static char *vformat(struct rpt_tree *t, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
@@ -563,7 +563,7 @@ static char *vformat(struct tree *t, const char *fmt, va_list ap)
 }
 
 static void __attribute__((format(printf, 3, 4)))
-textf(struct tree *t, xmlNodePtr parent, const char *fmt, ...)
+rpt_textf(struct rpt_tree *t, xmlNodePtr parent, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -572,35 +572,35 @@ textf(struct tree *t, xmlNodePtr parent, const char *fmt, ...)
 	s = vformat(t, fmt, ap);
 	va_end(ap);
 	if (s)
-		text(t, parent, s);
+		rpt_text(t, parent, s);
 	free(s);
 }
 
-/* An element holding text: el() then text(). */
-static xmlNodePtr el_text(struct tree *t, xmlNodePtr parent, const char *tag, const char *cls,
+/* An element holding text: rpt_el() then rpt_text(). */
+static xmlNodePtr rpt_el_text(struct rpt_tree *t, xmlNodePtr parent, const char *tag, const char *cls,
 			  const char *s)
 {
-	xmlNodePtr n = el(t, parent, tag, cls);
+	xmlNodePtr n = rpt_el(t, parent, tag, cls);
 
-	text(t, n, s);
+	rpt_text(t, n, s);
 	return n;
 }
 
 /* Set an attribute from already clean text (takes ownership). */
-static void attr_own(struct tree *t, xmlNodePtr n, const char *name, char *value)
+static void rpt_attr_own(struct rpt_tree *t, xmlNodePtr n, const char *name, char *value)
 {
 	if (!n || !value || !xmlSetProp(n, BAD_CAST name, BAD_CAST value))
 		t->oom = 1;
 	free(value);
 }
 
-static void attr(struct tree *t, xmlNodePtr n, const char *name, const char *value)
+static void rpt_attr(struct rpt_tree *t, xmlNodePtr n, const char *name, const char *value)
 {
-	attr_own(t, n, name, clean(value, 0));
+	rpt_attr_own(t, n, name, rpt_clean(value, 0));
 }
 
 static void __attribute__((format(printf, 4, 5)))
-attrf(struct tree *t, xmlNodePtr n, const char *name, const char *fmt, ...)
+rpt_attrf(struct rpt_tree *t, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -609,7 +609,7 @@ attrf(struct tree *t, xmlNodePtr n, const char *name, const char *fmt, ...)
 	s = vformat(t, fmt, ap);
 	va_end(ap);
 	if (s)
-		attr(t, n, name, s);
+		rpt_attr(t, n, name, s);
 	free(s);
 }
 
@@ -617,20 +617,20 @@ attrf(struct tree *t, xmlNodePtr n, const char *name, const char *fmt, ...)
 
 #define JUNIT_MESSAGE_MAX 1024
 
-static void set_counts(struct tree *t, xmlNodePtr n, const struct counts *c, double secs)
+static void set_counts(struct rpt_tree *t, xmlNodePtr n, const struct rpt_counts *c, double secs)
 {
 	char time[32];
 
-	fmt_secs(time, sizeof(time), secs, 3);
-	attrf(t, n, "tests", "%u", c->tests);
-	attrf(t, n, "failures", "%u", c->v[V_FAIL] + c->v[V_XPASS]);
-	attrf(t, n, "errors", "%u", c->v[V_ERROR]);
-	attrf(t, n, "skipped", "%u", c->v[V_SKIP] + c->v[V_XFAIL]);
-	attr(t, n, "time", time);
+	rpt_fmt_secs(time, sizeof(time), secs, 3);
+	rpt_attrf(t, n, "tests", "%u", c->tests);
+	rpt_attrf(t, n, "failures", "%u", c->v[RPT_FAIL] + c->v[RPT_XPASS]);
+	rpt_attrf(t, n, "errors", "%u", c->v[RPT_ERROR]);
+	rpt_attrf(t, n, "skipped", "%u", c->v[RPT_SKIP] + c->v[RPT_XFAIL]);
+	rpt_attr(t, n, "time", time);
 }
 
 /* The body of a <failure> or <error>: everything behind the verdict. */
-static char *junit_body(const struct item *it)
+static char *junit_body(const struct rpt_item *it)
 {
 	json_object *run = it->run, *ev = lab_jsonval_arr(it->check, "evidence");
 	char *s = NULL, *e = NULL, *o = NULL, *r = NULL;
@@ -640,9 +640,9 @@ static char *junit_body(const struct item *it)
 	if (!f)
 		return NULL;
 	if (it->check) {
-		e = clean_json(lab_jsonval_get(it->check, "expected"), 0);
-		o = clean_json(lab_jsonval_get(it->check, "observed"), 0);
-		r = clean_member(it->check, "reason", 0);
+		e = rpt_clean_json(lab_jsonval_get(it->check, "expected"), 0);
+		o = rpt_clean_json(lab_jsonval_get(it->check, "observed"), 0);
+		r = rpt_clean_member(it->check, "reason", 0);
 		fprintf(f, "expected: %s\nobserved: %s\n", e ? e : "", o ? o : "");
 		if (r && *r)
 			fprintf(f, "reason: %s\n", r);
@@ -651,16 +651,16 @@ static char *junit_body(const struct item *it)
 		for (i = 0; i < lab_jsonval_len(ev); i++) {
 			json_object *line = json_object_array_get_idx(ev, i);
 			char *l = json_object_is_type(line, json_type_string) ?
-				  clean_len(json_object_get_string(line),
+				  rpt_clean_len(json_object_get_string(line),
 					    json_object_get_string_len(line), 0) :
-				  clean_json(line, 0);
+				  rpt_clean_json(line, 0);
 
 			fprintf(f, "  %s\n", l ? l : "");
 			free(l);
 		}
 	} else {
-		e = clean(status_of(run), ONE_LINE);
-		r = clean_member(run, "reason", 0);
+		e = rpt_clean(rpt_status_of(run), RPT_ONE_LINE);
+		r = rpt_clean_member(run, "reason", 0);
 		fprintf(f, "status: %s\n", e ? e : "");
 		if (r && *r)
 			fprintf(f, "reason: %s\n", r);
@@ -669,12 +669,12 @@ static char *junit_body(const struct item *it)
 	free(o);
 	free(r);
 	if (lab_jsonval_str(run, "file")) {
-		r = clean(lab_jsonval_str(run, "file"), ONE_LINE);
-		fprintf(f, "scenario: %s:%d\n", r ? r : "", whole(run, "line"));
+		r = rpt_clean(lab_jsonval_str(run, "file"), RPT_ONE_LINE);
+		fprintf(f, "scenario: %s:%d\n", r ? r : "", rpt_whole(run, "line"));
 		free(r);
 	}
 	if (lab_jsonval_str(run, "dir")) {
-		r = clean(lab_jsonval_str(run, "dir"), ONE_LINE);
+		r = rpt_clean(lab_jsonval_str(run, "dir"), RPT_ONE_LINE);
 		fprintf(f, "logs: %s/console.log %s/kmsg.log\n", r ? r : "", r ? r : "");
 		free(r);
 	}
@@ -685,110 +685,110 @@ static char *junit_body(const struct item *it)
 	return s;
 }
 
-static void junit_case(struct tree *t, xmlNodePtr suite, const struct item *it, double secs)
+static void junit_case(struct rpt_tree *t, xmlNodePtr suite, const struct rpt_item *it, double secs)
 {
-	xmlNodePtr tc = el(t, suite, "testcase", NULL), res = NULL;
+	xmlNodePtr tc = rpt_el(t, suite, "testcase", NULL), res = NULL;
 	char time[32], *msg, *tail;
 
-	fmt_secs(time, sizeof(time), secs, 3);
-	attr(t, tc, "classname", str_or(it->run, "name", "(unnamed)"));
-	attr(t, tc, "name", it->name);
-	attr(t, tc, "time", time);
-	if (it->v == V_PASS)
+	rpt_fmt_secs(time, sizeof(time), secs, 3);
+	rpt_attr(t, tc, "classname", rpt_str_or(it->run, "name", "(unnamed)"));
+	rpt_attr(t, tc, "name", it->name);
+	rpt_attr(t, tc, "time", time);
+	if (it->v == RPT_PASS)
 		return;
-	msg = cut(item_message(it), JUNIT_MESSAGE_MAX);
+	msg = rpt_cut(rpt_item_message(it), JUNIT_MESSAGE_MAX);
 	switch (it->v) {
-	case V_FAIL:
-	case V_XPASS:
-		res = el(t, tc, "failure", NULL);
+	case RPT_FAIL:
+	case RPT_XPASS:
+		res = rpt_el(t, tc, "failure", NULL);
 		break;
-	case V_ERROR:
-		res = el(t, tc, "error", NULL);
+	case RPT_ERROR:
+		res = rpt_el(t, tc, "error", NULL);
 		break;
-	case V_SKIP:
-	case V_XFAIL:
-		res = el(t, tc, "skipped", NULL);
+	case RPT_SKIP:
+	case RPT_XFAIL:
+		res = rpt_el(t, tc, "skipped", NULL);
 		break;
 	default:
 		break;
 	}
-	if ((it->v == V_XFAIL || it->v == V_XPASS) && msg) {
+	if ((it->v == RPT_XFAIL || it->v == RPT_XPASS) && msg) {
 		char *x = NULL;
 
-		if (asprintf(&x, "%s: %s", verdict_name[it->v], msg) < 0)
+		if (asprintf(&x, "%s: %s", rpt_verdict_name[it->v], msg) < 0)
 			x = NULL;
 		free(msg);
 		msg = x;
 	}
-	attr_own(t, res, "message", msg);
-	if (it->v == V_FAIL || it->v == V_XPASS || it->v == V_ERROR) {
+	rpt_attr_own(t, res, "message", msg);
+	if (it->v == RPT_FAIL || it->v == RPT_XPASS || it->v == RPT_ERROR) {
 		/* a boot case's type is the status (timeout, panic...) */
-		attr(t, res, "type", !it->check && !strcmp(it->name, "boot") &&
-		     strcmp(status_of(it->run), "ok") ? status_of(it->run) : verdict_name[it->v]);
-		text_own(t, res, junit_body(it));
+		rpt_attr(t, res, "type", !it->check && !strcmp(it->name, "boot") &&
+		     strcmp(rpt_status_of(it->run), "ok") ? rpt_status_of(it->run) : rpt_verdict_name[it->v]);
+		rpt_text_own(t, res, junit_body(it));
 	}
-	if (!it->check && has_text(it->run, "console_tail")) {
-		tail = clean_member(it->run, "console_tail", 0);
-		text_own(t, el(t, tc, "system-out", NULL), tail);
+	if (!it->check && rpt_has_text(it->run, "console_tail")) {
+		tail = rpt_clean_member(it->run, "console_tail", 0);
+		rpt_text_own(t, rpt_el(t, tc, "system-out", NULL), tail);
 	}
 }
 
-static void junit_suite(struct tree *t, xmlNodePtr root, json_object *results,
-			const char *matrix, struct counts *total)
+static void junit_suite(struct rpt_tree *t, xmlNodePtr root, json_object *results,
+			const char *matrix, struct rpt_counts *total)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs"), *host = lab_jsonval_get(results, "host");
 	static const char *const keys[] = { "run_id", "qemu", "libvirt" };
-	xmlNodePtr suite = el(t, root, "testsuite", NULL), props;
-	struct counts c = { 0 };
+	xmlNodePtr suite = rpt_el(t, root, "testsuite", NULL), props;
+	struct rpt_counts c = { 0 };
 	double secs = 0;
 	size_t r;
 
-	attr(t, suite, "name", matrix);
+	rpt_attr(t, suite, "name", matrix);
 	set_counts(t, suite, &c, 0);	/* placeholders, in schema order */
 	if (lab_jsonval_str(results, "started"))
-		attr(t, suite, "timestamp", lab_jsonval_str(results, "started"));
+		rpt_attr(t, suite, "timestamp", lab_jsonval_str(results, "started"));
 	if (lab_jsonval_str(host, "hostname"))
-		attr(t, suite, "hostname", lab_jsonval_str(host, "hostname"));
-	props = el(t, suite, "properties", NULL);
+		rpt_attr(t, suite, "hostname", lab_jsonval_str(host, "hostname"));
+	props = rpt_el(t, suite, "properties", NULL);
 	for (r = 0; r < 3; r++) {
 		const char *v = r ? lab_jsonval_str(host, keys[r]) : lab_jsonval_str(results, keys[r]);
 		xmlNodePtr p;
 
 		if (!v)
 			continue;
-		p = el(t, props, "property", NULL);
-		attr(t, p, "name", keys[r]);
-		attr(t, p, "value", v);
+		p = rpt_el(t, props, "property", NULL);
+		rpt_attr(t, p, "name", keys[r]);
+		rpt_attr(t, p, "value", v);
 	}
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
-		struct item *items;
+		struct rpt_item *items;
 		int i, n;
 
-		if (strcmp(matrix_of(run), matrix))
+		if (strcmp(rpt_matrix_of(run), matrix))
 			continue;
-		n = run_items(run, &items);
+		n = rpt_run_items(run, &items);
 		if (n < 0)
 			t->oom = 1;
 		for (i = 0; i < n; i++) {
-			junit_case(t, suite, &items[i], num(run, "duration_s") / n);
+			junit_case(t, suite, &items[i], rpt_num(run, "duration_s") / n);
 			c.v[items[i].v]++;
 			c.tests++;
 		}
-		secs += num(run, "duration_s");
+		secs += rpt_num(run, "duration_s");
 		free(items);
 	}
 	set_counts(t, suite, &c, secs);
-	for (r = 0; r < V_COUNT; r++)
+	for (r = 0; r < RPT_VERDICTS; r++)
 		total->v[r] += c.v[r];
 	total->tests += c.tests;
 }
 
 int lab_report_write_junit(json_object *results, const char *path, struct lab_error *err)
 {
-	struct tree t = { .doc = xmlNewDoc(BAD_CAST "1.0") };
+	struct rpt_tree t = { .doc = xmlNewDoc(BAD_CAST "1.0") };
 	json_object *runs = lab_jsonval_arr(results, "runs");
-	struct counts total = { 0 };
+	struct rpt_counts total = { 0 };
 	xmlNodePtr root = NULL;
 	const char **m = NULL;
 	size_t i, nm;
@@ -801,16 +801,16 @@ int lab_report_write_junit(json_object *results, const char *path, struct lab_er
 		return -1;
 	}
 	xmlDocSetRootElement(t.doc, root);
-	attrf(&t, root, "name", "iommu-lab %s", str_or(results, "run_id", ""));
+	rpt_attrf(&t, root, "name", "iommu-lab %s", rpt_str_or(results, "run_id", ""));
 	set_counts(&t, root, &total, 0);
-	nm = matrices(runs, &m);
+	nm = rpt_matrices(runs, &m);
 	if (!m)
 		t.oom = 1;
 	for (i = 0; i < nm; i++)
 		junit_suite(&t, root, results, m[i], &total);
 	free(m);
-	set_counts(&t, root, &total, num(results, "duration_s"));
-	return save_tree(&t, path, 0, err);
+	set_counts(&t, root, &total, rpt_num(results, "duration_s"));
+	return rpt_save_tree(&t, path, 0, err);
 }
 
 /* ---- TAP ------------------------------------------------------------------ */
@@ -818,7 +818,7 @@ int lab_report_write_junit(json_object *results, const char *path, struct lab_er
 /* A TAP description: one line, '#' escaped as TAP 13 asks. */
 static void tap_desc(FILE *out, const char *s)
 {
-	char *c = clean(s, ONE_LINE), *p;
+	char *c = rpt_clean(s, RPT_ONE_LINE), *p;
 
 	for (p = c ? c : "(out of memory)"; *p; p++) {
 		if (*p == '#' || *p == '\\')
@@ -840,17 +840,17 @@ static void yaml_str(FILE *out, const char *key, char *clean_text)
 	free(clean_text);
 }
 
-static void tap_yaml(FILE *out, const struct item *it)
+static void tap_yaml(FILE *out, const struct rpt_item *it)
 {
 	json_object *run = it->run, *ev = lab_jsonval_arr(it->check, "evidence");
 	size_t i;
 
 	fputs("  ---\n", out);
-	fprintf(out, "  severity: %s\n", verdict_name[it->v]);
-	yaml_str(out, "message", item_message(it));
+	fprintf(out, "  severity: %s\n", rpt_verdict_name[it->v]);
+	yaml_str(out, "message", rpt_item_message(it));
 	if (it->check) {
-		char *e = clean_json(lab_jsonval_get(it->check, "expected"), 0);
-		char *o = clean_json(lab_jsonval_get(it->check, "observed"), 0);
+		char *e = rpt_clean_json(lab_jsonval_get(it->check, "expected"), 0);
+		char *o = rpt_clean_json(lab_jsonval_get(it->check, "observed"), 0);
 
 		fprintf(out, "  expected: %s\n  observed: %s\n", e ? e : "null", o ? o : "null");
 		free(e);
@@ -859,9 +859,9 @@ static void tap_yaml(FILE *out, const struct item *it)
 		for (i = 0; i < lab_jsonval_len(ev); i++) {
 			json_object *l = json_object_array_get_idx(ev, i);
 			char *s = json_object_is_type(l, json_type_string) ?
-				  clean_len(json_object_get_string(l),
-					    json_object_get_string_len(l), ONE_LINE) :
-				  clean_json(l, 0);
+				  rpt_clean_len(json_object_get_string(l),
+					    json_object_get_string_len(l), RPT_ONE_LINE) :
+				  rpt_clean_json(l, 0);
 			json_object *j = json_object_new_string(s ? s : "");
 
 			fprintf(out, "    - %s\n", j ? json_object_to_json_string_ext(j,
@@ -870,18 +870,18 @@ static void tap_yaml(FILE *out, const struct item *it)
 			free(s);
 		}
 	} else {
-		yaml_str(out, "status", clean(status_of(run), ONE_LINE));
+		yaml_str(out, "status", rpt_clean(rpt_status_of(run), RPT_ONE_LINE));
 	}
 	if (lab_jsonval_str(run, "file")) {
 		char *at = NULL;
 
-		if (asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), whole(run, "line")) < 0)
+		if (asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), rpt_whole(run, "line")) < 0)
 			at = NULL;
-		yaml_str(out, "at", clean(at, ONE_LINE));
+		yaml_str(out, "at", rpt_clean(at, RPT_ONE_LINE));
 		free(at);
 	}
 	if (lab_jsonval_str(run, "dir")) {
-		char *d = clean(lab_jsonval_str(run, "dir"), ONE_LINE);
+		char *d = rpt_clean(lab_jsonval_str(run, "dir"), RPT_ONE_LINE);
 		json_object *j = json_object_new_array();
 
 		if (d && j) {
@@ -907,7 +907,7 @@ static void tap_yaml(FILE *out, const struct item *it)
 /* The console tail of a run that did not boot as comment lines. */
 static void tap_console(FILE *out, json_object *run)
 {
-	char *tail = clean_member(run, "console_tail", 0), *p, *nl;
+	char *tail = rpt_clean_member(run, "console_tail", 0), *p, *nl;
 	size_t lines = 0;
 
 	if (!tail)
@@ -935,15 +935,15 @@ static void tap_console(FILE *out, json_object *run)
 int lab_report_write_tap(json_object *results, FILE *out)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs"), *host = lab_jsonval_get(results, "host");
-	struct counts c = { 0 };
+	struct rpt_counts c = { 0 };
 	unsigned num_case = 0;
 	size_t r;
 	int i, n, total = 0;
 
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
-		struct item *items;
+		struct rpt_item *items;
 
-		n = run_items(json_object_array_get_idx(runs, r), &items);
+		n = rpt_run_items(json_object_array_get_idx(runs, r), &items);
 		free(items);
 		if (n < 0) {
 			errno = ENOMEM;
@@ -953,52 +953,52 @@ int lab_report_write_tap(json_object *results, FILE *out)
 	}
 	fputs("TAP version 13\n", out);
 	fputs("# iommu-lab run ", out);
-	tap_desc(out, str_or(results, "run_id", "?"));
+	tap_desc(out, rpt_str_or(results, "run_id", "?"));
 	fputs(": qemu ", out);
-	tap_desc(out, str_or(host, "qemu", "?"));
+	tap_desc(out, rpt_str_or(host, "qemu", "?"));
 	fputs(", libvirt ", out);
-	tap_desc(out, str_or(host, "libvirt", "?"));
+	tap_desc(out, rpt_str_or(host, "libvirt", "?"));
 	fputc('\n', out);
 	fprintf(out, "1..%d\n", total);
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
-		const char *name = str_or(run, "name", "(unnamed)");
-		struct item *items;
+		const char *name = rpt_str_or(run, "name", "(unnamed)");
+		struct rpt_item *items;
 		char secs[32];
 
-		n = run_items(run, &items);
+		n = rpt_run_items(run, &items);
 		if (n < 0) {
 			free(items);
 			errno = ENOMEM;
 			return -1;
 		}
-		fmt_secs(secs, sizeof(secs), num(run, "duration_s"), 1);
+		rpt_fmt_secs(secs, sizeof(secs), rpt_num(run, "duration_s"), 1);
 		fputs("# ", out);
 		tap_desc(out, name);
-		fprintf(out, ": status %s, verdict %s, %s s\n", status_class(status_of(run)),
-			verdict_name[run_verdict(run)], secs);
+		fprintf(out, ": status %s, verdict %s, %s s\n", rpt_status_class(rpt_status_of(run)),
+			rpt_verdict_name[rpt_run_verdict(run)], secs);
 		for (i = 0; i < n; i++) {
-			struct item *it = &items[i];
+			struct rpt_item *it = &items[i];
 			char *msg = NULL;
 
-			if (!it->check && strcmp(status_of(run), "ok") && has_text(run, "console_tail"))
+			if (!it->check && strcmp(rpt_status_of(run), "ok") && rpt_has_text(run, "console_tail"))
 				tap_console(out, run);
 			c.v[it->v]++;
-			fprintf(out, "%s %u ", it->v == V_PASS || it->v == V_SKIP ? "ok" : "not ok",
+			fprintf(out, "%s %u ", it->v == RPT_PASS || it->v == RPT_SKIP ? "ok" : "not ok",
 				++num_case);
 			tap_desc(out, name);
 			fputs(" :: ", out);
 			tap_desc(out, it->name);
-			if (it->v == V_SKIP || it->v == V_XFAIL || it->v == V_XPASS)
-				msg = item_message(it);
+			if (it->v == RPT_SKIP || it->v == RPT_XFAIL || it->v == RPT_XPASS)
+				msg = rpt_item_message(it);
 			switch (it->v) {
-			case V_SKIP:
+			case RPT_SKIP:
 				fprintf(out, " # SKIP %s", msg && *msg ? msg : "skipped");
 				break;
-			case V_XFAIL:
+			case RPT_XFAIL:
 				fprintf(out, " # TODO xfail: %s", msg && *msg ? msg : "expected to fail");
 				break;
-			case V_XPASS:
+			case RPT_XPASS:
 				fprintf(out, " # XPASS %s", msg ? msg : "unexpected pass");
 				break;
 			default:
@@ -1006,13 +1006,13 @@ int lab_report_write_tap(json_object *results, FILE *out)
 			}
 			fputc('\n', out);
 			free(msg);
-			if (is_problem(it->v))
+			if (rpt_is_problem(it->v))
 				tap_yaml(out, it);
 		}
 		free(items);
 	}
 	fprintf(out, "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n",
-		c.v[V_PASS], c.v[V_FAIL], c.v[V_XFAIL], c.v[V_XPASS], c.v[V_SKIP], c.v[V_ERROR]);
+		c.v[RPT_PASS], c.v[RPT_FAIL], c.v[RPT_XFAIL], c.v[RPT_XPASS], c.v[RPT_SKIP], c.v[RPT_ERROR]);
 	if (fflush(out) || ferror(out)) {
 		if (!errno)
 			errno = EIO;
@@ -1025,7 +1025,7 @@ int lab_report_write_tap(json_object *results, FILE *out)
 
 /* The counts per check verdict: the summary object's when it has one (the
  * comparator's word), else counted over the runs' checks. */
-static void summary_counts(json_object *results, struct counts *c, unsigned *nruns)
+static void rpt_summary_counts(json_object *results, struct rpt_counts *c, unsigned *nruns)
 {
 	json_object *sum = lab_jsonval_get(results, "summary"), *runs = lab_jsonval_arr(results, "runs");
 	size_t r, i;
@@ -1034,37 +1034,37 @@ static void summary_counts(json_object *results, struct counts *c, unsigned *nru
 	memset(c, 0, sizeof(*c));
 	*nruns = lab_jsonval_len(runs);
 	if (json_object_is_type(sum, json_type_object)) {
-		for (v = 0; v < V_COUNT; v++)
-			c->v[v] = whole(sum, verdict_name[v]);
-		c->tests = whole(sum, "checks");
+		for (v = 0; v < RPT_VERDICTS; v++)
+			c->v[v] = rpt_whole(sum, rpt_verdict_name[v]);
+		c->tests = rpt_whole(sum, "checks");
 		if (lab_jsonval_get(sum, "runs"))
-			*nruns = whole(sum, "runs");
+			*nruns = rpt_whole(sum, "runs");
 		return;
 	}
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *checks = lab_jsonval_arr(json_object_array_get_idx(runs, r), "checks");
 
 		for (i = 0; i < lab_jsonval_len(checks); i++) {
-			c->v[verdict_of(json_object_array_get_idx(checks, i), V_ERROR)]++;
+			c->v[rpt_verdict_of(json_object_array_get_idx(checks, i), RPT_ERROR)]++;
 			c->tests++;
 		}
 	}
 }
 
 /* The invocation's verdict: the summary's, else the worst run's. */
-static enum verdict overall_verdict(json_object *results)
+static enum rpt_verdict rpt_overall_verdict(json_object *results)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs");
-	enum verdict v = V_PASS;
+	enum rpt_verdict v = RPT_PASS;
 	size_t r;
 
 	if (lab_jsonval_str(lab_jsonval_get(results, "summary"), "verdict"))
-		return verdict_of(lab_jsonval_get(results, "summary"), V_ERROR);
+		return rpt_verdict_of(lab_jsonval_get(results, "summary"), RPT_ERROR);
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
-		enum verdict rv = run_verdict(json_object_array_get_idx(runs, r));
+		enum rpt_verdict rv = rpt_run_verdict(json_object_array_get_idx(runs, r));
 
-		if (rv == V_ERROR || (is_problem(rv) && v != V_ERROR))
-			v = rv == V_XPASS ? V_FAIL : rv;
+		if (rv == RPT_ERROR || (rpt_is_problem(rv) && v != RPT_ERROR))
+			v = rv == RPT_XPASS ? RPT_FAIL : rv;
 	}
 	return v;
 }
@@ -1072,9 +1072,9 @@ static enum verdict overall_verdict(json_object *results)
 /* ---- HTML ----------------------------------------------------------------- */
 
 /* Marks beside the colours, for readers who cannot tell them apart. */
-static const char *const verdict_mark[V_COUNT] = {
-	[V_PASS] = "\u2713", [V_FAIL] = "\u2717", [V_XFAIL] = "x",
-	[V_XPASS] = "!", [V_SKIP] = "\u2013", [V_ERROR] = "E",
+static const char *const verdict_mark[RPT_VERDICTS] = {
+	[RPT_PASS] = "\u2713", [RPT_FAIL] = "\u2717", [RPT_XFAIL] = "x",
+	[RPT_XPASS] = "!", [RPT_SKIP] = "\u2013", [RPT_ERROR] = "E",
 };
 
 static const char html_css[] =
@@ -1127,103 +1127,103 @@ static const char html_js[] =
 	"e.target.nextElementSibling.classList.toggle('hidden');});\n"
 	"})();\n";
 
-static void badge(struct tree *t, xmlNodePtr parent, enum verdict v)
+static void badge(struct rpt_tree *t, xmlNodePtr parent, enum rpt_verdict v)
 {
 	char cls[32];
 
-	snprintf(cls, sizeof(cls), "badge v-%s", verdict_name[v]);
-	el_text(t, parent, "span", cls, verdict_name[v]);
+	snprintf(cls, sizeof(cls), "badge v-%s", rpt_verdict_name[v]);
+	rpt_el_text(t, parent, "span", cls, rpt_verdict_name[v]);
 }
 
-static void status_badge(struct tree *t, xmlNodePtr parent, const char *status)
+static void status_badge(struct rpt_tree *t, xmlNodePtr parent, const char *status)
 {
 	char cls[32];
 
-	snprintf(cls, sizeof(cls), "badge s-%s", status_class(status));
-	el_text(t, parent, "span", cls, status);
+	snprintf(cls, sizeof(cls), "badge s-%s", rpt_status_class(status));
+	rpt_el_text(t, parent, "span", cls, status);
 }
 
 /* A key/value row of a small table; nothing when the value is empty. */
-static void kv(struct tree *t, xmlNodePtr table, const char *key, const char *value)
+static void kv(struct rpt_tree *t, xmlNodePtr table, const char *key, const char *value)
 {
 	xmlNodePtr tr;
 
 	if (!value || !*value)
 		return;
-	tr = el(t, table, "tr", NULL);
-	el_text(t, tr, "th", NULL, key);
-	el_text(t, tr, "td", NULL, value);
+	tr = rpt_el(t, table, "tr", NULL);
+	rpt_el_text(t, tr, "th", NULL, key);
+	rpt_el_text(t, tr, "td", NULL, value);
 }
 
 /* Clean text inside <pre class=cls> (takes ownership). */
-static void pre_own(struct tree *t, xmlNodePtr parent, const char *cls, char *s)
+static void pre_own(struct rpt_tree *t, xmlNodePtr parent, const char *cls, char *s)
 {
-	text_own(t, el(t, parent, "pre", cls), s);
+	rpt_text_own(t, rpt_el(t, parent, "pre", cls), s);
 }
 
-static void html_header(struct tree *t, xmlNodePtr body, json_object *results)
+static void html_header(struct rpt_tree *t, xmlNodePtr body, json_object *results)
 {
 	json_object *host = lab_jsonval_get(results, "host");
-	xmlNodePtr top = el(t, body, "div", "top"), h1, table, tr, p, label, input;
-	enum verdict v = overall_verdict(results);
-	struct counts c;
+	xmlNodePtr top = rpt_el(t, body, "div", "top"), h1, table, tr, p, label, input;
+	enum rpt_verdict v = rpt_overall_verdict(results);
+	struct rpt_counts c;
 	unsigned nruns;
 	char secs[32];
 	int i;
 
-	h1 = el_text(t, top, "h1", NULL, "iommu-lab ");
+	h1 = rpt_el_text(t, top, "h1", NULL, "iommu-lab ");
 	badge(t, h1, v);
-	fmt_secs(secs, sizeof(secs), num(results, "duration_s"), 1);
-	table = el(t, top, "table", "meta");
-	tr = el(t, table, "tr", NULL);
-	el_text(t, tr, "th", NULL, "run");
-	el_text(t, tr, "td", "run-id", str_or(results, "run_id", ""));
-	el_text(t, tr, "th", NULL, "started");
-	el_text(t, tr, "td", NULL, str_or(results, "started", ""));
-	el_text(t, tr, "th", NULL, "duration");
-	textf(t, el(t, tr, "td", NULL), "%s s", secs);
-	tr = el(t, table, "tr", NULL);
-	el_text(t, tr, "th", NULL, "host QEMU");
-	el_text(t, tr, "td", NULL, str_or(host, "qemu", "?"));
-	el_text(t, tr, "th", NULL, "libvirt");
-	el_text(t, tr, "td", NULL, str_or(host, "libvirt", "?"));
-	el_text(t, tr, "th", NULL, "host");
-	el_text(t, tr, "td", NULL, str_or(host, "hostname", "?"));
+	rpt_fmt_secs(secs, sizeof(secs), rpt_num(results, "duration_s"), 1);
+	table = rpt_el(t, top, "table", "meta");
+	tr = rpt_el(t, table, "tr", NULL);
+	rpt_el_text(t, tr, "th", NULL, "run");
+	rpt_el_text(t, tr, "td", "run-id", rpt_str_or(results, "run_id", ""));
+	rpt_el_text(t, tr, "th", NULL, "started");
+	rpt_el_text(t, tr, "td", NULL, rpt_str_or(results, "started", ""));
+	rpt_el_text(t, tr, "th", NULL, "duration");
+	rpt_textf(t, rpt_el(t, tr, "td", NULL), "%s s", secs);
+	tr = rpt_el(t, table, "tr", NULL);
+	rpt_el_text(t, tr, "th", NULL, "host QEMU");
+	rpt_el_text(t, tr, "td", NULL, rpt_str_or(host, "qemu", "?"));
+	rpt_el_text(t, tr, "th", NULL, "libvirt");
+	rpt_el_text(t, tr, "td", NULL, rpt_str_or(host, "libvirt", "?"));
+	rpt_el_text(t, tr, "th", NULL, "host");
+	rpt_el_text(t, tr, "td", NULL, rpt_str_or(host, "hostname", "?"));
 
-	summary_counts(results, &c, &nruns);
-	p = el(t, top, "p", "counts");
-	textf(t, p, "%u runs, %u checks: ", nruns, c.tests);
-	for (i = 0; i < V_COUNT; i++) {
+	rpt_summary_counts(results, &c, &nruns);
+	p = rpt_el(t, top, "p", "counts");
+	rpt_textf(t, p, "%u runs, %u checks: ", nruns, c.tests);
+	for (i = 0; i < RPT_VERDICTS; i++) {
 		char cls[32];
 
-		snprintf(cls, sizeof(cls), "pill v-%s", verdict_name[i]);
-		textf(t, el(t, p, "span", cls), "%u %s", c.v[i], verdict_name[i]);
-		text(t, p, " ");
+		snprintf(cls, sizeof(cls), "pill v-%s", rpt_verdict_name[i]);
+		rpt_textf(t, rpt_el(t, p, "span", cls), "%u %s", c.v[i], rpt_verdict_name[i]);
+		rpt_text(t, p, " ");
 	}
-	p = el(t, top, "p", "tools");
-	label = el(t, p, "label", NULL);
-	input = el(t, label, "input", NULL);
-	attr(t, input, "type", "checkbox");
-	attr(t, input, "id", "only-problems");
-	text(t, label, " only runs with problems (fail, xpass, error)");
+	p = rpt_el(t, top, "p", "tools");
+	label = rpt_el(t, p, "label", NULL);
+	input = rpt_el(t, label, "input", NULL);
+	rpt_attr(t, input, "type", "checkbox");
+	rpt_attr(t, input, "id", "only-problems");
+	rpt_text(t, label, " only runs with problems (fail, xpass, error)");
 }
 
 /* One changed check or observation of a diff entry as a list item. */
-static void html_diff_item(struct tree *t, xmlNodePtr ul, const char *what, json_object *old,
+static void html_diff_item(struct rpt_tree *t, xmlNodePtr ul, const char *what, json_object *old,
 			   json_object *new)
 {
-	xmlNodePtr li = el(t, ul, "li", NULL);
+	xmlNodePtr li = rpt_el(t, ul, "li", NULL);
 
-	text(t, li, what);
-	text(t, li, ": ");
-	text_own(t, el(t, li, "code", NULL), clean_json(old, 0));
-	text(t, li, " \u2192 ");
-	text_own(t, el(t, li, "code", NULL), clean_json(new, 0));
+	rpt_text(t, li, what);
+	rpt_text(t, li, ": ");
+	rpt_text_own(t, rpt_el(t, li, "code", NULL), rpt_clean_json(old, 0));
+	rpt_text(t, li, " \u2192 ");
+	rpt_text_own(t, rpt_el(t, li, "code", NULL), rpt_clean_json(new, 0));
 }
 
 /* "Compared with DIR": the diff document results["baseline"] holds (see
  * diff.h), when run --baseline put one there. */
-static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
+static void html_baseline(struct rpt_tree *t, xmlNodePtr body, json_object *results)
 {
 	json_object *b = lab_jsonval_get(results, "baseline"), *runs = lab_jsonval_arr(b, "runs");
 	xmlNodePtr h2, table, tr, tbody, td, ul;
@@ -1232,46 +1232,46 @@ static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 
 	if (!json_object_is_type(b, json_type_object))
 		return;
-	h2 = el_text(t, body, "h2", NULL, "Compared with ");
-	attr(t, h2, "id", "baseline");
-	text(t, h2, str_or(b, "dir", str_or(lab_jsonval_get(b, "old"), "run_id", "?")));
-	textf(t, el(t, body, "p", "none"), "baseline run %s (QEMU %s, libvirt %s)",
-	      str_or(lab_jsonval_get(b, "old"), "run_id", "?"), str_or(lab_jsonval_get(lab_jsonval_get(b, "old"), "host"), "qemu", "?"),
-	      str_or(lab_jsonval_get(lab_jsonval_get(b, "old"), "host"), "libvirt", "?"));
+	h2 = rpt_el_text(t, body, "h2", NULL, "Compared with ");
+	rpt_attr(t, h2, "id", "baseline");
+	rpt_text(t, h2, rpt_str_or(b, "dir", rpt_str_or(lab_jsonval_get(b, "old"), "run_id", "?")));
+	rpt_textf(t, rpt_el(t, body, "p", "none"), "baseline run %s (QEMU %s, libvirt %s)",
+	      rpt_str_or(lab_jsonval_get(b, "old"), "run_id", "?"), rpt_str_or(lab_jsonval_get(lab_jsonval_get(b, "old"), "host"), "qemu", "?"),
+	      rpt_str_or(lab_jsonval_get(lab_jsonval_get(b, "old"), "host"), "libvirt", "?"));
 	lab_diff_summary_line(b, line, sizeof(line));
-	el_text(t, body, "p", "diff-summary", line);
+	rpt_el_text(t, body, "p", "diff-summary", line);
 	if (!lab_jsonval_len(runs))
 		return;
-	table = el(t, el(t, body, "div", "scroll"), "table", "grid diff");
-	tr = el(t, el(t, table, "thead", NULL), "tr", NULL);
-	el_text(t, tr, "th", "rn", "run");
-	el_text(t, tr, "th", NULL, "change");
-	el_text(t, tr, "th", NULL, "baseline");
-	el_text(t, tr, "th", NULL, "now");
-	el_text(t, tr, "th", NULL, "what changed");
-	tbody = el(t, table, "tbody", NULL);
+	table = rpt_el(t, rpt_el(t, body, "div", "scroll"), "table", "grid diff");
+	tr = rpt_el(t, rpt_el(t, table, "thead", NULL), "tr", NULL);
+	rpt_el_text(t, tr, "th", "rn", "run");
+	rpt_el_text(t, tr, "th", NULL, "change");
+	rpt_el_text(t, tr, "th", NULL, "baseline");
+	rpt_el_text(t, tr, "th", NULL, "now");
+	rpt_el_text(t, tr, "th", NULL, "what changed");
+	tbody = rpt_el(t, table, "tbody", NULL);
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *e = json_object_array_get_idx(runs, r);
 		json_object *checks = lab_jsonval_arr(e, "checks"), *obs = lab_jsonval_arr(e, "observations");
-		const char *change = str_or(e, "change", "?");
+		const char *change = rpt_str_or(e, "change", "?");
 		xmlNodePtr row;
 
-		row = el(t, tbody, "tr", !strcmp(change, "newly_failing") ? "newly_failing problem"
+		row = rpt_el(t, tbody, "tr", !strcmp(change, "newly_failing") ? "newly_failing problem"
 				      : "changed");
-		attr(t, row, "data-run", str_or(e, "name", "(unnamed)"));
-		el_text(t, row, "th", "rn", str_or(e, "name", "(unnamed)"));
-		el_text(t, row, "td", "change", change);
-		el_text(t, row, "td", NULL, str_or(e, "old_verdict", "absent"));
-		el_text(t, row, "td", NULL, str_or(e, "new_verdict", "absent"));
-		td = el(t, row, "td", NULL);
+		rpt_attr(t, row, "data-run", rpt_str_or(e, "name", "(unnamed)"));
+		rpt_el_text(t, row, "th", "rn", rpt_str_or(e, "name", "(unnamed)"));
+		rpt_el_text(t, row, "td", "change", change);
+		rpt_el_text(t, row, "td", NULL, rpt_str_or(e, "old_verdict", "absent"));
+		rpt_el_text(t, row, "td", NULL, rpt_str_or(e, "new_verdict", "absent"));
+		td = rpt_el(t, row, "td", NULL);
 		if (!lab_jsonval_len(checks) && !lab_jsonval_len(obs))
 			continue;
-		ul = el(t, td, "ul", NULL);
+		ul = rpt_el(t, td, "ul", NULL);
 		for (i = 0; i < lab_jsonval_len(checks); i++) {
 			json_object *c = json_object_array_get_idx(checks, i);
 			char *what = NULL;
 
-			if (asprintf(&what, "check %s", str_or(c, "name", "(unnamed)")) < 0) {
+			if (asprintf(&what, "check %s", rpt_str_or(c, "name", "(unnamed)")) < 0) {
 				t->oom = 1;
 				continue;
 			}
@@ -1281,7 +1281,7 @@ static void html_baseline(struct tree *t, xmlNodePtr body, json_object *results)
 		for (i = 0; i < lab_jsonval_len(obs); i++) {
 			json_object *o = json_object_array_get_idx(obs, i);
 
-			html_diff_item(t, ul, str_or(o, "path", "?"), lab_jsonval_get(o, "old"), lab_jsonval_get(o, "new"));
+			html_diff_item(t, ul, rpt_str_or(o, "path", "?"), lab_jsonval_get(o, "old"), lab_jsonval_get(o, "new"));
 		}
 	}
 }
@@ -1302,10 +1302,10 @@ static int columns(json_object *runs, const char *matrix, const char ***out)
 		json_object *run = json_object_array_get_idx(runs, r);
 		json_object *checks = lab_jsonval_arr(run, "checks");
 
-		if (strcmp(matrix_of(run), matrix))
+		if (strcmp(rpt_matrix_of(run), matrix))
 			continue;
 		for (i = 0; i < lab_jsonval_len(checks); i++) {
-			const char *name = str_or(json_object_array_get_idx(checks, i), "name",
+			const char *name = rpt_str_or(json_object_array_get_idx(checks, i), "name",
 						  "(unnamed)");
 
 			for (j = 0; j < n && strcmp(cols[j], name); j++)
@@ -1324,12 +1324,12 @@ static int check_index(json_object *run, const char *name)
 	size_t i;
 
 	for (i = 0; i < lab_jsonval_len(checks); i++)
-		if (!strcmp(str_or(json_object_array_get_idx(checks, i), "name", "(unnamed)"), name))
+		if (!strcmp(rpt_str_or(json_object_array_get_idx(checks, i), "name", "(unnamed)"), name))
 			return i;
 	return -1;
 }
 
-static void html_grid(struct tree *t, xmlNodePtr body, json_object *results,
+static void html_grid(struct rpt_tree *t, xmlNodePtr body, json_object *results,
 		      const char *matrix, size_t mi)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs");
@@ -1343,66 +1343,66 @@ static void html_grid(struct tree *t, xmlNodePtr body, json_object *results,
 		return;
 	}
 	for (r = 0; r < lab_jsonval_len(runs); r++)
-		nruns += !strcmp(matrix_of(json_object_array_get_idx(runs, r)), matrix);
-	h2 = el_text(t, body, "h2", NULL, matrix);
-	attrf(t, h2, "id", "m-%zu", mi);
-	textf(t, el(t, h2, "span", "none"), " (%zu run%s, %d check%s)", nruns, nruns == 1 ? "" : "s",
+		nruns += !strcmp(rpt_matrix_of(json_object_array_get_idx(runs, r)), matrix);
+	h2 = rpt_el_text(t, body, "h2", NULL, matrix);
+	rpt_attrf(t, h2, "id", "m-%zu", mi);
+	rpt_textf(t, rpt_el(t, h2, "span", "none"), " (%zu run%s, %d check%s)", nruns, nruns == 1 ? "" : "s",
 	      ncols, ncols == 1 ? "" : "s");
-	table = el(t, el(t, body, "div", "scroll"), "table", "grid");
-	attr(t, table, "data-matrix", matrix);
-	tr = el(t, el(t, table, "thead", NULL), "tr", NULL);
-	el_text(t, tr, "th", "rn", "run");
-	el_text(t, tr, "th", NULL, "status");
-	el_text(t, tr, "th", NULL, "verdict");
+	table = rpt_el(t, rpt_el(t, body, "div", "scroll"), "table", "grid");
+	rpt_attr(t, table, "data-matrix", matrix);
+	tr = rpt_el(t, rpt_el(t, table, "thead", NULL), "tr", NULL);
+	rpt_el_text(t, tr, "th", "rn", "run");
+	rpt_el_text(t, tr, "th", NULL, "status");
+	rpt_el_text(t, tr, "th", NULL, "verdict");
 	for (i = 0; i < ncols; i++) {
-		th = el(t, tr, "th", "ck");
-		attr(t, th, "title", cols[i]);
-		el_text(t, th, "div", NULL, cols[i]);
+		th = rpt_el(t, tr, "th", "ck");
+		rpt_attr(t, th, "title", cols[i]);
+		rpt_el_text(t, th, "div", NULL, cols[i]);
 	}
-	tbody = el(t, table, "tbody", NULL);
+	tbody = rpt_el(t, table, "tbody", NULL);
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
 		json_object *checks = lab_jsonval_arr(run, "checks");
-		enum verdict rv = run_verdict(run);
-		const char *status = status_of(run);
+		enum rpt_verdict rv = rpt_run_verdict(run);
+		const char *status = rpt_status_of(run);
 		char cls[32];
 
-		if (strcmp(matrix_of(run), matrix))
+		if (strcmp(rpt_matrix_of(run), matrix))
 			continue;
-		tr = el(t, tbody, "tr", is_problem(rv) ? "run problem" : "run good");
-		attr(t, tr, "data-run", str_or(run, "name", "(unnamed)"));
-		th = el(t, tr, "th", "rn");
-		attr(t, th, "title", str_or(run, "name", "(unnamed)"));
-		attrf(t, el_text(t, th, "a", NULL, str_or(run, "name", "(unnamed)")), "href", "#r-%zu", r);
-		snprintf(cls, sizeof(cls), "status s-%s", status_class(status));
-		el_text(t, tr, "td", cls, status);
-		snprintf(cls, sizeof(cls), "verdict v-%s", verdict_name[rv]);
-		el_text(t, tr, "td", cls, verdict_name[rv]);
+		tr = rpt_el(t, tbody, "tr", rpt_is_problem(rv) ? "run problem" : "run good");
+		rpt_attr(t, tr, "data-run", rpt_str_or(run, "name", "(unnamed)"));
+		th = rpt_el(t, tr, "th", "rn");
+		rpt_attr(t, th, "title", rpt_str_or(run, "name", "(unnamed)"));
+		rpt_attrf(t, rpt_el_text(t, th, "a", NULL, rpt_str_or(run, "name", "(unnamed)")), "href", "#r-%zu", r);
+		snprintf(cls, sizeof(cls), "status s-%s", rpt_status_class(status));
+		rpt_el_text(t, tr, "td", cls, status);
+		snprintf(cls, sizeof(cls), "verdict v-%s", rpt_verdict_name[rv]);
+		rpt_el_text(t, tr, "td", cls, rpt_verdict_name[rv]);
 		for (i = 0; i < ncols; i++) {
 			int ci = check_index(run, cols[i]);
-			enum verdict v;
+			enum rpt_verdict v;
 			xmlNodePtr td, a;
 
 			if (ci < 0) {
-				td = el(t, tr, "td", "cell absent");
-				attr(t, td, "data-check", cols[i]);
+				td = rpt_el(t, tr, "td", "cell absent");
+				rpt_attr(t, td, "data-check", cols[i]);
 				continue;
 			}
-			v = verdict_of(json_object_array_get_idx(checks, ci), V_ERROR);
-			snprintf(cls, sizeof(cls), "cell v-%s", verdict_name[v]);
-			td = el(t, tr, "td", cls);
-			attr(t, td, "data-check", cols[i]);
-			attrf(t, td, "title", "%s: %s", cols[i], verdict_name[v]);
-			a = el_text(t, td, "a", NULL, verdict_mark[v]);
-			attrf(t, a, "href", "#c-%zu-%d", r, ci);
+			v = rpt_verdict_of(json_object_array_get_idx(checks, ci), RPT_ERROR);
+			snprintf(cls, sizeof(cls), "cell v-%s", rpt_verdict_name[v]);
+			td = rpt_el(t, tr, "td", cls);
+			rpt_attr(t, td, "data-check", cols[i]);
+			rpt_attrf(t, td, "title", "%s: %s", cols[i], rpt_verdict_name[v]);
+			a = rpt_el_text(t, td, "a", NULL, verdict_mark[v]);
+			rpt_attrf(t, a, "href", "#c-%zu-%d", r, ci);
 		}
 	}
 	free(cols);
 }
 
-static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, size_t ri, size_t ci)
+static void html_check(struct rpt_tree *t, xmlNodePtr parent, json_object *check, size_t ri, size_t ci)
 {
-	enum verdict v = verdict_of(check, V_ERROR);
+	enum rpt_verdict v = rpt_verdict_of(check, RPT_ERROR);
 	json_object *ev = lab_jsonval_arr(check, "evidence");
 	xmlNodePtr div, h4, tr, eo;
 	char cls[32];
@@ -1410,29 +1410,29 @@ static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, si
 	char *lines = NULL;
 	FILE *f;
 
-	snprintf(cls, sizeof(cls), "check v-%s", verdict_name[v]);
-	div = el(t, parent, "div", cls);
-	attrf(t, div, "id", "c-%zu-%zu", ri, ci);
-	h4 = el(t, div, "h4", NULL);
+	snprintf(cls, sizeof(cls), "check v-%s", rpt_verdict_name[v]);
+	div = rpt_el(t, parent, "div", cls);
+	rpt_attrf(t, div, "id", "c-%zu-%zu", ri, ci);
+	h4 = rpt_el(t, div, "h4", NULL);
 	badge(t, h4, v);
-	text(t, h4, " ");
-	text(t, h4, str_or(check, "name", "(unnamed)"));
-	if (has_text(check, "reason"))
-		text_own(t, el(t, div, "p", "reason"), clean_member(check, "reason", 0));
-	eo = el(t, div, "table", "eo");
-	tr = el(t, eo, "tr", NULL);
-	el_text(t, tr, "th", NULL, "expected");
-	el_text(t, tr, "th", NULL, "observed");
-	tr = el(t, eo, "tr", NULL);
-	pre_own(t, el(t, tr, "td", NULL), "json expected",
+	rpt_text(t, h4, " ");
+	rpt_text(t, h4, rpt_str_or(check, "name", "(unnamed)"));
+	if (rpt_has_text(check, "reason"))
+		rpt_text_own(t, rpt_el(t, div, "p", "reason"), rpt_clean_member(check, "reason", 0));
+	eo = rpt_el(t, div, "table", "eo");
+	tr = rpt_el(t, eo, "tr", NULL);
+	rpt_el_text(t, tr, "th", NULL, "expected");
+	rpt_el_text(t, tr, "th", NULL, "observed");
+	tr = rpt_el(t, eo, "tr", NULL);
+	pre_own(t, rpt_el(t, tr, "td", NULL), "json expected",
 		json_object_object_get_ex(check, "expected", NULL) ?
-		clean_json(lab_jsonval_get(check, "expected"), 1) : clean("(absent)", 0));
-	pre_own(t, el(t, tr, "td", NULL), "json observed",
+		rpt_clean_json(lab_jsonval_get(check, "expected"), 1) : rpt_clean("(absent)", 0));
+	pre_own(t, rpt_el(t, tr, "td", NULL), "json observed",
 		json_object_object_get_ex(check, "observed", NULL) ?
-		clean_json(lab_jsonval_get(check, "observed"), 1) : clean("(absent)", 0));
-	el_text(t, div, "div", "label", "evidence");
+		rpt_clean_json(lab_jsonval_get(check, "observed"), 1) : rpt_clean("(absent)", 0));
+	rpt_el_text(t, div, "div", "label", "evidence");
 	if (!lab_jsonval_len(ev)) {
-		el_text(t, div, "p", "none", "no log lines");
+		rpt_el_text(t, div, "p", "none", "no log lines");
 		return;
 	}
 	f = open_memstream(&lines, &size);
@@ -1454,30 +1454,30 @@ static void html_check(struct tree *t, xmlNodePtr parent, json_object *check, si
 		free(lines);
 		return;
 	}
-	pre_own(t, div, "evidence", clean_len(lines, size, 0));
+	pre_own(t, div, "evidence", rpt_clean_len(lines, size, 0));
 	free(lines);
 }
 
-static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t ri, size_t mi)
+static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size_t ri, size_t mi)
 {
 	json_object *checks = lab_jsonval_arr(run, "checks"), *obs = lab_jsonval_get(run, "observations");
 	xmlNodePtr div, h3, a, kvt, p, btn;
 	char secs[32], *at = NULL;
 	size_t i;
 
-	div = el(t, body, "div", "run");
-	attrf(t, div, "id", "r-%zu", ri);
-	h3 = el(t, div, "h3", NULL);
-	a = el_text(t, h3, "a", NULL, matrix_of(run));
-	attrf(t, a, "href", "#m-%zu", mi);
-	text(t, h3, " / ");
-	text(t, h3, str_or(run, "name", "(unnamed)"));
-	text(t, h3, " ");
-	badge(t, h3, run_verdict(run));
-	text(t, h3, " ");
-	status_badge(t, h3, status_of(run));
+	div = rpt_el(t, body, "div", "run");
+	rpt_attrf(t, div, "id", "r-%zu", ri);
+	h3 = rpt_el(t, div, "h3", NULL);
+	a = rpt_el_text(t, h3, "a", NULL, rpt_matrix_of(run));
+	rpt_attrf(t, a, "href", "#m-%zu", mi);
+	rpt_text(t, h3, " / ");
+	rpt_text(t, h3, rpt_str_or(run, "name", "(unnamed)"));
+	rpt_text(t, h3, " ");
+	badge(t, h3, rpt_run_verdict(run));
+	rpt_text(t, h3, " ");
+	status_badge(t, h3, rpt_status_of(run));
 
-	kvt = el(t, div, "table", "kv");
+	kvt = rpt_el(t, div, "table", "kv");
 	kv(t, kvt, "variant", lab_jsonval_str(run, "variant"));
 	kv(t, kvt, "platform", lab_jsonval_str(run, "platform"));
 	kv(t, kvt, "kernel", lab_jsonval_str(run, "kernel"));
@@ -1490,51 +1490,51 @@ static void html_run(struct tree *t, xmlNodePtr body, json_object *run, size_t r
 			kv(t, kvt, "QEMU", q);
 		free(q);
 	}
-	if (lab_jsonval_str(run, "file") && asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), whole(run, "line")) >= 0) {
+	if (lab_jsonval_str(run, "file") && asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), rpt_whole(run, "line")) >= 0) {
 		kv(t, kvt, "scenario", at);
 		free(at);
 	}
-	fmt_secs(secs, sizeof(secs), num(run, "duration_s"), 1);
+	rpt_fmt_secs(secs, sizeof(secs), rpt_num(run, "duration_s"), 1);
 	strcat(secs, " s");
 	kv(t, kvt, "duration", secs);
-	if (has_text(run, "reason")) {
-		xmlNodePtr tr = el(t, kvt, "tr", NULL);
+	if (rpt_has_text(run, "reason")) {
+		xmlNodePtr tr = rpt_el(t, kvt, "tr", NULL);
 
-		el_text(t, tr, "th", NULL, "reason");
-		text_own(t, el(t, tr, "td", "reason"), clean_member(run, "reason", 0));
+		rpt_el_text(t, tr, "th", NULL, "reason");
+		rpt_text_own(t, rpt_el(t, tr, "td", "reason"), rpt_clean_member(run, "reason", 0));
 	}
 	if (lab_jsonval_str(run, "dir")) {
-		p = el_text(t, div, "p", "logs", "logs: ");
+		p = rpt_el_text(t, div, "p", "logs", "logs: ");
 		/* "./" keeps a folder name such as "javascript:..." a relative path */
-		a = el_text(t, p, "a", NULL, "console.log");
-		attrf(t, a, "href", "./%s/console.log", lab_jsonval_str(run, "dir"));
-		text(t, p, " ");
-		a = el_text(t, p, "a", NULL, "kmsg.log");
-		attrf(t, a, "href", "./%s/kmsg.log", lab_jsonval_str(run, "dir"));
+		a = rpt_el_text(t, p, "a", NULL, "console.log");
+		rpt_attrf(t, a, "href", "./%s/console.log", lab_jsonval_str(run, "dir"));
+		rpt_text(t, p, " ");
+		a = rpt_el_text(t, p, "a", NULL, "kmsg.log");
+		rpt_attrf(t, a, "href", "./%s/kmsg.log", lab_jsonval_str(run, "dir"));
 	}
 	if (lab_jsonval_get(run, "console_tail")) {
-		el_text(t, div, "div", "label", "console tail");
-		pre_own(t, div, "console", clean_member(run, "console_tail", 0));
+		rpt_el_text(t, div, "div", "label", "console tail");
+		pre_own(t, div, "console", rpt_clean_member(run, "console_tail", 0));
 	}
 	if (lab_jsonval_get(run, "journal")) {
-		el_text(t, div, "div", "label", "agent journal (read back from its disk)");
-		pre_own(t, div, "console", clean_member(run, "journal", 0));
+		rpt_el_text(t, div, "div", "label", "agent journal (read back from its disk)");
+		pre_own(t, div, "console", rpt_clean_member(run, "journal", 0));
 	}
 	if (!lab_jsonval_len(checks))
-		el_text(t, div, "p", "none", "no checks");
+		rpt_el_text(t, div, "p", "none", "no checks");
 	for (i = 0; i < lab_jsonval_len(checks); i++)
 		html_check(t, div, json_object_array_get_idx(checks, i), ri, i);
 	if (obs) {
-		p = el(t, div, "div", "obs");
-		btn = el_text(t, p, "button", "toggle", "observations");
-		attr(t, btn, "type", "button");
-		pre_own(t, p, "json hidden", clean_json(obs, 1));
+		p = rpt_el(t, div, "div", "obs");
+		btn = rpt_el_text(t, p, "button", "toggle", "observations");
+		rpt_attr(t, btn, "type", "button");
+		pre_own(t, p, "json hidden", rpt_clean_json(obs, 1));
 	}
 }
 
 int lab_report_write_html(json_object *results, const char *path, struct lab_error *err)
 {
-	struct tree t = { .doc = htmlNewDocNoDtD(NULL, NULL) };
+	struct rpt_tree t = { .doc = htmlNewDocNoDtD(NULL, NULL) };
 	json_object *runs = lab_jsonval_arr(results, "runs");
 	xmlNodePtr html = NULL, head, body, meta;
 	const char **m = NULL;
@@ -1550,42 +1550,42 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 		return -1;
 	}
 	xmlDocSetRootElement(t.doc, html);
-	attr(&t, html, "lang", "en");
-	head = el(&t, html, "head", NULL);
-	meta = el(&t, head, "meta", NULL);
-	attr(&t, meta, "http-equiv", "Content-Type");
-	attr(&t, meta, "content", "text/html; charset=UTF-8");
+	rpt_attr(&t, html, "lang", "en");
+	head = rpt_el(&t, html, "head", NULL);
+	meta = rpt_el(&t, head, "meta", NULL);
+	rpt_attr(&t, meta, "http-equiv", "Content-Type");
+	rpt_attr(&t, meta, "content", "text/html; charset=UTF-8");
 	/* nothing external, ever: the page must work from a CI artefact */
-	meta = el(&t, head, "meta", NULL);
-	attr(&t, meta, "http-equiv", "Content-Security-Policy");
-	attr(&t, meta, "content", "default-src 'none'; style-src 'unsafe-inline'; "
+	meta = rpt_el(&t, head, "meta", NULL);
+	rpt_attr(&t, meta, "http-equiv", "Content-Security-Policy");
+	rpt_attr(&t, meta, "content", "default-src 'none'; style-src 'unsafe-inline'; "
 	     "script-src 'unsafe-inline'; img-src data:");
-	meta = el(&t, head, "meta", NULL);
-	attr(&t, meta, "name", "viewport");
-	attr(&t, meta, "content", "width=device-width, initial-scale=1");
-	textf(&t, el(&t, head, "title", NULL), "iommu-lab %s: %s",
-	      str_or(results, "run_id", ""), verdict_name[overall_verdict(results)]);
-	text(&t, el(&t, head, "style", NULL), html_css);
+	meta = rpt_el(&t, head, "meta", NULL);
+	rpt_attr(&t, meta, "name", "viewport");
+	rpt_attr(&t, meta, "content", "width=device-width, initial-scale=1");
+	rpt_textf(&t, rpt_el(&t, head, "title", NULL), "iommu-lab %s: %s",
+	      rpt_str_or(results, "run_id", ""), rpt_verdict_name[rpt_overall_verdict(results)]);
+	rpt_text(&t, rpt_el(&t, head, "style", NULL), html_css);
 
-	body = el(&t, html, "body", NULL);
+	body = rpt_el(&t, html, "body", NULL);
 	html_header(&t, body, results);
 	html_baseline(&t, body, results);
-	nm = matrices(runs, &m);
+	nm = rpt_matrices(runs, &m);
 	if (!m)
 		t.oom = 1;
 	if (!nm)
-		el_text(&t, body, "p", "none", "no runs");
+		rpt_el_text(&t, body, "p", "none", "no runs");
 	for (i = 0; i < nm; i++)
 		html_grid(&t, body, results, m[i], i);
 	if (nm)
-		el_text(&t, body, "h2", NULL, "details");
+		rpt_el_text(&t, body, "h2", NULL, "details");
 	for (i = 0; i < nm; i++)
 		for (r = 0; r < lab_jsonval_len(runs); r++)
-			if (!strcmp(matrix_of(json_object_array_get_idx(runs, r)), m[i]))
+			if (!strcmp(rpt_matrix_of(json_object_array_get_idx(runs, r)), m[i]))
 				html_run(&t, body, json_object_array_get_idx(runs, r), r, i);
 	free(m);
-	text(&t, el(&t, body, "script", NULL), html_js);
-	return save_tree(&t, path, 1, err);
+	rpt_text(&t, rpt_el(&t, body, "script", NULL), html_js);
+	return rpt_save_tree(&t, path, 1, err);
 }
 
 /* ---- the terminal table ---------------------------------------------------- */
@@ -1595,18 +1595,18 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 #define W_STATUS 11
 #define W_VERDICT 7
 
-static const char *const verdict_color[V_COUNT] = {
-	[V_PASS] = "32", [V_FAIL] = "31", [V_XFAIL] = "33",
-	[V_XPASS] = "35", [V_SKIP] = "90", [V_ERROR] = "1;31",
+static const char *const verdict_color[RPT_VERDICTS] = {
+	[RPT_PASS] = "32", [RPT_FAIL] = "31", [RPT_XFAIL] = "33",
+	[RPT_XPASS] = "35", [RPT_SKIP] = "90", [RPT_ERROR] = "1;31",
 };
 
 static const struct {
 	const char *head;
 	int width;
-	enum verdict v;
+	enum rpt_verdict v;
 } count_cols[] = {
-	{ "PASS", 4, V_PASS }, { "FAIL", 4, V_FAIL }, { "XFAIL", 5, V_XFAIL },
-	{ "XPASS", 5, V_XPASS }, { "SKIP", 4, V_SKIP }, { "ERROR", 5, V_ERROR },
+	{ "PASS", 4, RPT_PASS }, { "FAIL", 4, RPT_FAIL }, { "XFAIL", 5, RPT_XFAIL },
+	{ "XPASS", 5, RPT_XPASS }, { "SKIP", 4, RPT_SKIP }, { "ERROR", 5, RPT_ERROR },
 };
 
 #define N_COUNT_COLS (sizeof(count_cols) / sizeof(count_cols[0]))
@@ -1616,12 +1616,12 @@ static const struct {
 static void col(FILE *out, const char *s, size_t width, int right, const char *color, int last)
 {
 	char buf[LAB_REPORT_TABLE_WIDTH * 4 + 8];
-	char *c = clean(s, ONE_LINE);
+	char *c = rpt_clean(s, RPT_ONE_LINE);
 	size_t w, pad;
 
 	if (width > LAB_REPORT_TABLE_WIDTH)
 		width = LAB_REPORT_TABLE_WIDTH;
-	w = fit(buf, c ? c : "?", width);
+	w = rpt_fit(buf, c ? c : "?", width);
 	free(c);
 	pad = width - w;
 	if (right)
@@ -1642,11 +1642,11 @@ static size_t name_width(json_object *runs)
 	size_t r, w = W_NAME_MIN;
 
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
-		char *c = clean(str_or(json_object_array_get_idx(runs, r), "name", "(unnamed)"),
-				ONE_LINE);
+		char *c = rpt_clean(rpt_str_or(json_object_array_get_idx(runs, r), "name", "(unnamed)"),
+				RPT_ONE_LINE);
 
-		if (c && width_of(c) > w)
-			w = width_of(c);
+		if (c && rpt_width_of(c) > w)
+			w = rpt_width_of(c);
 		free(c);
 	}
 	return w < W_NAME_MAX ? w : W_NAME_MAX;
@@ -1665,20 +1665,20 @@ static size_t problem_width(size_t name_w)
  * boot or was skipped, else "". */
 static char *first_problem(json_object *run)
 {
-	struct item *items;
-	int i, n = run_items(run, &items), pick = -1;
+	struct rpt_item *items;
+	int i, n = rpt_run_items(run, &items), pick = -1;
 	char *msg, *s = NULL;
 
 	for (i = 0; i < n && pick < 0; i++)
-		if (is_problem(items[i].v))
+		if (rpt_is_problem(items[i].v))
 			pick = i;
-	if (pick < 0 && n > 0 && !items[0].check && strcmp(status_of(run), "ok"))
+	if (pick < 0 && n > 0 && !items[0].check && strcmp(rpt_status_of(run), "ok"))
 		pick = 0;
 	if (pick < 0) {
 		free(items);
 		return strdup("");
 	}
-	msg = item_message(&items[pick]);
+	msg = rpt_item_message(&items[pick]);
 	if (msg && items[pick].check) {
 		if (asprintf(&s, "%s: %s", items[pick].name, msg) < 0)
 			s = NULL;
@@ -1697,10 +1697,10 @@ static char *first_problem(json_object *run)
 void lab_report_print_table(json_object *results, FILE *out, int color)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs");
-	enum verdict v = overall_verdict(results);
+	enum rpt_verdict v = rpt_overall_verdict(results);
 	char line[LAB_REPORT_TABLE_WIDTH * 4 + 8], secs[32], *problem, *plain = NULL;
 	size_t r, i, nw = name_width(runs);
-	struct counts c;
+	struct rpt_counts c;
 	unsigned nruns;
 
 	col(out, "RUN", nw, 0, NULL, 0);
@@ -1714,24 +1714,24 @@ void lab_report_print_table(json_object *results, FILE *out, int color)
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
 		json_object *checks = lab_jsonval_arr(run, "checks");
-		const char *status = status_of(run);
-		enum verdict rv = run_verdict(run);
-		unsigned k[V_COUNT] = { 0 };
+		const char *status = rpt_status_of(run);
+		enum rpt_verdict rv = rpt_run_verdict(run);
+		unsigned k[RPT_VERDICTS] = { 0 };
 		char n[16];
 
 		for (i = 0; i < lab_jsonval_len(checks); i++)
-			k[verdict_of(json_object_array_get_idx(checks, i), V_ERROR)]++;
-		col(out, str_or(run, "name", "(unnamed)"), nw, 0, NULL, 0);
+			k[rpt_verdict_of(json_object_array_get_idx(checks, i), RPT_ERROR)]++;
+		col(out, rpt_str_or(run, "name", "(unnamed)"), nw, 0, NULL, 0);
 		col(out, status, W_STATUS, 0, color && strcmp(status, "ok") ?
-		    (strcmp(status, "skipped") ? verdict_color[V_ERROR] : verdict_color[V_SKIP]) :
+		    (strcmp(status, "skipped") ? verdict_color[RPT_ERROR] : verdict_color[RPT_SKIP]) :
 		    NULL, 0);
-		col(out, verdict_name[rv], W_VERDICT, 0, color ? verdict_color[rv] : NULL, 0);
+		col(out, rpt_verdict_name[rv], W_VERDICT, 0, color ? verdict_color[rv] : NULL, 0);
 		for (i = 0; i < N_COUNT_COLS; i++) {
-			enum verdict cv = count_cols[i].v;
+			enum rpt_verdict cv = count_cols[i].v;
 
 			snprintf(n, sizeof(n), "%u", k[cv]);
 			col(out, n, count_cols[i].width, 1,
-			    color && k[cv] && cv != V_PASS ? verdict_color[cv] : NULL, 0);
+			    color && k[cv] && cv != RPT_PASS ? verdict_color[cv] : NULL, 0);
 		}
 		fputc(' ', out);
 		problem = first_problem(run);
@@ -1740,17 +1740,17 @@ void lab_report_print_table(json_object *results, FILE *out, int color)
 		fputc('\n', out);
 	}
 
-	summary_counts(results, &c, &nruns);
-	fmt_secs(secs, sizeof(secs), num(results, "duration_s"), 1);
+	rpt_summary_counts(results, &c, &nruns);
+	rpt_fmt_secs(secs, sizeof(secs), rpt_num(results, "duration_s"), 1);
 	if (asprintf(&plain, "%u runs, %u checks: %u pass, %u fail, %u xfail, %u xpass, %u skip, "
-		     "%u error in %s s; verdict ", nruns, c.tests, c.v[V_PASS], c.v[V_FAIL],
-		     c.v[V_XFAIL], c.v[V_XPASS], c.v[V_SKIP], c.v[V_ERROR], secs) < 0)
+		     "%u error in %s s; verdict ", nruns, c.tests, c.v[RPT_PASS], c.v[RPT_FAIL],
+		     c.v[RPT_XFAIL], c.v[RPT_XPASS], c.v[RPT_SKIP], c.v[RPT_ERROR], secs) < 0)
 		plain = NULL;
-	fit(line, plain ? plain : "", LAB_REPORT_TABLE_WIDTH - 5);
+	rpt_fit(line, plain ? plain : "", LAB_REPORT_TABLE_WIDTH - 5);
 	free(plain);
 	fputs(line, out);
 	if (color)
-		fprintf(out, "\033[1;%sm%s\033[0m\n", verdict_color[v], verdict_name[v]);
+		fprintf(out, "\033[1;%sm%s\033[0m\n", verdict_color[v], rpt_verdict_name[v]);
 	else
-		fprintf(out, "%s\n", verdict_name[v]);
+		fprintf(out, "%s\n", rpt_verdict_name[v]);
 }
