@@ -90,16 +90,20 @@ static void status_badge(struct rpt_tree *t, xmlNodePtr parent, const char *stat
 	rpt_el_text(t, parent, "span", cls, status);
 }
 
+/* A heading and its value in a row: <th>key</th><td class=cls>value</td>. */
+static void th_td(struct rpt_tree *t, xmlNodePtr tr, const char *key, const char *cls,
+		  const char *value)
+{
+	rpt_el_text(t, tr, "th", NULL, key);
+	rpt_el_text(t, tr, "td", cls, value);
+}
+
 /* A key/value row of a small table; nothing when the value is empty. */
 static void kv(struct rpt_tree *t, xmlNodePtr table, const char *key, const char *value)
 {
-	xmlNodePtr tr;
-
 	if (!value || !*value)
 		return;
-	tr = rpt_el(t, table, "tr", NULL);
-	rpt_el_text(t, tr, "th", NULL, key);
-	rpt_el_text(t, tr, "td", NULL, value);
+	th_td(t, rpt_el(t, table, "tr", NULL), key, NULL, value);
 }
 
 /* Clean text inside <pre class=cls> (takes ownership). */
@@ -108,35 +112,70 @@ static void pre_own(struct rpt_tree *t, xmlNodePtr parent, const char *cls, char
 	rpt_text_own(t, rpt_el(t, parent, "pre", cls), s);
 }
 
-static void html_header(struct rpt_tree *t, xmlNodePtr body, json_object *results)
+/* The <thead> row of a grid: the run-name column, then heads (up to NULL).
+ * Returns the row, for more columns. */
+static xmlNodePtr head_row(struct rpt_tree *t, xmlNodePtr table, const char *const *heads)
+{
+	xmlNodePtr tr = rpt_el(t, rpt_el(t, table, "thead", NULL), "tr", NULL);
+
+	rpt_el_text(t, tr, "th", "rn", "run");
+	for (; *heads; heads++)
+		rpt_el_text(t, tr, "th", NULL, *heads);
+	return tr;
+}
+
+/* ---- the page's head and header -------------------------------------------- */
+
+/* <head>: encoding, a policy that forbids anything external, title, CSS. */
+static void html_head(struct rpt_tree *t, xmlNodePtr html, json_object *results)
+{
+	xmlNodePtr head = rpt_el(t, html, "head", NULL), meta;
+
+	meta = rpt_el(t, head, "meta", NULL);
+	rpt_attr(t, meta, "http-equiv", "Content-Type");
+	rpt_attr(t, meta, "content", "text/html; charset=UTF-8");
+	/* nothing external, ever: the page must work from a CI artefact */
+	meta = rpt_el(t, head, "meta", NULL);
+	rpt_attr(t, meta, "http-equiv", "Content-Security-Policy");
+	rpt_attr(t, meta, "content", "default-src 'none'; style-src 'unsafe-inline'; "
+		 "script-src 'unsafe-inline'; img-src data:");
+	meta = rpt_el(t, head, "meta", NULL);
+	rpt_attr(t, meta, "name", "viewport");
+	rpt_attr(t, meta, "content", "width=device-width, initial-scale=1");
+	rpt_textf(t, rpt_el(t, head, "title", NULL), "iommu-lab %s: %s",
+		  rpt_str_or(results, "run_id", ""), rpt_verdict_name[rpt_overall_verdict(results)]);
+	rpt_text(t, rpt_el(t, head, "style", NULL), html_css);
+}
+
+/* The header's table: the invocation, and the host it ran on. */
+static void html_meta(struct rpt_tree *t, xmlNodePtr top, json_object *results)
 {
 	json_object *host = lab_jsonval_get(results, "host");
-	xmlNodePtr top = rpt_el(t, body, "div", "top"), h1, table, tr, p, label, input;
-	enum rpt_verdict v = rpt_overall_verdict(results);
-	struct rpt_counts c;
-	unsigned nruns;
+	xmlNodePtr table = rpt_el(t, top, "table", "meta"), tr;
 	char secs[32];
-	int i;
 
-	h1 = rpt_el_text(t, top, "h1", NULL, "iommu-lab ");
-	badge(t, h1, v);
 	rpt_fmt_secs(secs, sizeof(secs), rpt_num(results, "duration_s"), 1);
-	table = rpt_el(t, top, "table", "meta");
 	tr = rpt_el(t, table, "tr", NULL);
-	rpt_el_text(t, tr, "th", NULL, "run");
-	rpt_el_text(t, tr, "td", "run-id", rpt_str_or(results, "run_id", ""));
-	rpt_el_text(t, tr, "th", NULL, "started");
-	rpt_el_text(t, tr, "td", NULL, rpt_str_or(results, "started", ""));
+	th_td(t, tr, "run", "run-id", rpt_str_or(results, "run_id", ""));
+	th_td(t, tr, "started", NULL, rpt_str_or(results, "started", ""));
 	rpt_el_text(t, tr, "th", NULL, "duration");
 	rpt_textf(t, rpt_el(t, tr, "td", NULL), "%s s", secs);
 	tr = rpt_el(t, table, "tr", NULL);
-	rpt_el_text(t, tr, "th", NULL, "host QEMU");
-	rpt_el_text(t, tr, "td", NULL, rpt_str_or(host, "qemu", "?"));
-	rpt_el_text(t, tr, "th", NULL, "libvirt");
-	rpt_el_text(t, tr, "td", NULL, rpt_str_or(host, "libvirt", "?"));
-	rpt_el_text(t, tr, "th", NULL, "host");
-	rpt_el_text(t, tr, "td", NULL, rpt_str_or(host, "hostname", "?"));
+	th_td(t, tr, "host QEMU", NULL, rpt_str_or(host, "qemu", "?"));
+	th_td(t, tr, "libvirt", NULL, rpt_str_or(host, "libvirt", "?"));
+	th_td(t, tr, "host", NULL, rpt_str_or(host, "hostname", "?"));
+}
 
+/* The overall verdict, the facts, the counts per verdict and the filter. */
+static void html_header(struct rpt_tree *t, xmlNodePtr body, json_object *results)
+{
+	xmlNodePtr top = rpt_el(t, body, "div", "top"), p, label, input;
+	struct rpt_counts c;
+	unsigned nruns;
+	int i;
+
+	badge(t, rpt_el_text(t, top, "h1", NULL, "iommu-lab "), rpt_overall_verdict(results));
+	html_meta(t, top, results);
 	rpt_summary_counts(results, &c, &nruns);
 	p = rpt_el(t, top, "p", "counts");
 	rpt_textf(t, p, "%u runs, %u checks: ", nruns, c.tests);
@@ -155,6 +194,8 @@ static void html_header(struct rpt_tree *t, xmlNodePtr body, json_object *result
 	rpt_text(t, label, " only runs with problems (fail, xpass, error)");
 }
 
+/* ---- compared with a baseline ---------------------------------------------- */
+
 /* One changed check or observation of a diff entry as a list item. */
 static void html_diff_item(struct rpt_tree *t, xmlNodePtr ul, const char *what, json_object *old,
 			   json_object *new)
@@ -168,15 +209,56 @@ static void html_diff_item(struct rpt_tree *t, xmlNodePtr ul, const char *what, 
 	rpt_text_own(t, rpt_el(t, li, "code", NULL), rpt_clean_json(new, 0));
 }
 
+/* One run of the diff document: its change, verdicts and what changed. */
+static void html_diff_row(struct rpt_tree *t, xmlNodePtr tbody, json_object *e)
+{
+	json_object *checks = lab_jsonval_arr(e, "checks");
+	json_object *obs = lab_jsonval_arr(e, "observations");
+	const char *change = rpt_str_or(e, "change", "?");
+	xmlNodePtr row, td, ul;
+	size_t i;
+
+	row = rpt_el(t, tbody, "tr", !strcmp(change, "newly_failing") ?
+		     "newly_failing problem" : "changed");
+	rpt_attr(t, row, "data-run", rpt_str_or(e, "name", "(unnamed)"));
+	rpt_el_text(t, row, "th", "rn", rpt_str_or(e, "name", "(unnamed)"));
+	rpt_el_text(t, row, "td", "change", change);
+	rpt_el_text(t, row, "td", NULL, rpt_str_or(e, "old_verdict", "absent"));
+	rpt_el_text(t, row, "td", NULL, rpt_str_or(e, "new_verdict", "absent"));
+	td = rpt_el(t, row, "td", NULL);
+	if (!lab_jsonval_len(checks) && !lab_jsonval_len(obs))
+		return;
+	ul = rpt_el(t, td, "ul", NULL);
+	for (i = 0; i < lab_jsonval_len(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+		char *what = NULL;
+
+		if (asprintf(&what, "check %s", rpt_str_or(c, "name", "(unnamed)")) < 0) {
+			t->oom = 1;
+			continue;
+		}
+		html_diff_item(t, ul, what, lab_jsonval_get(c, "old_verdict"),
+			       lab_jsonval_get(c, "new_verdict"));
+		free(what);
+	}
+	for (i = 0; i < lab_jsonval_len(obs); i++) {
+		json_object *o = json_object_array_get_idx(obs, i);
+
+		html_diff_item(t, ul, rpt_str_or(o, "path", "?"), lab_jsonval_get(o, "old"),
+			       lab_jsonval_get(o, "new"));
+	}
+}
+
 /* "Compared with DIR": the diff document results["baseline"] holds (see
  * diff.h), when run --baseline put one there. */
 static void html_baseline(struct rpt_tree *t, xmlNodePtr body, json_object *results)
 {
+	static const char *const heads[] = { "change", "baseline", "now", "what changed", NULL };
 	json_object *b = lab_jsonval_get(results, "baseline"), *runs = lab_jsonval_arr(b, "runs");
 	json_object *old = lab_jsonval_get(b, "old"), *old_host = lab_jsonval_get(old, "host");
-	xmlNodePtr h2, table, tr, tbody, td, ul;
+	xmlNodePtr h2, table, tbody;
 	char line[256];
-	size_t r, i;
+	size_t r;
 
 	if (!json_object_is_type(b, json_type_object))
 		return;
@@ -191,51 +273,13 @@ static void html_baseline(struct rpt_tree *t, xmlNodePtr body, json_object *resu
 	if (!lab_jsonval_len(runs))
 		return;
 	table = rpt_el(t, rpt_el(t, body, "div", "scroll"), "table", "grid diff");
-	tr = rpt_el(t, rpt_el(t, table, "thead", NULL), "tr", NULL);
-	rpt_el_text(t, tr, "th", "rn", "run");
-	rpt_el_text(t, tr, "th", NULL, "change");
-	rpt_el_text(t, tr, "th", NULL, "baseline");
-	rpt_el_text(t, tr, "th", NULL, "now");
-	rpt_el_text(t, tr, "th", NULL, "what changed");
+	head_row(t, table, heads);
 	tbody = rpt_el(t, table, "tbody", NULL);
-	for (r = 0; r < lab_jsonval_len(runs); r++) {
-		json_object *e = json_object_array_get_idx(runs, r);
-		json_object *checks = lab_jsonval_arr(e, "checks");
-		json_object *obs = lab_jsonval_arr(e, "observations");
-		const char *change = rpt_str_or(e, "change", "?");
-		xmlNodePtr row;
-
-		row = rpt_el(t, tbody, "tr", !strcmp(change, "newly_failing") ?
-			     "newly_failing problem" : "changed");
-		rpt_attr(t, row, "data-run", rpt_str_or(e, "name", "(unnamed)"));
-		rpt_el_text(t, row, "th", "rn", rpt_str_or(e, "name", "(unnamed)"));
-		rpt_el_text(t, row, "td", "change", change);
-		rpt_el_text(t, row, "td", NULL, rpt_str_or(e, "old_verdict", "absent"));
-		rpt_el_text(t, row, "td", NULL, rpt_str_or(e, "new_verdict", "absent"));
-		td = rpt_el(t, row, "td", NULL);
-		if (!lab_jsonval_len(checks) && !lab_jsonval_len(obs))
-			continue;
-		ul = rpt_el(t, td, "ul", NULL);
-		for (i = 0; i < lab_jsonval_len(checks); i++) {
-			json_object *c = json_object_array_get_idx(checks, i);
-			char *what = NULL;
-
-			if (asprintf(&what, "check %s", rpt_str_or(c, "name", "(unnamed)")) < 0) {
-				t->oom = 1;
-				continue;
-			}
-			html_diff_item(t, ul, what, lab_jsonval_get(c, "old_verdict"),
-				       lab_jsonval_get(c, "new_verdict"));
-			free(what);
-		}
-		for (i = 0; i < lab_jsonval_len(obs); i++) {
-			json_object *o = json_object_array_get_idx(obs, i);
-
-			html_diff_item(t, ul, rpt_str_or(o, "path", "?"), lab_jsonval_get(o, "old"),
-				       lab_jsonval_get(o, "new"));
-		}
-	}
+	for (r = 0; r < lab_jsonval_len(runs); r++)
+		html_diff_row(t, tbody, json_object_array_get_idx(runs, r));
 }
+
+/* ---- one grid per matrix --------------------------------------------------- */
 
 /* Check names of a matrix's runs, in first-seen order; how many, or -1. */
 static int columns(json_object *runs, const char *matrix, const char ***out)
@@ -280,9 +324,57 @@ static int check_index(json_object *run, const char *name)
 	return -1;
 }
 
+/* The cell of run ri's check col: its verdict's mark, linking to the check. */
+static void html_grid_cell(struct rpt_tree *t, xmlNodePtr tr, json_object *run, size_t ri,
+			   const char *col)
+{
+	int ci = check_index(run, col);
+	enum rpt_verdict v;
+	xmlNodePtr td, a;
+	char cls[32];
+
+	if (ci < 0) {
+		td = rpt_el(t, tr, "td", "cell absent");
+		rpt_attr(t, td, "data-check", col);
+		return;
+	}
+	v = rpt_verdict_of(json_object_array_get_idx(lab_jsonval_arr(run, "checks"), ci), RPT_ERROR);
+	snprintf(cls, sizeof(cls), "cell v-%s", rpt_verdict_name[v]);
+	td = rpt_el(t, tr, "td", cls);
+	rpt_attr(t, td, "data-check", col);
+	rpt_attrf(t, td, "title", "%s: %s", col, rpt_verdict_name[v]);
+	a = rpt_el_text(t, td, "a", NULL, verdict_mark[v]);
+	rpt_attrf(t, a, "href", "#c-%zu-%d", ri, ci);
+}
+
+/* Run ri's row: its name linking to its details, status, verdict, cells. */
+static void html_grid_row(struct rpt_tree *t, xmlNodePtr tbody, json_object *run, size_t ri,
+			  const char **cols, int ncols)
+{
+	const char *name = rpt_str_or(run, "name", "(unnamed)"), *status = rpt_status_of(run);
+	enum rpt_verdict rv = rpt_run_verdict(run);
+	xmlNodePtr tr, th;
+	char cls[32];
+	int i;
+
+	tr = rpt_el(t, tbody, "tr", rpt_is_problem(rv) ? "run problem" : "run good");
+	rpt_attr(t, tr, "data-run", name);
+	th = rpt_el(t, tr, "th", "rn");
+	rpt_attr(t, th, "title", name);
+	rpt_attrf(t, rpt_el_text(t, th, "a", NULL, name), "href", "#r-%zu", ri);
+	snprintf(cls, sizeof(cls), "status s-%s", rpt_status_class(status));
+	rpt_el_text(t, tr, "td", cls, status);
+	snprintf(cls, sizeof(cls), "verdict v-%s", rpt_verdict_name[rv]);
+	rpt_el_text(t, tr, "td", cls, rpt_verdict_name[rv]);
+	for (i = 0; i < ncols; i++)
+		html_grid_cell(t, tr, run, ri, cols[i]);
+}
+
+/* The grid of one matrix (the mi-th): a row per run, a column per check. */
 static void html_grid(struct rpt_tree *t, xmlNodePtr body, json_object *results,
 		      const char *matrix, size_t mi)
 {
+	static const char *const heads[] = { "status", "verdict", NULL };
 	json_object *runs = lab_jsonval_arr(results, "runs");
 	xmlNodePtr h2, table, tr, th, tbody;
 	const char **cols;
@@ -301,10 +393,7 @@ static void html_grid(struct rpt_tree *t, xmlNodePtr body, json_object *results,
 		  nruns, nruns == 1 ? "" : "s", ncols, ncols == 1 ? "" : "s");
 	table = rpt_el(t, rpt_el(t, body, "div", "scroll"), "table", "grid");
 	rpt_attr(t, table, "data-matrix", matrix);
-	tr = rpt_el(t, rpt_el(t, table, "thead", NULL), "tr", NULL);
-	rpt_el_text(t, tr, "th", "rn", "run");
-	rpt_el_text(t, tr, "th", NULL, "status");
-	rpt_el_text(t, tr, "th", NULL, "verdict");
+	tr = head_row(t, table, heads);
 	for (i = 0; i < ncols; i++) {
 		th = rpt_el(t, tr, "th", "ck");
 		rpt_attr(t, th, "title", cols[i]);
@@ -313,74 +402,31 @@ static void html_grid(struct rpt_tree *t, xmlNodePtr body, json_object *results,
 	tbody = rpt_el(t, table, "tbody", NULL);
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
-		json_object *checks = lab_jsonval_arr(run, "checks");
-		enum rpt_verdict rv = rpt_run_verdict(run);
-		const char *status = rpt_status_of(run);
-		char cls[32];
 
-		if (strcmp(rpt_matrix_of(run), matrix))
-			continue;
-		tr = rpt_el(t, tbody, "tr", rpt_is_problem(rv) ? "run problem" : "run good");
-		rpt_attr(t, tr, "data-run", rpt_str_or(run, "name", "(unnamed)"));
-		th = rpt_el(t, tr, "th", "rn");
-		rpt_attr(t, th, "title", rpt_str_or(run, "name", "(unnamed)"));
-		rpt_attrf(t, rpt_el_text(t, th, "a", NULL, rpt_str_or(run, "name", "(unnamed)")), "href", "#r-%zu", r);
-		snprintf(cls, sizeof(cls), "status s-%s", rpt_status_class(status));
-		rpt_el_text(t, tr, "td", cls, status);
-		snprintf(cls, sizeof(cls), "verdict v-%s", rpt_verdict_name[rv]);
-		rpt_el_text(t, tr, "td", cls, rpt_verdict_name[rv]);
-		for (i = 0; i < ncols; i++) {
-			int ci = check_index(run, cols[i]);
-			enum rpt_verdict v;
-			xmlNodePtr td, a;
-
-			if (ci < 0) {
-				td = rpt_el(t, tr, "td", "cell absent");
-				rpt_attr(t, td, "data-check", cols[i]);
-				continue;
-			}
-			v = rpt_verdict_of(json_object_array_get_idx(checks, ci), RPT_ERROR);
-			snprintf(cls, sizeof(cls), "cell v-%s", rpt_verdict_name[v]);
-			td = rpt_el(t, tr, "td", cls);
-			rpt_attr(t, td, "data-check", cols[i]);
-			rpt_attrf(t, td, "title", "%s: %s", cols[i], rpt_verdict_name[v]);
-			a = rpt_el_text(t, td, "a", NULL, verdict_mark[v]);
-			rpt_attrf(t, a, "href", "#c-%zu-%d", r, ci);
-		}
+		if (!strcmp(rpt_matrix_of(run), matrix))
+			html_grid_row(t, tbody, run, r, cols, ncols);
 	}
 	free(cols);
 }
 
-static void html_check(struct rpt_tree *t, xmlNodePtr parent, json_object *check, size_t ri, size_t ci)
+/* ---- the details of each run and check ------------------------------------- */
+
+/* A check's expected or observed value as pretty JSON; "(absent)" when the
+ * check has no such member (a JSON null is "null"). */
+static char *json_or_absent(json_object *check, const char *key)
 {
-	enum rpt_verdict v = rpt_verdict_of(check, RPT_ERROR);
-	json_object *ev = lab_jsonval_arr(check, "evidence");
-	xmlNodePtr div, h4, tr, eo;
-	char cls[32];
+	if (json_object_object_get_ex(check, key, NULL))
+		return rpt_clean_json(lab_jsonval_get(check, key), 1);
+	return rpt_clean("(absent)", 0);
+}
+
+/* A check's evidence, one log line each (a line that is no string as JSON). */
+static void html_evidence(struct rpt_tree *t, xmlNodePtr div, json_object *ev)
+{
 	size_t i, size = 0;
 	char *lines = NULL;
 	FILE *f;
 
-	snprintf(cls, sizeof(cls), "check v-%s", rpt_verdict_name[v]);
-	div = rpt_el(t, parent, "div", cls);
-	rpt_attrf(t, div, "id", "c-%zu-%zu", ri, ci);
-	h4 = rpt_el(t, div, "h4", NULL);
-	badge(t, h4, v);
-	rpt_text(t, h4, " ");
-	rpt_text(t, h4, rpt_str_or(check, "name", "(unnamed)"));
-	if (rpt_has_text(check, "reason"))
-		rpt_text_own(t, rpt_el(t, div, "p", "reason"), rpt_clean_member(check, "reason", 0));
-	eo = rpt_el(t, div, "table", "eo");
-	tr = rpt_el(t, eo, "tr", NULL);
-	rpt_el_text(t, tr, "th", NULL, "expected");
-	rpt_el_text(t, tr, "th", NULL, "observed");
-	tr = rpt_el(t, eo, "tr", NULL);
-	pre_own(t, rpt_el(t, tr, "td", NULL), "json expected",
-		json_object_object_get_ex(check, "expected", NULL) ?
-		rpt_clean_json(lab_jsonval_get(check, "expected"), 1) : rpt_clean("(absent)", 0));
-	pre_own(t, rpt_el(t, tr, "td", NULL), "json observed",
-		json_object_object_get_ex(check, "observed", NULL) ?
-		rpt_clean_json(lab_jsonval_get(check, "observed"), 1) : rpt_clean("(absent)", 0));
 	rpt_el_text(t, div, "div", "label", "evidence");
 	if (!lab_jsonval_len(ev)) {
 		rpt_el_text(t, div, "p", "none", "no log lines");
@@ -409,16 +455,39 @@ static void html_check(struct rpt_tree *t, xmlNodePtr parent, json_object *check
 	free(lines);
 }
 
-static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size_t ri, size_t mi)
+/* Check ci of run ri: verdict and name, reason, expected beside observed,
+ * evidence. */
+static void html_check(struct rpt_tree *t, xmlNodePtr parent, json_object *check, size_t ri,
+		       size_t ci)
 {
-	json_object *checks = lab_jsonval_arr(run, "checks"), *obs = lab_jsonval_get(run, "observations");
-	xmlNodePtr div, h3, a, kvt, p, btn;
-	char secs[32], *at = NULL;
-	size_t i;
+	enum rpt_verdict v = rpt_verdict_of(check, RPT_ERROR);
+	xmlNodePtr div, h4, tr, eo;
+	char cls[32];
 
-	div = rpt_el(t, body, "div", "run");
-	rpt_attrf(t, div, "id", "r-%zu", ri);
-	h3 = rpt_el(t, div, "h3", NULL);
+	snprintf(cls, sizeof(cls), "check v-%s", rpt_verdict_name[v]);
+	div = rpt_el(t, parent, "div", cls);
+	rpt_attrf(t, div, "id", "c-%zu-%zu", ri, ci);
+	h4 = rpt_el(t, div, "h4", NULL);
+	badge(t, h4, v);
+	rpt_text(t, h4, " ");
+	rpt_text(t, h4, rpt_str_or(check, "name", "(unnamed)"));
+	if (rpt_has_text(check, "reason"))
+		rpt_text_own(t, rpt_el(t, div, "p", "reason"), rpt_clean_member(check, "reason", 0));
+	eo = rpt_el(t, div, "table", "eo");
+	tr = rpt_el(t, eo, "tr", NULL);
+	rpt_el_text(t, tr, "th", NULL, "expected");
+	rpt_el_text(t, tr, "th", NULL, "observed");
+	tr = rpt_el(t, eo, "tr", NULL);
+	pre_own(t, rpt_el(t, tr, "td", NULL), "json expected", json_or_absent(check, "expected"));
+	pre_own(t, rpt_el(t, tr, "td", NULL), "json observed", json_or_absent(check, "observed"));
+	html_evidence(t, div, lab_jsonval_arr(check, "evidence"));
+}
+
+/* A run's heading: matrix (linking to its grid), name, verdict, status. */
+static void html_run_title(struct rpt_tree *t, xmlNodePtr div, json_object *run, size_t mi)
+{
+	xmlNodePtr h3 = rpt_el(t, div, "h3", NULL), a;
+
 	a = rpt_el_text(t, h3, "a", NULL, rpt_matrix_of(run));
 	rpt_attrf(t, a, "href", "#m-%zu", mi);
 	rpt_text(t, h3, " / ");
@@ -427,21 +496,29 @@ static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size
 	badge(t, h3, rpt_run_verdict(run));
 	rpt_text(t, h3, " ");
 	status_badge(t, h3, rpt_status_of(run));
+}
 
-	kvt = rpt_el(t, div, "table", "kv");
+/* A run's facts as a key/value table: variant, platform, kernel, QEMU,
+ * scenario, duration and why it did not pass. */
+static void html_run_facts(struct rpt_tree *t, xmlNodePtr div, json_object *run)
+{
+	const char *file = lab_jsonval_str(run, "file"), *qemu = lab_jsonval_str(run, "qemu_version");
+	xmlNodePtr kvt = rpt_el(t, div, "table", "kv");
+	char secs[32], *at = NULL;
+
 	kv(t, kvt, "variant", lab_jsonval_str(run, "variant"));
 	kv(t, kvt, "platform", lab_jsonval_str(run, "platform"));
 	kv(t, kvt, "kernel", lab_jsonval_str(run, "kernel"));
-	if (lab_jsonval_str(run, "qemu_version")) {
+	if (qemu) {
+		const char *build = lab_jsonval_str(run, "qemu_build");
 		char *q = NULL;
 
 		/* the QEMU this run really ran on: the host's, or the axis's */
-		if (asprintf(&q, "%s (%s)", lab_jsonval_str(run, "qemu_version"),
-			     lab_jsonval_str(run, "qemu_build") ? lab_jsonval_str(run, "qemu_build") : "system") >= 0)
+		if (asprintf(&q, "%s (%s)", qemu, build ? build : "system") >= 0)
 			kv(t, kvt, "QEMU", q);
 		free(q);
 	}
-	if (lab_jsonval_str(run, "file") && asprintf(&at, "%s:%d", lab_jsonval_str(run, "file"), rpt_whole(run, "line")) >= 0) {
+	if (file && asprintf(&at, "%s:%d", file, rpt_whole(run, "line")) >= 0) {
 		kv(t, kvt, "scenario", at);
 		free(at);
 	}
@@ -454,14 +531,22 @@ static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size
 		rpt_el_text(t, tr, "th", NULL, "reason");
 		rpt_text_own(t, rpt_el(t, tr, "td", "reason"), rpt_clean_member(run, "reason", 0));
 	}
-	if (lab_jsonval_str(run, "dir")) {
+}
+
+/* Links to a run's console.log and kmsg.log, its console tail and journal. */
+static void html_run_logs(struct rpt_tree *t, xmlNodePtr div, json_object *run)
+{
+	const char *dir = lab_jsonval_str(run, "dir");
+	xmlNodePtr p, a;
+
+	if (dir) {
 		p = rpt_el_text(t, div, "p", "logs", "logs: ");
 		/* "./" keeps a folder name such as "javascript:..." a relative path */
 		a = rpt_el_text(t, p, "a", NULL, "console.log");
-		rpt_attrf(t, a, "href", "./%s/console.log", lab_jsonval_str(run, "dir"));
+		rpt_attrf(t, a, "href", "./%s/console.log", dir);
 		rpt_text(t, p, " ");
 		a = rpt_el_text(t, p, "a", NULL, "kmsg.log");
-		rpt_attrf(t, a, "href", "./%s/kmsg.log", lab_jsonval_str(run, "dir"));
+		rpt_attrf(t, a, "href", "./%s/kmsg.log", dir);
 	}
 	if (lab_jsonval_get(run, "console_tail")) {
 		rpt_el_text(t, div, "div", "label", "console tail");
@@ -471,6 +556,22 @@ static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size
 		rpt_el_text(t, div, "div", "label", "agent journal (read back from its disk)");
 		pre_own(t, div, "console", rpt_clean_member(run, "journal", 0));
 	}
+}
+
+/* Run ri (of the mi-th matrix) in full: heading, facts, logs, each check,
+ * then its observations behind a button. */
+static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size_t ri, size_t mi)
+{
+	json_object *checks = lab_jsonval_arr(run, "checks");
+	json_object *obs = lab_jsonval_get(run, "observations");
+	xmlNodePtr div, p, btn;
+	size_t i;
+
+	div = rpt_el(t, body, "div", "run");
+	rpt_attrf(t, div, "id", "r-%zu", ri);
+	html_run_title(t, div, run, mi);
+	html_run_facts(t, div, run);
+	html_run_logs(t, div, run);
 	if (!lab_jsonval_len(checks))
 		rpt_el_text(t, div, "p", "none", "no checks");
 	for (i = 0; i < lab_jsonval_len(checks); i++)
@@ -483,11 +584,13 @@ static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size
 	}
 }
 
+/* ---- the page -------------------------------------------------------------- */
+
 int lab_report_write_html(json_object *results, const char *path, struct lab_error *err)
 {
 	struct rpt_tree t = { .doc = htmlNewDocNoDtD(NULL, NULL) };
 	json_object *runs = lab_jsonval_arr(results, "runs");
-	xmlNodePtr html = NULL, head, body, meta;
+	xmlNodePtr html = NULL, body;
 	const char **m = NULL;
 	size_t i, r, nm;
 
@@ -502,21 +605,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 	}
 	xmlDocSetRootElement(t.doc, html);
 	rpt_attr(&t, html, "lang", "en");
-	head = rpt_el(&t, html, "head", NULL);
-	meta = rpt_el(&t, head, "meta", NULL);
-	rpt_attr(&t, meta, "http-equiv", "Content-Type");
-	rpt_attr(&t, meta, "content", "text/html; charset=UTF-8");
-	/* nothing external, ever: the page must work from a CI artefact */
-	meta = rpt_el(&t, head, "meta", NULL);
-	rpt_attr(&t, meta, "http-equiv", "Content-Security-Policy");
-	rpt_attr(&t, meta, "content", "default-src 'none'; style-src 'unsafe-inline'; "
-		 "script-src 'unsafe-inline'; img-src data:");
-	meta = rpt_el(&t, head, "meta", NULL);
-	rpt_attr(&t, meta, "name", "viewport");
-	rpt_attr(&t, meta, "content", "width=device-width, initial-scale=1");
-	rpt_textf(&t, rpt_el(&t, head, "title", NULL), "iommu-lab %s: %s",
-		  rpt_str_or(results, "run_id", ""), rpt_verdict_name[rpt_overall_verdict(results)]);
-	rpt_text(&t, rpt_el(&t, head, "style", NULL), html_css);
+	html_head(&t, html, results);
 
 	body = rpt_el(&t, html, "body", NULL);
 	html_header(&t, body, results);
