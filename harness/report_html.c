@@ -5,13 +5,9 @@
  * section from results["baseline"], one grid per matrix and the details of
  * each run and check.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/HTMLtree.h>
-#include <libxml/tree.h>
 
 #include "diff.h"
 #include "jsonval.h"
@@ -588,22 +584,14 @@ static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size
 
 int lab_report_write_html(json_object *results, const char *path, struct lab_error *err)
 {
-	struct rpt_tree t = { .doc = htmlNewDocNoDtD(NULL, NULL) };
 	json_object *runs = lab_jsonval_arr(results, "runs");
-	xmlNodePtr html = NULL, body;
+	struct rpt_tree t;
+	xmlNodePtr html = rpt_new_tree(&t, "html", 1, path, err), body;
 	const char **m = NULL;
 	size_t i, r, nm;
 
-	if (t.doc) {
-		xmlCreateIntSubset(t.doc, BAD_CAST "html", NULL, NULL);
-		html = xmlNewDocNode(t.doc, NULL, BAD_CAST "html", NULL);
-	}
-	if (!html) {
-		xmlFreeDoc(t.doc);
-		lab_error_set_errno(err, ENOMEM, "building %s", path);
+	if (!html)
 		return -1;
-	}
-	xmlDocSetRootElement(t.doc, html);
 	rpt_attr(&t, html, "lang", "en");
 	html_head(&t, html, results);
 

@@ -120,6 +120,10 @@ struct rpt_tree {
 	int oom;
 };
 
+/* A new document, XML or HTML (<!DOCTYPE html>), and its root element tag.
+ * The root, or NULL with err set ("building path") when out of memory. */
+xmlNodePtr rpt_new_tree(struct rpt_tree *t, const char *tag, int html, const char *path,
+			struct lab_error *err);
 /* Serialise the tree (as XML, or as HTML) to path (through path.tmp and a
  * rename) and free it. 0 or -1 with err set. */
 int rpt_save_tree(struct rpt_tree *t, const char *path, int html, struct lab_error *err);

@@ -4,7 +4,6 @@
  * matrix, one <testcase> per case of rpt_run_items(), counts and times in
  * the attributes CI reads.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,21 +184,15 @@ static void junit_suite(struct rpt_tree *t, xmlNodePtr root, json_object *result
 
 int lab_report_write_junit(json_object *results, const char *path, struct lab_error *err)
 {
-	struct rpt_tree t = { .doc = xmlNewDoc(BAD_CAST "1.0") };
 	json_object *runs = lab_jsonval_arr(results, "runs");
 	struct rpt_counts total = { 0 };
-	xmlNodePtr root = NULL;
+	struct rpt_tree t;
+	xmlNodePtr root = rpt_new_tree(&t, "testsuites", 0, path, err);
 	const char **m = NULL;
 	size_t i, nm;
 
-	if (t.doc)
-		root = xmlNewDocNode(t.doc, NULL, BAD_CAST "testsuites", NULL);
-	if (!root) {
-		xmlFreeDoc(t.doc);
-		lab_error_set_errno(err, ENOMEM, "building %s", path);
+	if (!root)
 		return -1;
-	}
-	xmlDocSetRootElement(t.doc, root);
 	rpt_attrf(&t, root, "name", "iommu-lab %s", rpt_str_or(results, "run_id", ""));
 	set_counts(&t, root, &total, 0);
 	nm = rpt_matrices(runs, &m);

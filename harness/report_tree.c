@@ -72,6 +72,27 @@ fail:
 
 /* ---- building trees with libxml2 ------------------------------------------ */
 
+xmlNodePtr rpt_new_tree(struct rpt_tree *t, const char *tag, int html, const char *path,
+			struct lab_error *err)
+{
+	xmlNodePtr root = NULL;
+
+	t->doc = html ? htmlNewDocNoDtD(NULL, NULL) : xmlNewDoc(BAD_CAST "1.0");
+	t->oom = 0;
+	if (t->doc && html)
+		xmlCreateIntSubset(t->doc, BAD_CAST "html", NULL, NULL);
+	if (t->doc)
+		root = xmlNewDocNode(t->doc, NULL, BAD_CAST tag, NULL);
+	if (!root) {
+		xmlFreeDoc(t->doc);
+		t->doc = NULL;
+		lab_error_set_errno(err, ENOMEM, "building %s", path);
+		return NULL;
+	}
+	xmlDocSetRootElement(t->doc, root);
+	return root;
+}
+
 int rpt_save_tree(struct rpt_tree *t, const char *path, int html, struct lab_error *err)
 {
 	xmlChar *mem = NULL;
