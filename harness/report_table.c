@@ -116,11 +116,43 @@ static char *first_problem(json_object *run)
 	return msg;
 }
 
+/* One run's line: name (nw columns), status, verdict, its checks counted
+ * per verdict, its first problem. */
+static void table_row(FILE *out, json_object *run, size_t nw, int color)
+{
+	json_object *checks = lab_jsonval_arr(run, "checks");
+	const char *status = rpt_status_of(run);
+	enum rpt_verdict rv = rpt_run_verdict(run);
+	unsigned k[RPT_VERDICTS] = { 0 };
+	char n[16], *problem;
+	size_t i;
+
+	for (i = 0; i < lab_jsonval_len(checks); i++)
+		k[rpt_verdict_of(json_object_array_get_idx(checks, i), RPT_ERROR)]++;
+	col(out, rpt_str_or(run, "name", "(unnamed)"), nw, 0, NULL, 0);
+	col(out, status, W_STATUS, 0, color && strcmp(status, "ok") ?
+	    (strcmp(status, "skipped") ? verdict_color[RPT_ERROR] : verdict_color[RPT_SKIP]) :
+	    NULL, 0);
+	col(out, rpt_verdict_name[rv], W_VERDICT, 0, color ? verdict_color[rv] : NULL, 0);
+	for (i = 0; i < N_COUNT_COLS; i++) {
+		enum rpt_verdict cv = count_cols[i].v;
+
+		snprintf(n, sizeof(n), "%u", k[cv]);
+		col(out, n, count_cols[i].width, 1,
+		    color && k[cv] && cv != RPT_PASS ? verdict_color[cv] : NULL, 0);
+	}
+	fputc(' ', out);
+	problem = first_problem(run);
+	col(out, problem ? problem : "", problem_width(nw), 0, NULL, 1);
+	free(problem);
+	fputc('\n', out);
+}
+
 void lab_report_print_table(json_object *results, FILE *out, int color)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs");
 	enum rpt_verdict v = rpt_overall_verdict(results);
-	char line[LAB_REPORT_TABLE_WIDTH * 4 + 8], secs[32], *problem, *plain = NULL;
+	char line[LAB_REPORT_TABLE_WIDTH * 4 + 8], secs[32], *plain = NULL;
 	size_t r, i, nw = name_width(runs);
 	struct rpt_counts c;
 	unsigned nruns;
@@ -133,34 +165,8 @@ void lab_report_print_table(json_object *results, FILE *out, int color)
 	fputc(' ', out);
 	col(out, "FIRST PROBLEM", problem_width(nw), 0, NULL, 1);
 	fputc('\n', out);
-	for (r = 0; r < lab_jsonval_len(runs); r++) {
-		json_object *run = json_object_array_get_idx(runs, r);
-		json_object *checks = lab_jsonval_arr(run, "checks");
-		const char *status = rpt_status_of(run);
-		enum rpt_verdict rv = rpt_run_verdict(run);
-		unsigned k[RPT_VERDICTS] = { 0 };
-		char n[16];
-
-		for (i = 0; i < lab_jsonval_len(checks); i++)
-			k[rpt_verdict_of(json_object_array_get_idx(checks, i), RPT_ERROR)]++;
-		col(out, rpt_str_or(run, "name", "(unnamed)"), nw, 0, NULL, 0);
-		col(out, status, W_STATUS, 0, color && strcmp(status, "ok") ?
-		    (strcmp(status, "skipped") ? verdict_color[RPT_ERROR] : verdict_color[RPT_SKIP]) :
-		    NULL, 0);
-		col(out, rpt_verdict_name[rv], W_VERDICT, 0, color ? verdict_color[rv] : NULL, 0);
-		for (i = 0; i < N_COUNT_COLS; i++) {
-			enum rpt_verdict cv = count_cols[i].v;
-
-			snprintf(n, sizeof(n), "%u", k[cv]);
-			col(out, n, count_cols[i].width, 1,
-			    color && k[cv] && cv != RPT_PASS ? verdict_color[cv] : NULL, 0);
-		}
-		fputc(' ', out);
-		problem = first_problem(run);
-		col(out, problem ? problem : "", problem_width(nw), 0, NULL, 1);
-		free(problem);
-		fputc('\n', out);
-	}
+	for (r = 0; r < lab_jsonval_len(runs); r++)
+		table_row(out, json_object_array_get_idx(runs, r), nw, color);
 
 	rpt_summary_counts(results, &c, &nruns);
 	rpt_fmt_secs(secs, sizeof(secs), rpt_num(results, "duration_s"), 1);

@@ -130,6 +130,37 @@ static void tap_console(FILE *out, json_object *run)
 	free(tail);
 }
 
+/* Test point num: ok or not ok, "run :: case", the directive of a skip,
+ * xfail or xpass, and the YAML block of a problem. */
+static void tap_case(FILE *out, const struct rpt_item *it, const char *run_name, unsigned num)
+{
+	char *msg = NULL;
+
+	fprintf(out, "%s %u ", it->v == RPT_PASS || it->v == RPT_SKIP ? "ok" : "not ok", num);
+	tap_desc(out, run_name);
+	fputs(" :: ", out);
+	tap_desc(out, it->name);
+	if (it->v == RPT_SKIP || it->v == RPT_XFAIL || it->v == RPT_XPASS)
+		msg = rpt_item_message(it);
+	switch (it->v) {
+	case RPT_SKIP:
+		fprintf(out, " # SKIP %s", msg && *msg ? msg : "skipped");
+		break;
+	case RPT_XFAIL:
+		fprintf(out, " # TODO xfail: %s", msg && *msg ? msg : "expected to fail");
+		break;
+	case RPT_XPASS:
+		fprintf(out, " # XPASS %s", msg ? msg : "unexpected pass");
+		break;
+	default:
+		break;
+	}
+	fputc('\n', out);
+	free(msg);
+	if (rpt_is_problem(it->v))
+		tap_yaml(out, it);
+}
+
 int lab_report_write_tap(json_object *results, FILE *out)
 {
 	json_object *runs = lab_jsonval_arr(results, "runs"), *host = lab_jsonval_get(results, "host");
@@ -176,36 +207,11 @@ int lab_report_write_tap(json_object *results, FILE *out)
 		fprintf(out, ": status %s, verdict %s, %s s\n", rpt_status_class(rpt_status_of(run)),
 			rpt_verdict_name[rpt_run_verdict(run)], secs);
 		for (i = 0; i < n; i++) {
-			struct rpt_item *it = &items[i];
-			char *msg = NULL;
-
-			if (!it->check && strcmp(rpt_status_of(run), "ok") && rpt_has_text(run, "console_tail"))
+			if (!items[i].check && strcmp(rpt_status_of(run), "ok") &&
+			    rpt_has_text(run, "console_tail"))
 				tap_console(out, run);
-			c.v[it->v]++;
-			fprintf(out, "%s %u ", it->v == RPT_PASS || it->v == RPT_SKIP ? "ok" : "not ok",
-				++num_case);
-			tap_desc(out, name);
-			fputs(" :: ", out);
-			tap_desc(out, it->name);
-			if (it->v == RPT_SKIP || it->v == RPT_XFAIL || it->v == RPT_XPASS)
-				msg = rpt_item_message(it);
-			switch (it->v) {
-			case RPT_SKIP:
-				fprintf(out, " # SKIP %s", msg && *msg ? msg : "skipped");
-				break;
-			case RPT_XFAIL:
-				fprintf(out, " # TODO xfail: %s", msg && *msg ? msg : "expected to fail");
-				break;
-			case RPT_XPASS:
-				fprintf(out, " # XPASS %s", msg ? msg : "unexpected pass");
-				break;
-			default:
-				break;
-			}
-			fputc('\n', out);
-			free(msg);
-			if (rpt_is_problem(it->v))
-				tap_yaml(out, it);
+			c.v[items[i].v]++;
+			tap_case(out, &items[i], name, ++num_case);
 		}
 		free(items);
 	}
