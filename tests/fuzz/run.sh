@@ -26,7 +26,7 @@ mkdir -p "$out/corpus-fault"
 # shellcheck disable=SC2046
 "$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iharness $(pkg-config --cflags json-c) \
-	-o "$out/fuzz_fault" tests/fuzz/fuzz_fault.c harness/fault.c harness/klog.c \
+	-o "$out/fuzz_fault" tests/fuzz/fuzz_fault.c harness/fault*.c harness/klog.c \
 	harness/error.c $(pkg-config --libs json-c)
 
 mkdir -p "$out/corpus-acpi"
