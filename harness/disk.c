@@ -18,6 +18,7 @@
 #include <guestfs.h>
 
 #include "block.h"   /* the serials the agent looks for */
+#include "file.h"
 
 #define DATA_SEED 0x696f6d6d756c6162ULL   /* "iommulab" */
 #define STALE_SECONDS 3600                 /* a temporary file no build still uses */
@@ -92,35 +93,6 @@ static uint64_t digest(const unsigned char *data, size_t len)
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ data[i]) * 0x100000001b3ULL;
 	return h;
-}
-
-static int write_file(const char *path, const unsigned char *data, size_t len,
-		      struct lab_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t done = 0;
-
-	if (fd < 0) {
-		lab_error_set_errno(err, errno, "creating %s", path);
-		return -1;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			lab_error_set_errno(err, n < 0 ? errno : EIO, "writing %s", path);
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	if (close(fd) < 0) {
-		lab_error_set_errno(err, errno, "writing %s", path);
-		return -1;
-	}
-	return 0;
 }
 
 /* Make the filesystem in a fresh image at tmp. */
@@ -240,7 +212,7 @@ int lab_disk_base(const char *cache_dir, char **path_out, struct lab_error *err)
 		goto cleanup;
 	}
 	close(fd);
-	if (write_file(datafile, data, LAB_DISK_DATA_SIZE, err) < 0 ||
+	if (lab_file_write(datafile, data, LAB_DISK_DATA_SIZE, 0600, err) < 0 ||
 	    build(tmp, datafile, err) < 0) {
 		unlink(tmp);
 		goto unlink_data;

@@ -15,60 +15,8 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 
+#include "file.h"
 #include "report_internal.h"
-
-/* ---- writing files --------------------------------------------------------- */
-
-/* buf to path, through path.tmp and a rename. */
-static int write_file(const char *path, const void *buf, size_t size, struct lab_error *err)
-{
-	const char *p = buf;
-	char *tmp = NULL;
-	int fd, e;
-
-	if (asprintf(&tmp, "%s.tmp", path) < 0) {
-		lab_error_set_errno(err, ENOMEM, "writing %s", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		lab_error_set_errno(err, errno, "creating %s", tmp);
-		free(tmp);
-		return -1;
-	}
-	while (size) {
-		ssize_t w = write(fd, p, size);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w == 0)
-			errno = EIO;
-		if (w <= 0)
-			goto fail;
-		p += w;
-		size -= w;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		lab_error_set_errno(err, errno, "renaming %s to %s", tmp, path);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-fail:
-	e = errno ? errno : EIO;
-	lab_error_set_errno(err, e, "writing %s", tmp);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
-}
 
 /* ---- building trees with libxml2 ------------------------------------------ */
 
@@ -108,7 +56,7 @@ int rpt_save_tree(struct rpt_tree *t, const char *path, int html, struct lab_err
 		lab_error_set_errno(err, ENOMEM, "building %s", path);
 		return -1;
 	}
-	rc = write_file(path, mem, size, err);
+	rc = lab_file_write(path, mem, size, 0666, err);
 	xmlFree(mem);
 	return rc;
 }

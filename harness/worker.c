@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "file.h"
 #include "jsonval.h"
 
 static void put_str(json_object *o, const char *key, const char *v)
@@ -137,9 +138,5 @@ json_object *lab_worker_outcome(const struct lab_run_result *res)
 
 int lab_worker_write(const char *path, json_object *doc, struct lab_error *err)
 {
-	if (json_object_to_file_ext(path, doc, JSON_C_TO_STRING_PLAIN) < 0) {
-		lab_error_set(err, "writing %s: %s", path, json_util_get_last_err());
-		return -1;
-	}
-	return 0;
+	return lab_file_write_json(path, doc, JSON_C_TO_STRING_PLAIN, err);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "file.h"
 #include "report.h"
 
 int cmd_write_reports(json_object *results, const char *dir, const char *junit,
@@ -15,10 +16,8 @@ int cmd_write_reports(json_object *results, const char *dir, const char *junit,
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/results.json", dir);
-	if (json_object_to_file_ext(path, results, JSON_C_TO_STRING_PRETTY) < 0) {
-		lab_error_set(err, "writing %s: %s", path, json_util_get_last_err());
+	if (lab_file_write_json(path, results, JSON_C_TO_STRING_PRETTY, err) < 0)
 		return -1;
-	}
 	snprintf(path, sizeof(path), "%s/junit.xml", dir);
 	if (lab_report_write_junit(results, path, err) < 0)
 		return -1;
