@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "image.h"
 #include "paths.h"
 #include "proc.h"
@@ -56,7 +57,8 @@ static int lookup_binary(const char *spec, struct lab_qemu *q, struct lab_error 
 {
 	const char *files[] = { q->binary };
 	char *argv[] = { q->binary, "--version", NULL };
-	char *out, *base, copy[PATH_MAX], id[16];
+	lab_autofree char *out = NULL;
+	char *base, copy[PATH_MAX], id[16];
 	int status = 0;
 
 	if (!realpath(spec, q->binary) || access(q->binary, X_OK) < 0) {
@@ -79,10 +81,8 @@ static int lookup_binary(const char *spec, struct lab_qemu *q, struct lab_error 
 	    lab_qemu_parse_version(out, q->version, sizeof(q->version)) < 0) {
 		lab_error_set(err, "--qemu %s: '%s --version' did not say its version: %.200s",
 			      spec, q->binary, out);
-		free(out);
 		return -1;
 	}
-	free(out);
 	if (lab_paths_file_id(files, 1, id, sizeof(id), err) < 0)
 		return -1;
 	snprintf(q->name, sizeof(q->name), "custom-%s", id);

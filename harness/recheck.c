@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cleanup.h"
 #include "evaluate.h"
 #include "jsonval.h"
 #include "observation.h"
@@ -117,13 +118,15 @@ static json_object *outcome_of(json_object *stored_row, const char *base)
 {
 	char path[PATH_MAX * 2];
 	const char *dir = lab_jsonval_str(stored_row, "dir");
-	json_object *o = NULL;
+	lab_autojson json_object *stored = NULL;
+	json_object *o;
 
 	if (dir && !strstr(dir, "..")) {
 		snprintf(path, sizeof(path), "%s/%s/run.json", base, dir);
-		o = json_object_from_file(path);
+		stored = json_object_from_file(path);
 	}
-	if (json_object_is_type(o, json_type_object)) {
+	if (json_object_is_type(stored, json_type_object)) {
+		o = lab_steal(&stored);
 		json_object *obs = lab_jsonval_obj(o, "observations");
 
 		/* results from before the worker attributed faults itself:
@@ -134,7 +137,6 @@ static json_object *outcome_of(json_object *stored_row, const char *base)
 						  lab_jsonval_arr(o, "kmsg"));
 		return o;
 	}
-	json_object_put(o);
 	o = json_object_new_object();
 	json_object_object_add(o, "status", json_object_get(lab_jsonval_get(stored_row, "status")));
 	json_object_object_add(o, "detail", json_object_get(lab_jsonval_get(stored_row, "reason")));

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 
+#include "cleanup.h"
 #include "cmd.h"
 #include "runner.h"
 #include "virt.h"
@@ -20,7 +21,7 @@ int cmd_guest(int argc, char **argv)
 	struct lab_run_result res;
 	struct lab_error err = { 0 };
 	virConnectPtr conn;
-	json_object *out;
+	lab_autojson json_object *out = NULL;
 	char path[4200];
 	int rc;
 
@@ -52,7 +53,6 @@ int cmd_guest(int argc, char **argv)
 		fprintf(stderr, "_guest: %s\n", err.msg);
 		rc = -1;
 	}
-	json_object_put(out);
 	lab_run_result_clear(&res);
 	lab_worker_spec_clear(&w);
 	return rc < 0 ? LAB_EXIT_USAGE : LAB_EXIT_OK;

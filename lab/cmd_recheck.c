@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cmd.h"
 #include "diff.h"
 #include "matrix.h"
@@ -79,7 +80,8 @@ int cmd_recheck(int argc, char **argv)
 	struct lab_error err = { 0 };
 	const char *out_dir = NULL;
 	char base[PATH_MAX], dir[PATH_MAX], id[64], line[256], override[PATH_MAX + 80];
-	json_object *stored, *results, *diff;
+	lab_autojson json_object *stored = NULL, *results = NULL;
+	json_object *diff;
 	struct lab_diff_opts dopts = { 0 };
 	struct lab_matrix *m;
 	int opt, json = 0, tap = 0, rc;
@@ -101,23 +103,21 @@ int cmd_recheck(int argc, char **argv)
 	stored = lab_recheck_load(argv[optind], base, sizeof(base), &err);
 	m = stored ? load_matrix(stored, argv + optind + 1, (size_t)(argc - optind - 1), &err)
 		   : NULL;
-	if (!m) {
+	if (m) {
+		if (!out_dir) {
+			/* beside what it rechecks: RESULTS/recheck-<id> */
+			lab_paths_new_id(id, sizeof(id));
+			snprintf(override, sizeof(override), "%s/recheck-%s", base, id);
+			out_dir = override;
+		}
+		if (lab_paths_new_results(out_dir, id, sizeof(id), dir, sizeof(dir), &err) == 0)
+			results = lab_recheck_run(stored, base, m, id, &err);
+		lab_matrix_free(m);
+	}
+	if (!results) {
 		fprintf(stderr, "recheck: %s\n", err.msg);
-		json_object_put(stored);
 		return LAB_EXIT_USAGE;
 	}
-	if (!out_dir) {
-		/* beside what it rechecks: RESULTS/recheck-<id> */
-		lab_paths_new_id(id, sizeof(id));
-		snprintf(override, sizeof(override), "%s/recheck-%s", base, id);
-		out_dir = override;
-	}
-	if (lab_paths_new_results(out_dir, id, sizeof(id), dir, sizeof(dir), &err) < 0)
-		goto usage_error;
-	results = lab_recheck_run(stored, base, m, id, &err);
-	lab_matrix_free(m);
-	if (!results)
-		goto usage_error_nomatrix;
 	diff = lab_diff_results(stored, results, &dopts, NULL);
 	if (diff) {
 		json_object_object_add(diff, "dir", json_object_new_string(base));
@@ -137,18 +137,8 @@ int cmd_recheck(int argc, char **argv)
 	fprintf(stderr, "recheck: results in %s (booted nothing)\n", dir);
 	if (rc < 0)
 		fprintf(stderr, "recheck: %s\n", err.msg);
-	rc = rc < 0 ? LAB_EXIT_USAGE
-	     : !strcmp(json_object_get_string(json_object_object_get(
-		       json_object_object_get(results, "summary"), "verdict")), "pass")
-		? LAB_EXIT_OK : LAB_EXIT_FAIL;
-	json_object_put(results);
-	json_object_put(stored);
-	return rc;
-
-usage_error:
-	lab_matrix_free(m);
-usage_error_nomatrix:
-	fprintf(stderr, "recheck: %s\n", err.msg);
-	json_object_put(stored);
-	return LAB_EXIT_USAGE;
+	return rc < 0 ? LAB_EXIT_USAGE
+	       : !strcmp(json_object_get_string(json_object_object_get(
+			 json_object_object_get(results, "summary"), "verdict")), "pass")
+		  ? LAB_EXIT_OK : LAB_EXIT_FAIL;
 }
