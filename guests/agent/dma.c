@@ -31,6 +31,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "clock.h"
 #include "hex.h"
 #include "sysfs.h"
 
@@ -369,22 +370,6 @@ static void fail(struct probe *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static json_object *hex_new(uint64_t v)
 {
 	char buf[24];
@@ -531,14 +516,14 @@ static int check_edu_id(struct probe *p)
 
 static int edu_wait_idle(struct probe *p, int timeout_ms)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 
 	for (;;) {
 		if (!(rd64(p->bar, EDU_REG_CMD) & EDU_CMD_RUN))
 			return 0;
-		if (now_ms() - t0 >= timeout_ms)
+		if (clock_ms() - t0 >= timeout_ms)
 			return -1;
-		sleep_ms(1);
+		clock_sleep_ms(1);
 	}
 }
 
@@ -548,7 +533,7 @@ static int edu_wait_idle(struct probe *p, int timeout_ms)
 static void wait_irq(struct probe *p)
 {
 	struct pollfd pfd = { .fd = p->irq_fd, .events = POLLIN };
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 	uint64_t n;
 	int rc;
 
@@ -558,8 +543,8 @@ static void wait_irq(struct probe *p)
 	while (rc < 0 && errno == EINTR);
 	if (rc > 0 && read(p->irq_fd, &n, sizeof(n)) == sizeof(n)) {
 		p->irq_got += (int)n;
-		if (now_ms() - t0 > p->irq_worst_ms)
-			p->irq_worst_ms = now_ms() - t0;
+		if (clock_ms() - t0 > p->irq_worst_ms)
+			p->irq_worst_ms = clock_ms() - t0;
 	}
 	wr32(p->bar, EDU_REG_IRQ_ACK, rd32(p->bar, EDU_REG_IRQ_STATUS));
 }
@@ -572,7 +557,7 @@ static int edu_dma(struct probe *p, const char *phase, int to_ram, uint64_t ram,
 	uint64_t src = to_ram ? DMA_EDU_BUF_ADDR : ram;
 	uint64_t dst = to_ram ? ram : DMA_EDU_BUF_ADDR;
 	json_object *step;
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 	int done;
 
 	if (cnt == 0 || cnt > DMA_MAX_SIZE || ram > p->req->dma_mask ||
@@ -610,7 +595,7 @@ static int edu_dma(struct probe *p, const char *phase, int to_ram, uint64_t ram,
 	json_object_object_add(step, "dst", hex_new(dst));
 	json_object_object_add(step, "count", json_object_new_int((int)cnt));
 	json_object_object_add(step, "completed", json_object_new_boolean(done));
-	json_object_object_add(step, "ms", json_object_new_int64(now_ms() - t0));
+	json_object_object_add(step, "ms", json_object_new_int64(clock_ms() - t0));
 	json_object_array_add(p->steps, step);
 	if (!done) {
 		p->timed_out = 1;
@@ -1373,7 +1358,7 @@ json_object *dma_probe(json_object *args, const char **err)
 		.mapped = -1, .round_trip = -1, .landed = -1, .canary_intact = -1, .blocked = -1,
 		.irq_fd = -1, .irq_count = -1,
 	};
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 	json_object *out;
 
 	if (dma_request_parse(args, &req, err) < 0)
@@ -1431,6 +1416,6 @@ json_object *dma_probe(json_object *args, const char **err)
 	json_object_object_add(out, "group_type", str_or_null(p.group_type));
 	json_object_object_add(out, "steps", p.steps);
 	json_object_object_add(out, "error", str_or_null(p.error));
-	json_object_object_add(out, "elapsed_ms", json_object_new_int64(now_ms() - t0));
+	json_object_object_add(out, "elapsed_ms", json_object_new_int64(clock_ms() - t0));
 	return out;
 }
