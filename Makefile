@@ -98,9 +98,9 @@ $(B)/tests/%: tests/unit/%.c $(B)/libharness.a
 -include $(UNIT_BIN:=.d)
 
 # The agent's DMA request validation is guest code: it links dma.c, not the harness.
-$(B)/tests/test_dma: tests/unit/test_dma.c guests/agent/dma.c guests/agent/dma.h guests/agent/sysfs.c guests/agent/clock.c
+$(B)/tests/test_dma: tests/unit/test_dma.c guests/agent/dma.c guests/agent/dma.h guests/agent/sysfs.c guests/agent/clock.c guests/agent/kmsg.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LAB_CFLAGS) -o $@ tests/unit/test_dma.c guests/agent/dma.c guests/agent/sysfs.c guests/agent/clock.c $(PKG_LIBS) -lcmocka
+	$(CC) $(LAB_CFLAGS) -o $@ tests/unit/test_dma.c guests/agent/dma.c guests/agent/sysfs.c guests/agent/clock.c guests/agent/kmsg.c $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	tests/run-unit.sh $(UNIT_BIN)

@@ -33,6 +33,7 @@
 
 #include "clock.h"
 #include "hex.h"
+#include "kmsg.h"
 #include "sysfs.h"
 
 #define EDU_VENDOR 0x1234
@@ -51,7 +52,6 @@
 
 #define DMA_TIMEOUT_MS 2000
 #define CANARY 0xa5             /* patterns are 1..127: never the canary */
-#define KMSG_MAX_RECORDS 1000000
 #define RAW_CHUNK_PAGES 64
 #define RAW_MAX_CHUNKS 64       /* search at most 16 MiB for a low page */
 #define PAGEMAP_PFN_MASK ((1ull << 55) - 1)
@@ -342,14 +342,14 @@ struct probe {
 	uint64_t addr;                  /* vfio: iova; raw: physical address */
 	int have_addr;
 	char driver[64];                /* bound before the probe, "" if none */
-	char group[32];
-	char group_type[32];
+	char group[SYSFS_GROUP_LEN];
+	char group_type[SYSFS_GROUP_LEN];
 	char iommu_type[16];
 	int rebound;
 	int unmapped;
 	/* peer (isolation): the second device's group */
-	char peer_group[32];
-	char peer_group_type[32];
+	char peer_group[SYSFS_GROUP_LEN];
+	char peer_group_type[SYSFS_GROUP_LEN];
 	/* irq: the eventfd VFIO signals edu's MSI on, -1 when not asked */
 	int irq_fd;
 	int irq_sent, irq_got;
@@ -388,63 +388,7 @@ static json_object *str_or_null(const char *s)
 	return s && s[0] ? json_object_new_string(s) : NULL;
 }
 
-/* Sequence number the next /dev/kmsg record will carry, -1 if unknown.
- * /dev/kmsg has no "current seq" call: read every record non-blocking
- * until EAGAIN and keep the last (Documentation/ABI/testing/dev-kmsg). */
-static int64_t kmsg_next_seq(void)
-{
-	char buf[8192 + 1];
-	int64_t next = -1;
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	for (int i = 0; i < KMSG_MAX_RECORDS; i++) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		unsigned prio;
-		uint64_t seq;
-
-		if (n < 0 && (errno == EPIPE || errno == EINTR))
-			continue;       /* overwritten under us: go on */
-		if (n <= 0)
-			break;          /* EAGAIN: that was the last one */
-		buf[n] = '\0';
-		if (sscanf(buf, "%u,%" SCNu64 ",", &prio, &seq) == 2)
-			next = (int64_t)seq + 1;
-	}
-	close(fd);
-	return next;
-}
-
 /* ---- sysfs ------------------------------------------------------------- */
-
-static void dev_path(char *out, size_t len, const char *dev, const char *leaf)
-{
-	snprintf(out, len, "/sys/bus/pci/devices/%s/%s", dev, leaf);
-}
-
-static void read_driver(const char *dev, char *out, size_t len)
-{
-	char path[PATH_MAX];
-
-	dev_path(path, sizeof(path), dev, "driver");
-	sysfs_link_name(path, out, len);
-}
-
-/* group[32], type[32]: the device's IOMMU group and its domain type */
-static void read_group(const char *dev, char *group, char *type)
-{
-	char path[PATH_MAX];
-
-	dev_path(path, sizeof(path), dev, "iommu_group");
-	sysfs_link_name(path, group, 32);
-	type[0] = '\0';
-	if (group[0]) {
-		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", group);
-		if (sysfs_read(path, type, 32) < 0)
-			type[0] = '\0';
-	}
-}
 
 /* The device exists and is an edu: never program anything else. */
 static int check_edu(struct probe *p, const char *dev)
@@ -453,7 +397,7 @@ static int check_edu(struct probe *p, const char *dev)
 	unsigned long vendor, device;
 	int rc;
 
-	dev_path(path, sizeof(path), dev, "vendor");
+	sysfs_pci_path(path, sizeof(path), dev, "vendor");
 	rc = sysfs_read(path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
 		fail(p, "no PCI device %s", dev);
@@ -464,7 +408,7 @@ static int check_edu(struct probe *p, const char *dev)
 		return -1;
 	}
 	vendor = strtoul(buf, NULL, 16);
-	dev_path(path, sizeof(path), dev, "device");
+	sysfs_pci_path(path, sizeof(path), dev, "device");
 	rc = sysfs_read(path, buf, sizeof(buf));
 	if (rc < 0) {
 		fail(p, "%s: %s", path, strerror(-rc));
@@ -649,7 +593,7 @@ static uint32_t new_seed(void)
 
 struct vfio {
 	const char *dev;
-	char group_name[32], group_type[32];
+	char group_name[SYSFS_GROUP_LEN], group_type[SYSFS_GROUP_LEN];
 	int irq_fd;                     /* MSI eventfd, -1 when none */
 	int container, group, device;
 	uint64_t cfg_off;
@@ -672,14 +616,14 @@ static int bind_vfio(struct probe *p, const char *dev, const char *driver, int *
 
 	if (!strcmp(driver, "vfio-pci"))
 		return 0;
-	dev_path(path, sizeof(path), dev, "driver_override");
+	sysfs_pci_path(path, sizeof(path), dev, "driver_override");
 	rc = sysfs_write(path, "vfio-pci");
 	if (rc < 0) {
 		fail(p, "%s: %s", path, strerror(-rc));
 		return -1;
 	}
 	if (driver[0]) {
-		dev_path(path, sizeof(path), dev, "driver/unbind");
+		sysfs_pci_path(path, sizeof(path), dev, "driver/unbind");
 		rc = sysfs_write(path, dev);
 		if (rc < 0) {
 			fail(p, "unbind %s from %s: %s", dev, driver, strerror(-rc));
@@ -687,7 +631,7 @@ static int bind_vfio(struct probe *p, const char *dev, const char *driver, int *
 		}
 	}
 	rc = sysfs_write("/sys/bus/pci/drivers_probe", dev);
-	read_driver(dev, now, sizeof(now));
+	sysfs_pci_driver(dev, now, sizeof(now));
 	if (strcmp(now, "vfio-pci")) {
 		fail(p, "could not bind %s to vfio-pci (%s; is the vfio-pci module loaded?)",
 		     dev, rc < 0 ? strerror(-rc) : now[0] ? now : "no driver");
@@ -741,7 +685,7 @@ static int vfio_open(struct probe *p, struct vfio *v, const char *dev)
 	}
 
 	v->dev = dev;
-	read_group(dev, v->group_name, v->group_type);
+	sysfs_pci_group(dev, v->group_name, v->group_type);
 	if (!v->group_name[0]) {
 		fail(p, "%s has no IOMMU group (no IOMMU translates it)", dev);
 		return -1;
@@ -1110,10 +1054,10 @@ static void probe_peer(struct probe *p, struct vfio *a, struct vfio *b)
 	uint32_t n = r->size;
 
 	p->landed = p->canary_intact = -1;
-	read_driver(r->peer, driver, sizeof(driver));
+	sysfs_pci_driver(r->peer, driver, sizeof(driver));
 	if (bind_vfio(p, r->peer, driver, &rebound) < 0)
 		return;
-	read_group(r->peer, p->peer_group, p->peer_group_type);
+	sysfs_pci_group(r->peer, p->peer_group, p->peer_group_type);
 	if (p->peer_group[0] && !strcmp(p->peer_group, a->group_name)) {
 		fail(p, "%s and %s share IOMMU group %s: the IOMMU cannot isolate them from each other",
 		     r->device, r->peer, p->peer_group);
@@ -1247,18 +1191,18 @@ static void probe_raw(struct probe *p)
 	if (p->driver[0]) {
 		char now[64];
 
-		dev_path(path, sizeof(path), r->device, "driver/unbind");
+		sysfs_pci_path(path, sizeof(path), r->device, "driver/unbind");
 		rc = sysfs_write(path, r->device);
-		read_driver(r->device, now, sizeof(now));
+		sysfs_pci_driver(r->device, now, sizeof(now));
 		if (now[0]) {
 			fail(p, "unbind %s from %s: %s", r->device, now,
 			     rc < 0 ? strerror(-rc) : "still bound");
 			goto out;
 		}
 	}
-	read_group(r->device, p->group, p->group_type);
+	sysfs_pci_group(r->device, p->group, p->group_type);
 
-	dev_path(path, sizeof(path), r->device, "config");
+	sysfs_pci_path(path, sizeof(path), r->device, "config");
 	cfg = open(path, O_RDWR | O_CLOEXEC);
 	if (cfg < 0) {
 		fail(p, "%s: %s", path, strerror(errno));
@@ -1275,7 +1219,7 @@ static void probe_raw(struct probe *p)
 		goto out;
 	}
 
-	dev_path(path, sizeof(path), r->device, "resource0");
+	sysfs_pci_path(path, sizeof(path), r->device, "resource0");
 	res = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
 	if (res < 0) {
 		fail(p, "%s: %s", path, strerror(errno));
@@ -1370,7 +1314,7 @@ json_object *dma_probe(json_object *args, const char **err)
 	p.kmsg_seq = kmsg_next_seq();
 
 	if (check_edu(&p, req.device) == 0 && (!req.peer[0] || check_edu(&p, req.peer) == 0)) {
-		read_driver(req.device, p.driver, sizeof(p.driver));
+		sysfs_pci_driver(req.device, p.driver, sizeof(p.driver));
 		if (req.mode == DMA_VFIO)
 			probe_vfio(&p);
 		else
