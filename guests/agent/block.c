@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "block.h"
+#include "clock.h"
 #include "sysfs.h"
 
 #include <dirent.h>
@@ -16,7 +17,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MOUNT_ROOT   "/run/iommulab"
@@ -29,14 +29,6 @@
 #define JOURNAL_SYNC_MS     1000
 
 static char errbuf[512];
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* nvme<ctrl>n<ns> exactly: not a partition, not a hidden multipath path
  * (nvme0c0n1). */
@@ -146,7 +138,7 @@ static int sha256_file(const char *file, char hex[65])
 	char out[256];
 	size_t len = 0;
 	int p[2], status, rc;
-	long long deadline = now_ms() + HASH_TIMEOUT_MS;
+	long long deadline = clock_ms() + HASH_TIMEOUT_MS;
 	pid_t pid;
 
 	if (access(BUSYBOX, X_OK) < 0) {
@@ -176,7 +168,7 @@ static int sha256_file(const char *file, char hex[65])
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_ms();
 		ssize_t n;
 		int ready;
 
@@ -264,7 +256,7 @@ json_object *block_probe(json_object *args, const char **err)
 	const char *disk, *serial;
 	char name[64], seen[256], dev[80], dir[PATH_MAX], path[PATH_MAX + 16];
 	char pci[16] = "", driver[64] = "", expected[128], got[65], features[128];
-	long long t0 = now_ms();
+	long long t0 = clock_ms();
 	struct stat st;
 	int rc;
 
@@ -355,7 +347,7 @@ json_object *block_probe(json_object *args, const char **err)
 	add_str(out, "sha256", got);
 	add_str(out, "expected", expected);
 	json_object_object_add(out, "match", json_object_new_boolean(!strcmp(got, expected)));
-	json_object_object_add(out, "ms", json_object_new_int64(now_ms() - t0));
+	json_object_object_add(out, "ms", json_object_new_int64(clock_ms() - t0));
 	return out;
 }
 
@@ -412,11 +404,11 @@ static void writer_loop(int in, int log, int ack)
  * stops the waiting (the agent must answer) until it catches up. */
 static void journal_wait(void)
 {
-	long long deadline = now_ms() + (journal.stalled ? 0 : JOURNAL_SYNC_MS);
+	long long deadline = clock_ms() + (journal.stalled ? 0 : JOURNAL_SYNC_MS);
 
 	while (journal.pending > 0) {
 		struct pollfd pfd = { .fd = journal.ack, .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_ms();
 		char buf[256];
 		ssize_t n;
 
@@ -492,7 +484,7 @@ void block_journal_open(void)
 	if (journal.fd >= 0)
 		return;
 	if (!journal.give_up_ms)
-		journal.give_up_ms = now_ms() + JOURNAL_RETRY_MS;
+		journal.give_up_ms = clock_ms() + JOURNAL_RETRY_MS;
 	if (journal_start() == 0)
 		block_journal_note("agent", "journal open");
 }
@@ -503,13 +495,13 @@ void block_journal_note(const char *command, const char *result)
 	int len;
 
 	if (journal.fd < 0) {
-		if (!journal.give_up_ms || now_ms() > journal.give_up_ms || journal.mounted)
+		if (!journal.give_up_ms || clock_ms() > journal.give_up_ms || journal.mounted)
 			return;
 		block_journal_open();
 		if (journal.fd < 0)
 			return;
 	}
-	len = snprintf(line, sizeof(line), "%lld %.40s %.100s", now_ms(), command, result);
+	len = snprintf(line, sizeof(line), "%lld %.40s %.100s", (long long)clock_ms(), command, result);
 	if (len < 0)
 		return;
 	if ((size_t)len > sizeof(line) - 2)
@@ -552,7 +544,7 @@ const char *block_journal_result(json_object *ret, const char *err)
 
 void block_journal_close(void)
 {
-	long long deadline = now_ms() + JOURNAL_CLOSE_MS;
+	long long deadline = clock_ms() + JOURNAL_CLOSE_MS;
 	int status, done = 0;
 
 	if (journal.fd < 0)
@@ -568,7 +560,7 @@ void block_journal_close(void)
 	journal.fd = -1;
 	close(journal.ack);
 	journal.ack = -1;
-	while (now_ms() < deadline) {
+	while (clock_ms() < deadline) {
 		pid_t r = waitpid(journal.writer, &status, WNOHANG);
 
 		if (r == journal.writer || (r < 0 && errno != EINTR)) {

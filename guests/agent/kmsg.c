@@ -11,6 +11,7 @@
 
 #include "hex.h"
 
+#define NEXT_SEQ_MAX_RECORDS 1000000
 
 /* /dev/kmsg escapes unprintable bytes (and the backslash) as \xNN; give the
  * text back as the kernel printed it: the SMMUv3 driver's event dwords start
@@ -96,4 +97,31 @@ out:
 	json_object_object_add(out, "next", json_object_new_int64((int64_t)next));
 	json_object_object_add(out, "lost", json_object_new_int64((int64_t)lost));
 	return out;
+}
+
+/* /dev/kmsg has no "current seq" call: read every record non-blocking
+ * until EAGAIN and keep the last (Documentation/ABI/testing/dev-kmsg). */
+int64_t kmsg_next_seq(void)
+{
+	char buf[8192 + 1];
+	int64_t next = -1;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	for (int i = 0; i < NEXT_SEQ_MAX_RECORDS; i++) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		unsigned prio;
+		uint64_t seq;
+
+		if (n < 0 && (errno == EPIPE || errno == EINTR))
+			continue;       /* overwritten under us: go on */
+		if (n <= 0)
+			break;          /* EAGAIN: that was the last one */
+		buf[n] = '\0';
+		if (sscanf(buf, "%u,%" SCNu64 ",", &prio, &seq) == 2)
+			next = (int64_t)seq + 1;
+	}
+	close(fd);
+	return next;
 }

@@ -13,4 +13,8 @@
  */
 json_object *kmsg_collect(uint64_t since, size_t max, int (*match)(const char *msg));
 
+/* Sequence number the next /dev/kmsg record will carry, -1 if unknown: a
+ * probe's "since" for the records it may cause. */
+int64_t kmsg_next_seq(void);
+
 #endif

@@ -59,3 +59,30 @@ int sysfs_link_name(const char *path, char *out, size_t len)
 	snprintf(out, len, "%s", base ? base + 1 : target);
 	return 0;
 }
+
+void sysfs_pci_path(char *out, size_t len, const char *dev, const char *leaf)
+{
+	snprintf(out, len, "/sys/bus/pci/devices/%s/%s", dev, leaf);
+}
+
+void sysfs_pci_driver(const char *dev, char *out, size_t len)
+{
+	char path[PATH_MAX];
+
+	sysfs_pci_path(path, sizeof(path), dev, "driver");
+	sysfs_link_name(path, out, len);
+}
+
+void sysfs_pci_group(const char *dev, char *group, char *type)
+{
+	char path[PATH_MAX];
+
+	sysfs_pci_path(path, sizeof(path), dev, "iommu_group");
+	sysfs_link_name(path, group, SYSFS_GROUP_LEN);
+	type[0] = '\0';
+	if (group[0]) {
+		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", group);
+		if (sysfs_read(path, type, SYSFS_GROUP_LEN) < 0)
+			type[0] = '\0';
+	}
+}

@@ -14,4 +14,13 @@ int sysfs_write(const char *path, const char *val);
  * -> "3"): 0, or -1 with out "" when there is no link. */
 int sysfs_link_name(const char *path, char *out, size_t len);
 
+/* A PCI device's files, dev "ssss:bb:dd.f": /sys/bus/pci/devices/dev/leaf */
+void sysfs_pci_path(char *out, size_t len, const char *dev, const char *leaf);
+/* The driver dev is bound to, "" for none. */
+void sysfs_pci_driver(const char *dev, char *out, size_t len);
+/* dev's IOMMU group and its default domain type ("DMA", "identity", ...),
+ * each "" when unknown; both buffers of SYSFS_GROUP_LEN bytes. */
+#define SYSFS_GROUP_LEN 32
+void sysfs_pci_group(const char *dev, char *group, char *type);
+
 #endif
