@@ -31,6 +31,7 @@
 #define CONSOLE_LINE_MAX 1024
 #define CHANNEL_GRACE_S 5.0   /* a broken channel with the guest still up */
 #define GONE_GRACE_S 1.0      /* a stopped guest's last console output */
+#define CPU_SAMPLE_S 2.0      /* how often the stall watch asks for CPU time */
 
 /* What kernel panics look like on the console (kernel/panic.c). */
 static const char *const panic_marks[] = {
@@ -92,6 +93,9 @@ struct run {
 	double started, deadline, last_send, stop_deadline;
 	double last_console;     /* the last console byte (stall detection) */
 	double last_agent;       /* the last bytes from the agent */
+	double last_busy;        /* the last sample that found the vCPUs working */
+	double cpu_at;           /* when cpu_ns was sampled */
+	unsigned long long cpu_ns; /* the guest's CPU time then */
 	char last_line[CONSOLE_LINE_MAX]; /* the last non-blank console line */
 	int gone;                /* libvirt says the domain stopped */
 	double gone_at;          /* when the tick first saw it */
@@ -385,11 +389,36 @@ static void on_channel(virStreamPtr st, int events, void *opaque)
 
 /* ---- stalls -------------------------------------------------------------- */
 
-int lab_runner_stalled(double t, double last_console, double last_agent, unsigned window_s)
+int lab_runner_stalled(double t, double last_console, double last_agent, double last_busy,
+		       unsigned window_s)
 {
 	double last = last_console > last_agent ? last_console : last_agent;
 
+	if (last_busy > last)
+		last = last_busy;
 	return window_s > 0 && t - last >= (double)window_s;
+}
+
+int lab_runner_cpu_busy(unsigned long long cpu_ns, double wall_s)
+{
+	return wall_s > 0 && (double)cpu_ns / 1e9 >= LAB_RUN_BUSY_SHARE * wall_s;
+}
+
+/* Every CPU_SAMPLE_S: is the guest working while it says nothing? A guest
+ * starved of host CPU (a loaded 2-core machine) can go quiet for half a
+ * minute in the middle of a boot, yet its vCPUs keep running; a hung one
+ * (waiting on a device that never answers, paused) sits idle. */
+static void sample_cpu(struct run *r, double t)
+{
+	virDomainInfo info;
+
+	if (t - r->cpu_at < CPU_SAMPLE_S || !r->dom || virDomainGetInfo(r->dom, &info) < 0)
+		return;
+	if (r->cpu_at > 0 && info.cpuTime >= r->cpu_ns &&
+	    lab_runner_cpu_busy(info.cpuTime - r->cpu_ns, t - r->cpu_at))
+		r->last_busy = t;
+	r->cpu_ns = info.cpuTime;
+	r->cpu_at = t;
 }
 
 /* Console and agent both silent: a hung guest (a stuck device, a paused
@@ -405,8 +434,8 @@ static void stalled(struct run *r)
 	n = strcspn(src, "\r");
 	if (!blank(src))
 		snprintf(line, sizeof(line), "\"%.*s\"", (int)(n > 200 ? 200 : n), src);
-	finish(r, LAB_RUN_TIMEOUT, "stalled: no console output and no agent message for "
-	       "%u s (last console line: %s; agent: %s%s)", r->opts->stall_s, line,
+	finish(r, LAB_RUN_TIMEOUT, "stalled: no console output, no agent message and idle "
+	       "vCPUs for %u s (last console line: %s; agent: %s%s)", r->opts->stall_s, line,
 	       r->step == STEP_HELLO ? "not ready yet" : "waiting for ",
 	       r->step == STEP_HELLO ? "" : r->execute);
 }
@@ -466,8 +495,9 @@ static void on_tick(int timer, void *opaque)
 		return;
 	}
 	/* once the guest acknowledged the poweroff, stop_deadline decides */
+	sample_cpu(r, t);
 	if (r->step < STEP_STOPPING &&
-	    lab_runner_stalled(t, r->last_console, r->last_agent, r->opts->stall_s)) {
+	    lab_runner_stalled(t, r->last_console, r->last_agent, r->last_busy, r->opts->stall_s)) {
 		stalled(r);
 		return;
 	}

@@ -17,6 +17,9 @@
  * stalled guest. The agent says it is busy every LAB_PROTO_BUSY_S while a
  * command runs, so a slow command is not silence. */
 #define LAB_RUN_STALL_S 30
+/* A guest using this share of a CPU is working, even when silent: an idle
+ * TCG guest takes a few per cent. */
+#define LAB_RUN_BUSY_SHARE 0.2
 
 struct lab_run_opts {
 	const char *name;        /* run name, used in the domain name */
@@ -67,7 +70,12 @@ void lab_run_result_clear(struct lab_run_result *res);
 
 /* Whether a run is stalled at time t (monotonic seconds): window_s > 0 and
  * neither the console (last byte at last_console) nor the agent (last
- * message at last_agent) has said anything for window_s. */
-int lab_runner_stalled(double t, double last_console, double last_agent, unsigned window_s);
+ * message at last_agent) has said anything, nor have the guest's vCPUs
+ * been found working (last_busy), for window_s. */
+int lab_runner_stalled(double t, double last_console, double last_agent, double last_busy,
+		       unsigned window_s);
+/* Did a guest whose vCPUs used cpu_ns in wall_s seconds work (at least
+ * LAB_RUN_BUSY_SHARE of one CPU), rather than sit idle? */
+int lab_runner_cpu_busy(unsigned long long cpu_ns, double wall_s);
 
 #endif
