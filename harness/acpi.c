@@ -2,7 +2,7 @@
 /*
  * ACPI DMAR, IVRS and IORT: parse and validate (see acpi.h).
  *
- * Every read goes through rd(), which answers 0 outside the table, and every
+ * Every read goes through acpi_rd(), which answers 0 outside the table, and every
  * loop advances by at least the 4- or 16-byte header it has checked, so any
  * bytes terminate. Findings carry the offset from the table's start and a
  * fixed message; errors are what FWTS fails or the kernel refuses or
@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acpi_internal.h"
 #include "hex.h"
 #include "jsonval.h"
 
@@ -32,23 +33,7 @@
 
 /* ---- context, reads, findings ------------------------------------------------ */
 
-struct pci_fn {
-	uint16_t seg;
-	uint16_t id;         /* bus << 8 | dev << 3 | fn */
-	int secondary;       /* bridges: secondary bus; -2 bridge, bus unknown; -1 not a bridge */
-};
-
-struct ctx {
-	const uint8_t *p;
-	size_t len;          /* what may be parsed: min(buffer, length field) */
-	json_object *out, *errors, *warnings;
-	unsigned int nerr, nwarn;
-	struct pci_fn *pci;
-	size_t npci;
-	bool have_pci;
-};
-
-static uint64_t rd(const struct ctx *c, size_t off, unsigned int n)
+uint64_t acpi_rd(const struct acpi_ctx *c, size_t off, unsigned int n)
 {
 	uint64_t v = 0;
 
@@ -59,12 +44,7 @@ static uint64_t rd(const struct ctx *c, size_t off, unsigned int n)
 	return v;
 }
 
-#define R8(c, o)  ((uint8_t)rd(c, o, 1))
-#define R16(c, o) ((uint16_t)rd(c, o, 2))
-#define R32(c, o) ((uint32_t)rd(c, o, 4))
-#define R64(c, o) rd(c, o, 8)
-
-static void vfinding(struct ctx *c, bool error, size_t off, const char *fmt, va_list ap)
+static void vfinding(struct acpi_ctx *c, bool error, size_t off, const char *fmt, va_list ap)
 {
 	unsigned int *count = error ? &c->nerr : &c->nwarn;
 	json_object *f;
@@ -79,8 +59,7 @@ static void vfinding(struct ctx *c, bool error, size_t off, const char *fmt, va_
 	json_object_array_add(error ? c->errors : c->warnings, f);
 }
 
-__attribute__((format(printf, 3, 4)))
-static void error_at(struct ctx *c, size_t off, const char *fmt, ...)
+void acpi_error_at(struct acpi_ctx *c, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,25 +73,25 @@ static void error_at(struct ctx *c, size_t off, const char *fmt, ...)
  * IVRS blocks): its end, clipped to the table's with *past set when its
  * length runs over; 0 when the rest of the table cannot be walked.
  */
-static size_t subtable_end(struct ctx *c, size_t off, const char *what, bool *past)
+size_t acpi_subtable_end(struct acpi_ctx *c, size_t off, const char *what, bool *past)
 {
 	size_t left = c->len - off;
 	uint16_t len;
 
 	*past = false;
 	if (left < 4) {
-		error_at(c, off, "%zu byte(s) left after the last %s, too few for a %s header", left,
+		acpi_error_at(c, off, "%zu byte(s) left after the last %s, too few for a %s header", left,
 			 what, what);
 		return 0;
 	}
-	len = R16(c, off + 2);
+	len = acpi_r16(c, off + 2);
 	if (len < 4) {
-		error_at(c, off + 2, "%s length %u is smaller than its 4-byte header: the rest of the table cannot be walked",
+		acpi_error_at(c, off + 2, "%s length %u is smaller than its 4-byte header: the rest of the table cannot be walked",
 			 what, len);
 		return 0;
 	}
 	if (len > left) {
-		error_at(c, off + 2, "%s length %u runs past the end of the table (%zu bytes left)", what,
+		acpi_error_at(c, off + 2, "%s length %u runs past the end of the table (%zu bytes left)", what,
 			 len, left);
 		*past = true;
 		return c->len;
@@ -120,8 +99,7 @@ static size_t subtable_end(struct ctx *c, size_t off, const char *what, bool *pa
 	return off + len;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void warn_at(struct ctx *c, size_t off, const char *fmt, ...)
+void acpi_warn_at(struct acpi_ctx *c, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,61 +110,61 @@ static void warn_at(struct ctx *c, size_t off, const char *fmt, ...)
 
 /* ---- JSON helpers -------------------------------------------------------------- */
 
-static void put_int(json_object *o, const char *k, int64_t v)
+void acpi_put_int(json_object *o, const char *k, int64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static void put_bool(json_object *o, const char *k, bool v)
+void acpi_put_bool(json_object *o, const char *k, bool v)
 {
 	json_object_object_add(o, k, json_object_new_boolean(v));
 }
 
-static void put_str(json_object *o, const char *k, const char *v)
+void acpi_put_str(json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
-static void put_hex(json_object *o, const char *k, uint64_t v)
+void acpi_put_hex(json_object *o, const char *k, uint64_t v)
 {
 	char b[24];
 
 	snprintf(b, sizeof(b), "0x%" PRIx64, v);
-	put_str(o, k, b);
+	acpi_put_str(o, k, b);
 }
 
-static void fmt_bdf(char *b, size_t n, unsigned int seg, unsigned int id)
+void acpi_fmt_bdf(char *b, size_t n, unsigned int seg, unsigned int id)
 {
 	snprintf(b, n, "%04x:%02x:%02x.%x", seg & 0xffff, (id >> 8) & 0xff,
 		 (id >> 3) & 0x1f, id & 7);
 }
 
-static void put_bdf(json_object *o, const char *k, unsigned int seg, unsigned int id)
+void acpi_put_bdf(json_object *o, const char *k, unsigned int seg, unsigned int id)
 {
 	char b[16];
 
-	fmt_bdf(b, sizeof(b), seg, id);
-	put_str(o, k, b);
+	acpi_fmt_bdf(b, sizeof(b), seg, id);
+	acpi_put_str(o, k, b);
 }
 
 /* Up to n bytes of table text, up to a NUL, non-printable bytes as '?'. */
-static void put_text(json_object *o, const char *k, const struct ctx *c, size_t off, size_t n)
+void acpi_put_text(json_object *o, const char *k, const struct acpi_ctx *c, size_t off, size_t n)
 {
 	char b[64];
 	size_t i;
 
 	for (i = 0; i < n && i < sizeof(b) - 1; i++) {
-		uint8_t ch = R8(c, off + i);
+		uint8_t ch = acpi_r8(c, off + i);
 
 		if (!ch || off + i >= c->len)
 			break;
 		b[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
 	}
 	b[i] = '\0';
-	put_str(o, k, b);
+	acpi_put_str(o, k, b);
 }
 
-static json_object *put_arr(json_object *o, const char *k)
+json_object *acpi_put_arr(json_object *o, const char *k)
 {
 	json_object *a = json_object_new_array();
 
@@ -194,7 +172,7 @@ static json_object *put_arr(json_object *o, const char *k)
 	return a;
 }
 
-static json_object *put_obj(json_object *o, const char *k)
+json_object *acpi_put_obj(json_object *o, const char *k)
 {
 	json_object *v = json_object_new_object();
 
@@ -202,10 +180,10 @@ static json_object *put_obj(json_object *o, const char *k)
 	return v;
 }
 
-static bool all_zero(const struct ctx *c, size_t off, size_t n)
+bool acpi_all_zero(const struct acpi_ctx *c, size_t off, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (R8(c, off + i))
+		if (acpi_r8(c, off + i))
 			return false;
 	return true;
 }
@@ -234,7 +212,7 @@ static int parse_bdf(const char *s, uint16_t *seg, uint16_t *id)
 
 static int pci_cmp(const void *a, const void *b);
 
-static void load_pci(struct ctx *c, json_object *pci)
+static void load_pci(struct acpi_ctx *c, json_object *pci)
 {
 	size_t n;
 
@@ -252,7 +230,7 @@ static void load_pci(struct ctx *c, json_object *pci)
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(pci, i), *v;
 		const char *s = lab_jsonval_str(e, "bdf");
-		struct pci_fn *f = &c->pci[c->npci];
+		struct acpi_pci_fn *f = &c->pci[c->npci];
 
 		if (!s)
 			s = lab_jsonval_str(e, "address");
@@ -277,16 +255,16 @@ static void load_pci(struct ctx *c, json_object *pci)
 
 static int pci_cmp(const void *a, const void *b)
 {
-	const struct pci_fn *x = a, *y = b;
+	const struct acpi_pci_fn *x = a, *y = b;
 	uint32_t kx = (uint32_t)x->seg << 16 | x->id, ky = (uint32_t)y->seg << 16 | y->id;
 
 	return kx < ky ? -1 : kx > ky;
 }
 
 /* c->pci is sorted by segment and RID (load_pci) */
-static const struct pci_fn *pci_find(const struct ctx *c, unsigned int seg, unsigned int id)
+const struct acpi_pci_fn *acpi_pci_find(const struct acpi_ctx *c, unsigned int seg, unsigned int id)
 {
-	struct pci_fn key = { (uint16_t)seg, (uint16_t)id, 0 };
+	struct acpi_pci_fn key = { (uint16_t)seg, (uint16_t)id, 0 };
 
 	if (!c->npci)
 		return NULL;
@@ -294,7 +272,7 @@ static const struct pci_fn *pci_find(const struct ctx *c, unsigned int seg, unsi
 }
 
 /* The bridge whose secondary bus is f's bus, if the list says. */
-static const struct pci_fn *pci_parent(const struct ctx *c, const struct pci_fn *f)
+const struct acpi_pci_fn *acpi_pci_parent(const struct acpi_ctx *c, const struct acpi_pci_fn *f)
 {
 	for (size_t i = 0; i < c->npci; i++)
 		if (&c->pci[i] != f && c->pci[i].seg == f->seg &&
@@ -305,32 +283,22 @@ static const struct pci_fn *pci_parent(const struct ctx *c, const struct pci_fn 
 
 /* ---- ID sets: what a table covers ------------------------------------------------ */
 
-struct cover {
-	uint16_t seg, first, last;
-	uint8_t kind;        /* DMAR: 1 endpoint, 2 bridge; IVRS: 0 */
-};
-
-struct covers {
-	struct cover *v;
-	size_t n, cap;
-};
-
-static void cover_add(struct covers *cv, uint16_t seg, uint16_t first, uint16_t last,
+void acpi_cover_add(struct acpi_covers *cv, uint16_t seg, uint16_t first, uint16_t last,
 		      uint8_t kind)
 {
 	if (cv->n == cv->cap) {
 		size_t cap = cv->cap ? cv->cap * 2 : 32;
-		struct cover *v = realloc(cv->v, cap * sizeof(*v));
+		struct acpi_cover *v = realloc(cv->v, cap * sizeof(*v));
 
 		if (!v)
 			return;
 		cv->v = v;
 		cv->cap = cap;
 	}
-	cv->v[cv->n++] = (struct cover){ seg, first, last, kind };
+	cv->v[cv->n++] = (struct acpi_cover){ seg, first, last, kind };
 }
 
-static bool covered(const struct covers *cv, uint16_t seg, uint16_t id, int kind)
+bool acpi_covered(const struct acpi_covers *cv, uint16_t seg, uint16_t id, int kind)
 {
 	for (size_t i = 0; i < cv->n; i++)
 		if (cv->v[i].seg == seg && cv->v[i].first <= id && id <= cv->v[i].last &&
@@ -360,13 +328,13 @@ struct drhd {
 };
 
 /* Follow a PCI path from start_bus through bridges; 1 resolved, 0 unresolvable. */
-static int scope_resolve(struct ctx *c, size_t off, const char *what, uint16_t seg,
+static int scope_resolve(struct acpi_ctx *c, size_t off, const char *what, uint16_t seg,
 			 uint8_t bus, size_t path, unsigned int npath, uint16_t *id)
 {
-	const struct pci_fn *f = NULL;
+	const struct acpi_pci_fn *f = NULL;
 
 	for (unsigned int i = 0; i < npath; i++) {
-		uint8_t dev = R8(c, path + 2 * i), fn = R8(c, path + 2 * i + 1);
+		uint8_t dev = acpi_r8(c, path + 2 * i), fn = acpi_r8(c, path + 2 * i + 1);
 		char b[16];
 
 		if (dev > 31 || fn > 7)
@@ -374,21 +342,21 @@ static int scope_resolve(struct ctx *c, size_t off, const char *what, uint16_t s
 		*id = (uint16_t)(bus << 8 | dev << 3 | fn);
 		if (!c->have_pci)
 			return npath == 1;
-		f = pci_find(c, seg, *id);
-		fmt_bdf(b, sizeof(b), seg, *id);
+		f = acpi_pci_find(c, seg, *id);
+		acpi_fmt_bdf(b, sizeof(b), seg, *id);
 		if (!f) {
 			if (i + 1 == npath)
-				error_at(c, off, "%s scope %s: no such PCI device on this machine",
+				acpi_error_at(c, off, "%s scope %s: no such PCI device on this machine",
 					 what, b);
 			else
-				error_at(c, off, "%s scope path entry %u: no PCI bridge %s on this machine",
+				acpi_error_at(c, off, "%s scope path entry %u: no PCI bridge %s on this machine",
 					 what, i, b);
 			return 0;
 		}
 		if (i + 1 == npath)
 			break;
 		if (f->secondary == -1) {
-			error_at(c, off, "%s scope path entry %u: %s is not a PCI bridge",
+			acpi_error_at(c, off, "%s scope path entry %u: %s is not a PCI bridge",
 				 what, i, b);
 			return 0;
 		}
@@ -399,18 +367,18 @@ static int scope_resolve(struct ctx *c, size_t off, const char *what, uint16_t s
 	if (f) {
 		char b[16];
 
-		fmt_bdf(b, sizeof(b), seg, *id);
+		acpi_fmt_bdf(b, sizeof(b), seg, *id);
 		if (!strcmp(what, "endpoint") && f->secondary != -1)
-			error_at(c, off, "endpoint scope %s is a PCI bridge (it needs a bridge scope)", b);
+			acpi_error_at(c, off, "endpoint scope %s is a PCI bridge (it needs a bridge scope)", b);
 		else if (!strcmp(what, "bridge") && f->secondary == -1)
-			error_at(c, off, "bridge scope %s is not a PCI bridge", b);
+			acpi_error_at(c, off, "bridge scope %s is not a PCI bridge", b);
 	}
 	return 1;
 }
 
-static void dmar_scopes(struct ctx *c, size_t off, size_t end, uint16_t seg,
+static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg,
 			const char *parent, bool include_all, json_object *arr,
-			struct covers *cv)
+			struct acpi_covers *cv)
 {
 	while (off < end) {
 		size_t left = end - off;
@@ -421,82 +389,82 @@ static void dmar_scopes(struct ctx *c, size_t off, size_t end, uint16_t seg,
 		uint16_t id = 0;
 
 		if (left < 2) {
-			error_at(c, off, "%zu byte(s) left in the %s, too few for a device scope",
+			acpi_error_at(c, off, "%zu byte(s) left in the %s, too few for a device scope",
 				 left, parent);
 			return;
 		}
-		type = R8(c, off);
-		slen = R8(c, off + 1);
+		type = acpi_r8(c, off);
+		slen = acpi_r8(c, off + 1);
 		if (slen < 6) {
-			error_at(c, off + 1, "device scope length %u is smaller than its 6-byte minimum",
+			acpi_error_at(c, off + 1, "device scope length %u is smaller than its 6-byte minimum",
 				 slen);
 			return;
 		}
 		if (slen > left) {
-			error_at(c, off + 1, "device scope length %u runs past the end of its %s (%zu bytes left)",
+			acpi_error_at(c, off + 1, "device scope length %u runs past the end of its %s (%zu bytes left)",
 				 slen, parent, left);
 			return;
 		}
 		name = type < sizeof(scope_names) / sizeof(scope_names[0]) ? scope_names[type]
 									: "reserved";
-		bus = R8(c, off + 5);
+		bus = acpi_r8(c, off + 5);
 		npath = (slen - 6u) / 2;
 		s = json_object_new_object();
-		put_str(s, "type", name);
-		put_int(s, "type_id", type);
-		put_int(s, "offset", (int64_t)off);
-		put_int(s, "enumeration_id", R8(c, off + 4));
-		put_int(s, "start_bus", bus);
-		path = put_arr(s, "path");
+		acpi_put_str(s, "type", name);
+		acpi_put_int(s, "type_id", type);
+		acpi_put_int(s, "offset", (int64_t)off);
+		acpi_put_int(s, "enumeration_id", acpi_r8(c, off + 4));
+		acpi_put_int(s, "start_bus", bus);
+		path = acpi_put_arr(s, "path");
 		for (unsigned int i = 0; i < npath; i++) {
 			json_object *pair = json_object_new_array();
-			uint8_t dev = R8(c, off + 6 + 2 * i), fn = R8(c, off + 7 + 2 * i);
+			uint8_t dev = acpi_r8(c, off + 6 + 2 * i), fn = acpi_r8(c, off + 7 + 2 * i);
 
 			json_object_array_add(pair, json_object_new_int(dev));
 			json_object_array_add(pair, json_object_new_int(fn));
 			json_object_array_add(path, pair);
 			if (dev > 31)
-				error_at(c, off + 6 + 2 * i, "path entry %u: device %u is above 31", i, dev);
+				acpi_error_at(c, off + 6 + 2 * i, "path entry %u: device %u is above 31", i, dev);
 			if (fn > 7)
-				error_at(c, off + 7 + 2 * i, "path entry %u: function %u is above 7", i, fn);
+				acpi_error_at(c, off + 7 + 2 * i, "path entry %u: function %u is above 7", i, fn);
 		}
 		json_object_array_add(arr, s);
 
 		if (type == 0 || type > 5)
-			warn_at(c, off, "device scope type %u is reserved", type);
-		if (R8(c, off + 3))
-			warn_at(c, off + 3, "device scope reserved byte is 0x%02x, not 0", R8(c, off + 3));
+			acpi_warn_at(c, off, "device scope type %u is reserved", type);
+		if (acpi_r8(c, off + 3))
+			acpi_warn_at(c, off + 3, "device scope reserved byte is 0x%02x, not 0", acpi_r8(c, off + 3));
 		if ((slen - 6u) % 2)
-			error_at(c, off + 1, "device scope length %u leaves an odd byte after its path entries",
+			acpi_error_at(c, off + 1, "device scope length %u leaves an odd byte after its path entries",
 				 slen);
 		if (!npath)
-			error_at(c, off, "device scope has no path entry");
+			acpi_error_at(c, off, "device scope has no path entry");
 
 		if (npath && (type == 1 || type == 2)) {
 			if (include_all)
-				warn_at(c, off, "INCLUDE_PCI_ALL DRHD lists a PCI %s scope (it should list only IOAPIC, HPET and ACPI namespace devices)",
+				acpi_warn_at(c, off, "INCLUDE_PCI_ALL DRHD lists a PCI %s scope (it should list only IOAPIC, HPET and ACPI namespace devices)",
 					name);
 			if (scope_resolve(c, off, name, seg, bus, off + 6, npath, &id)) {
-				put_bdf(s, "bdf", seg, id);
+				acpi_put_bdf(s, "bdf", seg, id);
 				if (cv)
-					cover_add(cv, seg, id, id, type);
+					acpi_cover_add(cv, seg, id, id, type);
 			}
 		} else if (npath == 1 && (type == 3 || type == 4)) {
 			char b[12];
-			uint8_t dev = R8(c, off + 6), fn = R8(c, off + 7);
+			uint8_t dev = acpi_r8(c, off + 6), fn = acpi_r8(c, off + 7);
 
 			snprintf(b, sizeof(b), "%02x:%02x.%x", bus, dev & 0x1f, fn & 7);
-			put_str(s, "source_id", b);
+			acpi_put_str(s, "source_id", b);
 		}
 		off += slen;
 	}
 }
 
-static void dmar(struct ctx *c)
+void acpi_dmar(struct acpi_ctx *c)
 {
 	struct drhd *drhds = NULL;
 	size_t ndrhd = 0, off = 48;
-	struct covers cv = { 0 };
+	struct acpi_covers cv = { 0 };
 	json_object *flags, *arr;
 	uint64_t *rhsa = NULL;
 	size_t *rhsa_off = NULL, nrhsa = 0;
@@ -504,23 +472,23 @@ static void dmar(struct ctx *c)
 	unsigned int haw;
 
 	if (c->len < 48) {
-		error_at(c, c->len, "DMAR ends after %zu bytes, inside its 48-byte header", c->len);
+		acpi_error_at(c, c->len, "DMAR ends after %zu bytes, inside its 48-byte header", c->len);
 		return;
 	}
-	haw = R8(c, 36) + 1u;
-	put_int(c->out, "host_address_width", haw);
+	haw = acpi_r8(c, 36) + 1u;
+	acpi_put_int(c->out, "host_address_width", haw);
 	if (haw < 32 || haw > 64)
-		error_at(c, 36, "host address width %u bits is outside 32..64", haw);
-	f = R8(c, 37);
-	flags = put_obj(c->out, "flags");
-	put_bool(flags, "intr_remap", f & 1);
-	put_bool(flags, "x2apic_opt_out", f & 2);
-	put_bool(flags, "dma_ctrl_platform_opt_in", f & 4);
+		acpi_error_at(c, 36, "host address width %u bits is outside 32..64", haw);
+	f = acpi_r8(c, 37);
+	flags = acpi_put_obj(c->out, "flags");
+	acpi_put_bool(flags, "intr_remap", f & 1);
+	acpi_put_bool(flags, "x2apic_opt_out", f & 2);
+	acpi_put_bool(flags, "dma_ctrl_platform_opt_in", f & 4);
 	if (f & 0xf8)
-		warn_at(c, 37, "flags: reserved bits 0x%02x set", f & 0xf8);
-	if (!all_zero(c, 38, 10))
-		warn_at(c, 38, "reserved bytes 38-47 are not zero");
-	arr = put_arr(c->out, "structures");
+		acpi_warn_at(c, 37, "flags: reserved bits 0x%02x set", f & 0xf8);
+	if (!acpi_all_zero(c, 38, 10))
+		acpi_warn_at(c, 38, "reserved bytes 38-47 are not zero");
+	arr = acpi_put_arr(c->out, "structures");
 	drhds = calloc(c->len / 16 + 1, sizeof(*drhds));
 	rhsa = calloc(c->len / 20 + 1, sizeof(*rhsa));
 	rhsa_off = calloc(c->len / 20 + 1, sizeof(*rhsa_off));
@@ -529,118 +497,118 @@ static void dmar(struct ctx *c)
 
 	while (off < c->len) {
 		size_t end;
-		uint16_t type = R16(c, off), slen = R16(c, off + 2), seg = R16(c, off + 6);
+		uint16_t type = acpi_r16(c, off), slen = acpi_r16(c, off + 2), seg = acpi_r16(c, off + 6);
 		const char *name = type < DMAR_NTYPES ? dmar_names[type] : NULL;
 		bool past = false;
 		json_object *s, *scopes;
 		uint64_t base, lim;
 
-		end = subtable_end(c, off, "structure", &past);
+		end = acpi_subtable_end(c, off, "structure", &past);
 		if (!end)
 			break;
 		s = json_object_new_object();
 		json_object_array_add(arr, s);
-		put_str(s, "type", name ? name : "unknown");
-		put_int(s, "type_id", type);
-		put_int(s, "offset", (int64_t)off);
-		put_int(s, "length", slen);
+		acpi_put_str(s, "type", name ? name : "unknown");
+		acpi_put_int(s, "type_id", type);
+		acpi_put_int(s, "offset", (int64_t)off);
+		acpi_put_int(s, "length", slen);
 		if (!name) {
-			warn_at(c, off, "structure type %u is reserved", type);
+			acpi_warn_at(c, off, "structure type %u is reserved", type);
 			goto next;
 		}
 		if (end - off < dmar_min[type]) {
-			error_at(c, off + 2, "%s length %u is smaller than its %u-byte minimum",
+			acpi_error_at(c, off + 2, "%s length %u is smaller than its %u-byte minimum",
 				 name, slen, dmar_min[type]);
 			goto next;
 		}
 		switch (type) {
 		case DMAR_DRHD:
-			base = R64(c, off + 8);
-			put_bool(s, "include_pci_all", R8(c, off + 4) & 1);
-			put_int(s, "flags", R8(c, off + 4));
-			put_int(s, "size", R8(c, off + 5));
-			put_int(s, "segment", seg);
-			put_hex(s, "register_base_address", base);
+			base = acpi_r64(c, off + 8);
+			acpi_put_bool(s, "include_pci_all", acpi_r8(c, off + 4) & 1);
+			acpi_put_int(s, "flags", acpi_r8(c, off + 4));
+			acpi_put_int(s, "size", acpi_r8(c, off + 5));
+			acpi_put_int(s, "segment", seg);
+			acpi_put_hex(s, "register_base_address", base);
 			if (!base)
-				error_at(c, off + 8, "DRHD register base address is 0");
+				acpi_error_at(c, off + 8, "DRHD register base address is 0");
 			else if (base & 0xfff)
-				error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is not 4 KiB aligned", base);
+				acpi_error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is not 4 KiB aligned", base);
 			for (size_t i = 0; i < ndrhd; i++)
 				if (base && drhds[i].base == base) {
-					error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is already used by the DRHD at offset 0x%zx",
+					acpi_error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is already used by the DRHD at offset 0x%zx",
 						 base, drhds[i].off);
 					break;
 				}
-			drhds[ndrhd++] = (struct drhd){ off, seg, R8(c, off + 4) & 1, base };
-			scopes = put_arr(s, "device_scopes");
-			dmar_scopes(c, off + 16, end, seg, name, R8(c, off + 4) & 1, scopes, &cv);
+			drhds[ndrhd++] = (struct drhd){ off, seg, acpi_r8(c, off + 4) & 1, base };
+			scopes = acpi_put_arr(s, "device_scopes");
+			dmar_scopes(c, off + 16, end, seg, name, acpi_r8(c, off + 4) & 1, scopes, &cv);
 			break;
 		case DMAR_RMRR:
-			base = R64(c, off + 8);
-			lim = R64(c, off + 16);
-			put_int(s, "segment", seg);
-			put_hex(s, "base_address", base);
-			put_hex(s, "end_address", lim);
-			if (R16(c, off + 4))
-				warn_at(c, off + 4, "RMRR reserved field is 0x%04x, not 0", R16(c, off + 4));
+			base = acpi_r64(c, off + 8);
+			lim = acpi_r64(c, off + 16);
+			acpi_put_int(s, "segment", seg);
+			acpi_put_hex(s, "base_address", base);
+			acpi_put_hex(s, "end_address", lim);
+			if (acpi_r16(c, off + 4))
+				acpi_warn_at(c, off + 4, "RMRR reserved field is 0x%04x, not 0", acpi_r16(c, off + 4));
 			if (base & 0xfff)
-				error_at(c, off + 8, "RMRR base address 0x%" PRIx64 " is not 4 KiB aligned", base);
+				acpi_error_at(c, off + 8, "RMRR base address 0x%" PRIx64 " is not 4 KiB aligned", base);
 			if ((lim + 1) & 0xfff)
-				error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is not the last byte of a 4 KiB page",
+				acpi_error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is not the last byte of a 4 KiB page",
 					 lim);
 			if (lim < base)
-				error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is below its base 0x%" PRIx64,
+				acpi_error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is below its base 0x%" PRIx64,
 					 lim, base);
-			scopes = put_arr(s, "device_scopes");
+			scopes = acpi_put_arr(s, "device_scopes");
 			dmar_scopes(c, off + 24, end, seg, name, false, scopes, NULL);
 			if (!json_object_array_length(scopes))
-				warn_at(c, off, "RMRR has no device scope: it reserves memory for no device");
+				acpi_warn_at(c, off, "RMRR has no device scope: it reserves memory for no device");
 			break;
 		case DMAR_ATSR:
 		case DMAR_SATC:
-			put_int(s, "flags", R8(c, off + 4));
+			acpi_put_int(s, "flags", acpi_r8(c, off + 4));
 			if (type == DMAR_ATSR)
-				put_bool(s, "all_ports", R8(c, off + 4) & 1);
+				acpi_put_bool(s, "all_ports", acpi_r8(c, off + 4) & 1);
 			else
-				put_bool(s, "atc_required", R8(c, off + 4) & 1);
-			put_int(s, "segment", seg);
-			if (R8(c, off + 5))
-				warn_at(c, off + 5, "%s reserved byte is 0x%02x, not 0", name, R8(c, off + 5));
-			scopes = put_arr(s, "device_scopes");
+				acpi_put_bool(s, "atc_required", acpi_r8(c, off + 4) & 1);
+			acpi_put_int(s, "segment", seg);
+			if (acpi_r8(c, off + 5))
+				acpi_warn_at(c, off + 5, "%s reserved byte is 0x%02x, not 0", name, acpi_r8(c, off + 5));
+			scopes = acpi_put_arr(s, "device_scopes");
 			dmar_scopes(c, off + 8, end, seg, name, false, scopes, NULL);
-			if (type == DMAR_ATSR && (R8(c, off + 4) & 1) &&
+			if (type == DMAR_ATSR && (acpi_r8(c, off + 4) & 1) &&
 			    json_object_array_length(scopes))
-				warn_at(c, off, "ATSR has ALL_PORTS set and still lists device scopes");
+				acpi_warn_at(c, off, "ATSR has ALL_PORTS set and still lists device scopes");
 			break;
 		case DMAR_SIDP:
-			put_int(s, "segment", seg);
-			if (R16(c, off + 4))
-				warn_at(c, off + 4, "SIDP reserved field is 0x%04x, not 0", R16(c, off + 4));
-			scopes = put_arr(s, "device_scopes");
+			acpi_put_int(s, "segment", seg);
+			if (acpi_r16(c, off + 4))
+				acpi_warn_at(c, off + 4, "SIDP reserved field is 0x%04x, not 0", acpi_r16(c, off + 4));
+			scopes = acpi_put_arr(s, "device_scopes");
 			dmar_scopes(c, off + 8, end, seg, name, false, scopes, NULL);
 			break;
 		case DMAR_RHSA:
-			base = R64(c, off + 8);
-			put_hex(s, "register_base_address", base);
-			put_int(s, "proximity_domain", R32(c, off + 16));
-			if (R32(c, off + 4))
-				warn_at(c, off + 4, "RHSA reserved field is 0x%08x, not 0", R32(c, off + 4));
+			base = acpi_r64(c, off + 8);
+			acpi_put_hex(s, "register_base_address", base);
+			acpi_put_int(s, "proximity_domain", acpi_r32(c, off + 16));
+			if (acpi_r32(c, off + 4))
+				acpi_warn_at(c, off + 4, "RHSA reserved field is 0x%08x, not 0", acpi_r32(c, off + 4));
 			rhsa[nrhsa] = base;
 			rhsa_off[nrhsa++] = off;
 			break;
 		case DMAR_ANDD: {
 			size_t nul = off + 8;
 
-			put_int(s, "device_number", R8(c, off + 7));
-			if (!all_zero(c, off + 4, 3))
-				warn_at(c, off + 4, "ANDD reserved bytes are not zero");
-			while (nul < end && R8(c, nul))
+			acpi_put_int(s, "device_number", acpi_r8(c, off + 7));
+			if (!acpi_all_zero(c, off + 4, 3))
+				acpi_warn_at(c, off + 4, "ANDD reserved bytes are not zero");
+			while (nul < end && acpi_r8(c, nul))
 				nul++;
-			put_text(s, "object_name", c, off + 8, nul - (off + 8) < 63 ? nul - (off + 8) : 63);
+			acpi_put_text(s, "object_name", c, off + 8, nul - (off + 8) < 63 ? nul - (off + 8) : 63);
 			if (end - off == 8 || nul == off + 8)
-				error_at(c, off + 8, "ANDD has no object name");
+				acpi_error_at(c, off + 8, "ANDD has no object name");
 			else if (nul == end)
-				warn_at(c, off + 8, "ANDD object name is not NUL-terminated");
+				acpi_warn_at(c, off + 8, "ANDD object name is not NUL-terminated");
 			break;
 		}
 		}
@@ -658,7 +626,7 @@ next:
 			continue;
 		for (size_t j = 0; j < i; j++)
 			if (drhds[j].all && drhds[j].seg == drhds[i].seg) {
-				error_at(c, drhds[i].off, "second INCLUDE_PCI_ALL DRHD for segment %u (the first is at offset 0x%zx)",
+				acpi_error_at(c, drhds[i].off, "second INCLUDE_PCI_ALL DRHD for segment %u (the first is at offset 0x%zx)",
 					 drhds[i].seg, drhds[j].off);
 				first_all = false;
 				break;
@@ -667,7 +635,7 @@ next:
 			continue;
 		for (size_t j = i + 1; j < ndrhd; j++)
 			if (!drhds[j].all && drhds[j].seg == drhds[i].seg) {
-				error_at(c, drhds[i].off, "INCLUDE_PCI_ALL DRHD for segment %u is not the last DRHD of its segment (another follows at offset 0x%zx)",
+				acpi_error_at(c, drhds[i].off, "INCLUDE_PCI_ALL DRHD for segment %u is not the last DRHD of its segment (another follows at offset 0x%zx)",
 					 drhds[i].seg, drhds[j].off);
 				break;
 			}
@@ -678,27 +646,27 @@ next:
 		for (j = 0; j < ndrhd && drhds[j].base != rhsa[i]; j++)
 			;
 		if (j == ndrhd)
-			warn_at(c, rhsa_off[i] + 8, "RHSA register base 0x%" PRIx64 " matches no DRHD", rhsa[i]);
+			acpi_warn_at(c, rhsa_off[i] + 8, "RHSA register base 0x%" PRIx64 " matches no DRHD", rhsa[i]);
 	}
 	if (!ndrhd && c->nerr == 0)
-		error_at(c, 48, "DMAR has no DRHD");
+		acpi_error_at(c, 48, "DMAR has no DRHD");
 
 	/* every PCI function of the machine under some DRHD */
 	for (size_t i = 0; c->have_pci && ndrhd && i < c->npci; i++) {
-		const struct pci_fn *p = &c->pci[i];
+		const struct acpi_pci_fn *p = &c->pci[i];
 		bool ok = false;
 		char b[16];
 
 		for (size_t j = 0; j < ndrhd && !ok; j++)
 			ok = drhds[j].all && drhds[j].seg == p->seg;
 		for (int depth = 0; !ok && p && depth < 256; depth++) {
-			ok = covered(&cv, p->seg, p->id, depth ? 2 : -1);
-			p = pci_parent(c, p);
+			ok = acpi_covered(&cv, p->seg, p->id, depth ? 2 : -1);
+			p = acpi_pci_parent(c, p);
 		}
 		if (ok)
 			continue;
-		fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
-		error_at(c, 48, "PCI device %s is in no DRHD device scope", b);
+		acpi_fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
+		acpi_error_at(c, 48, "PCI device %s is in no DRHD device scope", b);
 	}
 out:
 	free(cv.v);
@@ -729,7 +697,7 @@ static const char *ivhd_entry_name(uint8_t t)
 }
 
 struct ivrs_state {
-	struct covers cv;
+	struct acpi_covers cv;
 	uint16_t *iommus;    /* seg << 16 would not fit: parallel arrays */
 	uint16_t *iommu_seg;
 	size_t niommu;
@@ -737,7 +705,7 @@ struct ivrs_state {
 	size_t nall;
 };
 
-static void ivhd_entries(struct ctx *c, size_t e, size_t end, uint16_t seg,
+static void ivhd_entries(struct acpi_ctx *c, size_t e, size_t end, uint16_t seg,
 			 json_object *arr, struct ivrs_state *st)
 {
 	size_t pend_off = 0;
@@ -745,8 +713,8 @@ static void ivhd_entries(struct ctx *c, size_t e, size_t end, uint16_t seg,
 	bool pending = false;
 
 	while (e < end) {
-		uint8_t t = R8(c, e);
-		uint16_t id = R16(c, e + 1);
+		uint8_t t = acpi_r8(c, e);
+		uint16_t id = acpi_r16(c, e + 1);
 		size_t elen;
 		json_object *o;
 		char b[16];
@@ -755,250 +723,250 @@ static void ivhd_entries(struct ctx *c, size_t e, size_t end, uint16_t seg,
 			elen = 4u << (t >> 6);
 		} else if (t == 0xf0) {
 			if (end - e < 22) {
-				error_at(c, e, "ACPI HID device entry needs 22 bytes, %zu left in the IVHD",
+				acpi_error_at(c, e, "ACPI HID device entry needs 22 bytes, %zu left in the IVHD",
 					 end - e);
 				break;
 			}
-			elen = 22u + R8(c, e + 21);
+			elen = 22u + acpi_r8(c, e + 21);
 		} else {
-			error_at(c, e, "device entry type 0x%02x has no defined length: the rest of the IVHD cannot be walked",
+			acpi_error_at(c, e, "device entry type 0x%02x has no defined length: the rest of the IVHD cannot be walked",
 				 t);
 			break;
 		}
 		if (elen > end - e) {
-			error_at(c, e, "device entry type 0x%02x (%zu bytes) runs past the end of its IVHD",
+			acpi_error_at(c, e, "device entry type 0x%02x (%zu bytes) runs past the end of its IVHD",
 				 t, elen);
 			break;
 		}
 		if (pending && t != 4 && t != 0 && t != 64) {
-			error_at(c, pend_off, "start of range entry is not followed by an end of range entry");
+			acpi_error_at(c, pend_off, "start of range entry is not followed by an end of range entry");
 			pending = false;
 		}
 		o = json_object_new_object();
 		json_object_array_add(arr, o);
-		put_int(o, "type", t);
-		put_str(o, "name", ivhd_entry_name(t));
-		put_int(o, "offset", (int64_t)e);
+		acpi_put_int(o, "type", t);
+		acpi_put_str(o, "name", ivhd_entry_name(t));
+		acpi_put_int(o, "offset", (int64_t)e);
 		switch (t) {
 		case 0:
 		case 64:
 			break;
 		case 1:
-			put_int(o, "dte_setting", R8(c, e + 3));
+			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
 			st->all_seg[st->nall++] = seg;
 			break;
 		case 2:
 		case 66:
 		case 70:
-			put_bdf(o, "bdf", seg, id);
-			put_int(o, "dte_setting", R8(c, e + 3));
-			cover_add(&st->cv, seg, id, id, 0);
-			fmt_bdf(b, sizeof(b), seg, id);
-			if (c->have_pci && !pci_find(c, seg, id))
-				warn_at(c, e + 1, "%s entry %s: no such PCI device on this machine",
+			acpi_put_bdf(o, "bdf", seg, id);
+			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+			acpi_cover_add(&st->cv, seg, id, id, 0);
+			acpi_fmt_bdf(b, sizeof(b), seg, id);
+			if (c->have_pci && !acpi_pci_find(c, seg, id))
+				acpi_warn_at(c, e + 1, "%s entry %s: no such PCI device on this machine",
 					ivhd_entry_name(t), b);
 			break;
 		case 3:
 		case 67:
 		case 71:
-			put_bdf(o, "bdf", seg, id);
-			put_int(o, "dte_setting", R8(c, e + 3));
+			acpi_put_bdf(o, "bdf", seg, id);
+			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
 			pending = true;
 			pend_off = e;
 			pend_id = id;
 			break;
 		case 4:
-			put_bdf(o, "bdf", seg, id);
+			acpi_put_bdf(o, "bdf", seg, id);
 			if (!pending) {
-				error_at(c, e, "end of range entry without a start of range entry");
+				acpi_error_at(c, e, "end of range entry without a start of range entry");
 				break;
 			}
 			pending = false;
 			if (id < pend_id) {
 				char a[16];
 
-				fmt_bdf(a, sizeof(a), seg, pend_id);
-				fmt_bdf(b, sizeof(b), seg, id);
-				error_at(c, e + 1, "end of range %s is below its start %s", b, a);
+				acpi_fmt_bdf(a, sizeof(a), seg, pend_id);
+				acpi_fmt_bdf(b, sizeof(b), seg, id);
+				acpi_error_at(c, e + 1, "end of range %s is below its start %s", b, a);
 				break;
 			} else {
-				json_object *r = put_obj(o, "range");
+				json_object *r = acpi_put_obj(o, "range");
 
-				put_bdf(r, "first", seg, pend_id);
-				put_bdf(r, "last", seg, id);
-				cover_add(&st->cv, seg, pend_id, id, 0);
+				acpi_put_bdf(r, "first", seg, pend_id);
+				acpi_put_bdf(r, "last", seg, id);
+				acpi_cover_add(&st->cv, seg, pend_id, id, 0);
 			}
 			break;
 		case 72: {
-			uint8_t v = R8(c, e + 7);
+			uint8_t v = acpi_r8(c, e + 7);
 
-			put_int(o, "dte_setting", R8(c, e + 3));
-			put_int(o, "handle", R8(c, e + 4));
-			put_bdf(o, "source_bdf", seg, R16(c, e + 5));
-			put_str(o, "variety", v == 1 ? "ioapic" : v == 2 ? "hpet" : "reserved");
+			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+			acpi_put_int(o, "handle", acpi_r8(c, e + 4));
+			acpi_put_bdf(o, "source_bdf", seg, acpi_r16(c, e + 5));
+			acpi_put_str(o, "variety", v == 1 ? "ioapic" : v == 2 ? "hpet" : "reserved");
 			if (v != 1 && v != 2)
-				error_at(c, e + 7, "special entry variety %u is neither IOAPIC (1) nor HPET (2)", v);
+				acpi_error_at(c, e + 7, "special entry variety %u is neither IOAPIC (1) nor HPET (2)", v);
 			break;
 		}
 		case 0xf0: {
-			uint8_t fmt = R8(c, e + 20), ulen = R8(c, e + 21);
+			uint8_t fmt = acpi_r8(c, e + 20), ulen = acpi_r8(c, e + 21);
 
-			put_bdf(o, "bdf", seg, id);
-			put_int(o, "dte_setting", R8(c, e + 3));
-			put_text(o, "hid", c, e + 4, 8);
-			put_text(o, "cid", c, e + 12, 8);
-			put_int(o, "uid_format", fmt);
+			acpi_put_bdf(o, "bdf", seg, id);
+			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+			acpi_put_text(o, "hid", c, e + 4, 8);
+			acpi_put_text(o, "cid", c, e + 12, 8);
+			acpi_put_int(o, "uid_format", fmt);
 			if (fmt == 1 && ulen <= 8)
-				put_int(o, "uid", (int64_t)rd(c, e + 22, ulen));
+				acpi_put_int(o, "uid", (int64_t)acpi_rd(c, e + 22, ulen));
 			else if (fmt == 2)
-				put_text(o, "uid", c, e + 22, ulen);
+				acpi_put_text(o, "uid", c, e + 22, ulen);
 			else if (fmt > 2)
-				warn_at(c, e + 20, "ACPI HID entry UID format %u is reserved", fmt);
+				acpi_warn_at(c, e + 20, "ACPI HID entry UID format %u is reserved", fmt);
 			break;
 		}
 		default:
 			if (t < 64)
-				warn_at(c, e, "device entry type %u is reserved", t);
+				acpi_warn_at(c, e, "device entry type %u is reserved", t);
 			else
-				error_at(c, e, "device entry type %u is not a defined 8-byte entry (66, 67, 70, 71, 72)",
+				acpi_error_at(c, e, "device entry type %u is not a defined 8-byte entry (66, 67, 70, 71, 72)",
 					 t);
 			break;
 		}
 		if (t == 66 || t == 67) {
-			put_bdf(o, "alias", seg, R16(c, e + 5));
+			acpi_put_bdf(o, "alias", seg, acpi_r16(c, e + 5));
 			if (t == 66)
-				cover_add(&st->cv, seg, R16(c, e + 5), R16(c, e + 5), 0);
+				acpi_cover_add(&st->cv, seg, acpi_r16(c, e + 5), acpi_r16(c, e + 5), 0);
 		}
 		if (t == 70 || t == 71)
-			put_int(o, "ext_setting", R32(c, e + 4));
+			acpi_put_int(o, "ext_setting", acpi_r32(c, e + 4));
 		e += elen;
 	}
 	if (pending)
-		error_at(c, pend_off, "start of range entry is not followed by an end of range entry");
+		acpi_error_at(c, pend_off, "start of range entry is not followed by an end of range entry");
 }
 
-static void ivhd(struct ctx *c, size_t off, size_t end, uint8_t type, json_object *o,
+static void ivhd(struct acpi_ctx *c, size_t off, size_t end, uint8_t type, json_object *o,
 		 struct ivrs_state *st)
 {
 	unsigned int hlen = type == 0x10 ? 0x18 : 0x28;
-	uint8_t flags = R8(c, off + 1);
-	uint16_t id = R16(c, off + 4), seg = R16(c, off + 16), info = R16(c, off + 18);
-	uint64_t base = R64(c, off + 8);
+	uint8_t flags = acpi_r8(c, off + 1);
+	uint16_t id = acpi_r16(c, off + 4), seg = acpi_r16(c, off + 16), info = acpi_r16(c, off + 18);
+	uint64_t base = acpi_r64(c, off + 8);
 	json_object *io;
 	char b[16];
 
 	if (end - off < hlen) {
-		error_at(c, off + 2, "IVHD type 0x%02x length %zu is smaller than its %u-byte header",
+		acpi_error_at(c, off + 2, "IVHD type 0x%02x length %zu is smaller than its %u-byte header",
 			 type, end - off, hlen);
 		return;
 	}
-	put_int(o, "flags", flags);
-	put_bdf(o, "iommu_bdf", seg, id);
-	put_int(o, "capability_offset", R16(c, off + 6));
-	put_hex(o, "base_address", base);
-	put_int(o, "pci_segment", seg);
-	io = put_obj(o, "info");
-	put_int(io, "msi_number", info & 0x1f);
-	put_int(io, "unit_id", (info >> 8) & 0x1f);
+	acpi_put_int(o, "flags", flags);
+	acpi_put_bdf(o, "iommu_bdf", seg, id);
+	acpi_put_int(o, "capability_offset", acpi_r16(c, off + 6));
+	acpi_put_hex(o, "base_address", base);
+	acpi_put_int(o, "pci_segment", seg);
+	io = acpi_put_obj(o, "info");
+	acpi_put_int(io, "msi_number", info & 0x1f);
+	acpi_put_int(io, "unit_id", (info >> 8) & 0x1f);
 	if (info & 0xe0e0)
-		warn_at(c, off + 18, "IOMMU info reserved bits 0x%04x set", info & 0xe0e0);
+		acpi_warn_at(c, off + 18, "IOMMU info reserved bits 0x%04x set", info & 0xe0e0);
 	if (type == 0x10) {
-		put_int(o, "feature_reporting", R32(c, off + 20));
+		acpi_put_int(o, "feature_reporting", acpi_r32(c, off + 20));
 	} else {
-		uint32_t attr = R32(c, off + 20);
+		uint32_t attr = acpi_r32(c, off + 20);
 
-		put_int(o, "attributes", attr);
-		put_hex(o, "efr", R64(c, off + 24));
-		put_hex(o, "efr2", R64(c, off + 32));
+		acpi_put_int(o, "attributes", attr);
+		acpi_put_hex(o, "efr", acpi_r64(c, off + 24));
+		acpi_put_hex(o, "efr2", acpi_r64(c, off + 32));
 		if (flags & 0xc0)
-			warn_at(c, off + 1, "IVHD flags reserved bits 0x%02x set", flags & 0xc0);
+			acpi_warn_at(c, off + 1, "IVHD flags reserved bits 0x%02x set", flags & 0xc0);
 		if (attr & 0xf0001fff)
-			warn_at(c, off + 20, "IOMMU attributes reserved bits 0x%08x set", attr & 0xf0001fff);
+			acpi_warn_at(c, off + 20, "IOMMU attributes reserved bits 0x%08x set", attr & 0xf0001fff);
 	}
 	if (!base)
-		error_at(c, off + 8, "IOMMU base address is 0");
+		acpi_error_at(c, off + 8, "IOMMU base address is 0");
 	else if (base & 0x3fff)
-		error_at(c, off + 8, "IOMMU base address 0x%" PRIx64 " is not 16 KiB aligned", base);
-	fmt_bdf(b, sizeof(b), seg, id);
-	if (c->have_pci && !pci_find(c, seg, id))
-		error_at(c, off + 4, "IOMMU %s is not a PCI device of this machine", b);
+		acpi_error_at(c, off + 8, "IOMMU base address 0x%" PRIx64 " is not 16 KiB aligned", base);
+	acpi_fmt_bdf(b, sizeof(b), seg, id);
+	if (c->have_pci && !acpi_pci_find(c, seg, id))
+		acpi_error_at(c, off + 4, "IOMMU %s is not a PCI device of this machine", b);
 	st->iommus[st->niommu] = id;
 	st->iommu_seg[st->niommu++] = seg;
-	ivhd_entries(c, off + hlen, end, seg, put_arr(o, "entries"), st);
+	ivhd_entries(c, off + hlen, end, seg, acpi_put_arr(o, "entries"), st);
 }
 
-static void ivmd(struct ctx *c, size_t off, size_t end, uint8_t type, json_object *o)
+static void ivmd(struct acpi_ctx *c, size_t off, size_t end, uint8_t type, json_object *o)
 {
-	uint8_t flags = R8(c, off + 1);
-	uint16_t id = R16(c, off + 4), aux = R16(c, off + 6);
-	uint64_t start = R64(c, off + 16), len = R64(c, off + 24);
+	uint8_t flags = acpi_r8(c, off + 1);
+	uint16_t id = acpi_r16(c, off + 4), aux = acpi_r16(c, off + 6);
+	uint64_t start = acpi_r64(c, off + 16), len = acpi_r64(c, off + 24);
 	json_object *fo;
 
-	put_str(o, "name", type == 0x20 ? "ivmd_all" : type == 0x21 ? "ivmd_select" : "ivmd_range");
+	acpi_put_str(o, "name", type == 0x20 ? "ivmd_all" : type == 0x21 ? "ivmd_select" : "ivmd_range");
 	if (end - off < 32) {
-		error_at(c, off + 2, "IVMD length %zu is smaller than its 32-byte minimum", end - off);
+		acpi_error_at(c, off + 2, "IVMD length %zu is smaller than its 32-byte minimum", end - off);
 		return;
 	}
-	fo = put_obj(o, "flags");
-	put_bool(fo, "unity", flags & 1);
-	put_bool(fo, "read", flags & 2);
-	put_bool(fo, "write", flags & 4);
-	put_bool(fo, "exclusion_range", flags & 8);
+	fo = acpi_put_obj(o, "flags");
+	acpi_put_bool(fo, "unity", flags & 1);
+	acpi_put_bool(fo, "read", flags & 2);
+	acpi_put_bool(fo, "write", flags & 4);
+	acpi_put_bool(fo, "exclusion_range", flags & 8);
 	if (flags & 0xf0)
-		warn_at(c, off + 1, "IVMD flags reserved bits 0x%02x set", flags & 0xf0);
-	put_hex(o, "start_address", start);
-	put_hex(o, "memory_length", len);
+		acpi_warn_at(c, off + 1, "IVMD flags reserved bits 0x%02x set", flags & 0xf0);
+	acpi_put_hex(o, "start_address", start);
+	acpi_put_hex(o, "memory_length", len);
 	if (type == 0x21) {
-		put_bdf(o, "bdf", 0, id);
+		acpi_put_bdf(o, "bdf", 0, id);
 	} else if (type == 0x22) {
-		json_object *r = put_obj(o, "range");
+		json_object *r = acpi_put_obj(o, "range");
 
-		put_bdf(r, "first", 0, id);
-		put_bdf(r, "last", 0, aux);
+		acpi_put_bdf(r, "first", 0, id);
+		acpi_put_bdf(r, "last", 0, aux);
 		if (aux < id) {
 			char a[16], b[16];
 
-			fmt_bdf(a, sizeof(a), 0, id);
-			fmt_bdf(b, sizeof(b), 0, aux);
-			error_at(c, off + 6, "IVMD range end %s is below its start %s", b, a);
+			acpi_fmt_bdf(a, sizeof(a), 0, id);
+			acpi_fmt_bdf(b, sizeof(b), 0, aux);
+			acpi_error_at(c, off + 6, "IVMD range end %s is below its start %s", b, a);
 		}
 	}
 	if (start & 0xfff)
-		error_at(c, off + 16, "IVMD start address 0x%" PRIx64 " is not 4 KiB aligned", start);
+		acpi_error_at(c, off + 16, "IVMD start address 0x%" PRIx64 " is not 4 KiB aligned", start);
 	if (len & 0xfff)
-		error_at(c, off + 24, "IVMD length 0x%" PRIx64 " is not a multiple of 4 KiB", len);
+		acpi_error_at(c, off + 24, "IVMD length 0x%" PRIx64 " is not a multiple of 4 KiB", len);
 	if (len && start + len - 1 < start)
-		error_at(c, off + 24, "IVMD range 0x%" PRIx64 "+0x%" PRIx64 " wraps past 2^64", start, len);
+		acpi_error_at(c, off + 24, "IVMD range 0x%" PRIx64 "+0x%" PRIx64 " wraps past 2^64", start, len);
 }
 
-static void ivrs(struct ctx *c)
+void acpi_ivrs(struct acpi_ctx *c)
 {
 	struct ivrs_state st = { 0 };
-	uint8_t rev = R8(c, 8);
+	uint8_t rev = acpi_r8(c, 8);
 	uint32_t info;
 	json_object *io, *arr;
 	size_t off = 48, nblk = c->len / 4 + 1;
 
 	if (c->len < 48) {
-		error_at(c, c->len, "IVRS ends after %zu bytes, inside its 48-byte header", c->len);
+		acpi_error_at(c, c->len, "IVRS ends after %zu bytes, inside its 48-byte header", c->len);
 		return;
 	}
 	if (rev < 1 || rev > 2)
-		error_at(c, 8, "revision %u: IVRS revisions are 1 and 2", rev);
-	info = R32(c, 36);
-	io = put_obj(c->out, "iv_info");
-	put_hex(io, "raw", info);
-	put_bool(io, "efr_sup", info & 1);
-	put_bool(io, "dma_remap_sup", info & 2);
-	put_int(io, "gva_size", (info >> 5) & 7);
-	put_int(io, "pa_size", (info >> 8) & 0x7f);
-	put_int(io, "va_size", (info >> 15) & 0x7f);
-	put_bool(io, "ht_ats_reserved", info & (1u << 22));
+		acpi_error_at(c, 8, "revision %u: IVRS revisions are 1 and 2", rev);
+	info = acpi_r32(c, 36);
+	io = acpi_put_obj(c->out, "iv_info");
+	acpi_put_hex(io, "raw", info);
+	acpi_put_bool(io, "efr_sup", info & 1);
+	acpi_put_bool(io, "dma_remap_sup", info & 2);
+	acpi_put_int(io, "gva_size", (info >> 5) & 7);
+	acpi_put_int(io, "pa_size", (info >> 8) & 0x7f);
+	acpi_put_int(io, "va_size", (info >> 15) & 0x7f);
+	acpi_put_bool(io, "ht_ats_reserved", info & (1u << 22));
 	if (info & 0xff80001c)
-		warn_at(c, 36, "IVinfo reserved bits 0x%08x set", info & 0xff80001c);
-	if (R64(c, 40))
-		warn_at(c, 40, "reserved bytes 40-47 are not zero");
-	arr = put_arr(c->out, "blocks");
+		acpi_warn_at(c, 36, "IVinfo reserved bits 0x%08x set", info & 0xff80001c);
+	if (acpi_r64(c, 40))
+		acpi_warn_at(c, 40, "reserved bytes 40-47 are not zero");
+	arr = acpi_put_arr(c->out, "blocks");
 	st.iommus = calloc(nblk, sizeof(*st.iommus));
 	st.iommu_seg = calloc(nblk, sizeof(*st.iommu_seg));
 	st.all_seg = calloc(nblk, sizeof(*st.all_seg));
@@ -1007,25 +975,25 @@ static void ivrs(struct ctx *c)
 
 	while (off < c->len) {
 		size_t end;
-		uint8_t type = R8(c, off);
-		uint16_t blen = R16(c, off + 2);
+		uint8_t type = acpi_r8(c, off);
+		uint16_t blen = acpi_r16(c, off + 2);
 		bool past = false;
 		json_object *o;
 		char t[8];
 
-		end = subtable_end(c, off, "block", &past);
+		end = acpi_subtable_end(c, off, "block", &past);
 		if (!end)
 			break;
 		o = json_object_new_object();
 		json_object_array_add(arr, o);
 		snprintf(t, sizeof(t), "0x%02x", type);
-		put_str(o, "type", t);
-		put_int(o, "offset", (int64_t)off);
-		put_int(o, "length", blen);
+		acpi_put_str(o, "type", t);
+		acpi_put_int(o, "offset", (int64_t)off);
+		acpi_put_int(o, "length", blen);
 		switch (type) {
 		case 0x40:
 			if (rev != 2)
-				error_at(c, off, "IVHD type 0x40 needs IVRS revision 2, the table has %u", rev);
+				acpi_error_at(c, off, "IVHD type 0x40 needs IVRS revision 2, the table has %u", rev);
 			/* fall through */
 		case 0x10:
 		case 0x11:
@@ -1037,7 +1005,7 @@ static void ivrs(struct ctx *c)
 			ivmd(c, off, end, type, o);
 			break;
 		default:
-			error_at(c, off, "block type 0x%02x is neither an IVHD (0x10, 0x11, 0x40) nor an IVMD (0x20-0x22)",
+			acpi_error_at(c, off, "block type 0x%02x is neither an IVHD (0x10, 0x11, 0x40) nor an IVMD (0x20-0x22)",
 				 type);
 			break;
 		}
@@ -1046,11 +1014,11 @@ static void ivrs(struct ctx *c)
 		off += blen;
 	}
 	if (!st.niommu && c->nerr == 0)
-		error_at(c, 48, "IVRS has no IVHD block");
+		acpi_error_at(c, 48, "IVRS has no IVHD block");
 
 	for (size_t i = 0; c->have_pci && st.niommu && i < c->npci; i++) {
-		const struct pci_fn *p = &c->pci[i];
-		bool ok = covered(&st.cv, p->seg, p->id, -1);
+		const struct acpi_pci_fn *p = &c->pci[i];
+		bool ok = acpi_covered(&st.cv, p->seg, p->id, -1);
 		char b[16];
 
 		for (size_t j = 0; j < st.nall && !ok; j++)
@@ -1059,8 +1027,8 @@ static void ivrs(struct ctx *c)
 			ok = st.iommu_seg[j] == p->seg && st.iommus[j] == p->id;
 		if (ok)
 			continue;
-		fmt_bdf(b, sizeof(b), p->seg, p->id);
-		error_at(c, 48, "PCI device %s is covered by no IVHD device entry", b);
+		acpi_fmt_bdf(b, sizeof(b), p->seg, p->id);
+		acpi_error_at(c, 48, "PCI device %s is covered by no IVHD device entry", b);
 	}
 out:
 	free(st.cv.v);
@@ -1121,43 +1089,43 @@ static int idmap_cmp(const void *a, const void *b)
 }
 
 /* Memory access properties (Table 14) at o: shared by named components and root complexes. */
-static void iort_mem_props(struct ctx *c, size_t o, json_object *obj)
+static void iort_mem_props(struct acpi_ctx *c, size_t o, json_object *obj)
 {
-	uint32_t cca = R32(c, o);
-	uint8_t hints = R8(c, o + 4), mf = R8(c, o + 7);
+	uint32_t cca = acpi_r32(c, o);
+	uint8_t hints = acpi_r8(c, o + 4), mf = acpi_r8(c, o + 7);
 
-	put_int(obj, "cca", cca);
-	put_int(obj, "allocation_hints", hints);
-	put_int(obj, "memory_access_flags", mf);
+	acpi_put_int(obj, "cca", cca);
+	acpi_put_int(obj, "allocation_hints", hints);
+	acpi_put_int(obj, "memory_access_flags", mf);
 	if (cca > 1)
-		error_at(c, o, "cache coherent attribute %u is neither 0 nor 1", cca);
+		acpi_error_at(c, o, "cache coherent attribute %u is neither 0 nor 1", cca);
 	if (hints & 0xf0)
-		warn_at(c, o + 4, "allocation hints reserved bits 0x%02x set", hints & 0xf0);
-	if (R16(c, o + 5))
-		warn_at(c, o + 5, "memory access properties reserved field is 0x%04x, not 0",
-			R16(c, o + 5));
+		acpi_warn_at(c, o + 4, "allocation hints reserved bits 0x%02x set", hints & 0xf0);
+	if (acpi_r16(c, o + 5))
+		acpi_warn_at(c, o + 5, "memory access properties reserved field is 0x%04x, not 0",
+			acpi_r16(c, o + 5));
 	if (mf & 0xf8)
-		warn_at(c, o + 7, "memory access flags reserved bits 0x%02x set", mf & 0xf8);
+		acpi_warn_at(c, o + 7, "memory access flags reserved bits 0x%02x set", mf & 0xf8);
 	if (cca == 1 && !(mf & 1))
-		error_at(c, o + 7, "memory access flags: CCA is 1 but CPM is 0");
+		acpi_error_at(c, o + 7, "memory access flags: CCA is 1 but CPM is 0");
 	if (cca == 0 && (mf & 3) == 3)
-		error_at(c, o + 7, "memory access flags: CCA is 0 but CPM and DACS are 1");
+		acpi_error_at(c, o + 7, "memory access flags: CCA is 0 but CPM and DACS are 1");
 }
 
 /* An array inside a node: inside it, and not over anything already placed. */
-static bool iort_region(struct ctx *c, const struct iort_node *n, struct region *r, size_t *nr,
+static bool iort_region(struct acpi_ctx *c, const struct iort_node *n, struct region *r, size_t *nr,
 			const char *name, size_t field, uint64_t start, uint64_t len)
 {
 	if (!len)
 		return false;
 	if (start > n->len || len > n->len - start) {
-		error_at(c, n->off + field, "%s (%" PRIu64 " bytes at node offset %" PRIu64 ") runs past the end of the %zu-byte node",
+		acpi_error_at(c, n->off + field, "%s (%" PRIu64 " bytes at node offset %" PRIu64 ") runs past the end of the %zu-byte node",
 			 name, len, start, n->len);
 		return false;
 	}
 	for (size_t i = 0; i < *nr; i++)
 		if (start < r[i].start + r[i].len && r[i].start < start + len) {
-			error_at(c, n->off + field, "%s at node offset %" PRIu64 " overlaps the node's %s",
+			acpi_error_at(c, n->off + field, "%s at node offset %" PRIu64 " overlaps the node's %s",
 				 name, start, r[i].name);
 			return false;
 		}
@@ -1165,16 +1133,16 @@ static bool iort_region(struct ctx *c, const struct iort_node *n, struct region 
 	return true;
 }
 
-static void iort_rc_coverage(struct ctx *c, const struct iort_node *n, const struct iort_node *nodes,
+static void iort_rc_coverage(struct acpi_ctx *c, const struct iort_node *n, const struct iort_node *nodes,
 			     size_t nn, const struct idmap *m, size_t nm, json_object *obj)
 {
-	uint32_t seg = R32(c, n->off + 28);
-	json_object *cov = put_arr(obj, "pci_coverage");
+	uint32_t seg = acpi_r32(c, n->off + 28);
+	json_object *cov = acpi_put_arr(obj, "pci_coverage");
 	char list[MAX_LISTED_RIDS * 32] = "";
 	unsigned int missing = 0;
 
 	for (size_t i = 0; i < c->npci; i++) {
-		const struct pci_fn *p = &c->pci[i];
+		const struct acpi_pci_fn *p = &c->pci[i];
 		const struct idmap *hit = NULL;
 		json_object *e;
 
@@ -1196,7 +1164,7 @@ static void iort_rc_coverage(struct ctx *c, const struct iort_node *n, const str
 			char b[16];
 			size_t l = strlen(list);
 
-			fmt_bdf(b, sizeof(b), p->seg, p->id);
+			acpi_fmt_bdf(b, sizeof(b), p->seg, p->id);
 			if (missing < MAX_LISTED_RIDS)
 				snprintf(list + l, sizeof(list) - l, "%s0x%04x (%s)",
 					 missing ? ", " : "", p->id, b);
@@ -1204,30 +1172,30 @@ static void iort_rc_coverage(struct ctx *c, const struct iort_node *n, const str
 			continue;
 		}
 		e = json_object_new_object();
-		put_bdf(e, "bdf", p->seg, p->id);
-		put_int(e, "rid", p->id);
-		put_int(e, "output_reference", hit->out_ref);
-		put_str(e, "output_type",
+		acpi_put_bdf(e, "bdf", p->seg, p->id);
+		acpi_put_int(e, "rid", p->id);
+		acpi_put_int(e, "output_reference", hit->out_ref);
+		acpi_put_str(e, "output_type",
 			iort_find(nodes, nn, hit->out_ref) ?
 			iort_type_name(iort_find(nodes, nn, hit->out_ref)->type) : "none");
-		put_int(e, "output_id", (hit->flags & 1) ? hit->out_base
+		acpi_put_int(e, "output_id", (hit->flags & 1) ? hit->out_base
 				       : hit->out_base + (p->id - hit->base));
 		json_object_array_add(cov, e);
 	}
 	if (missing > MAX_LISTED_RIDS)
-		error_at(c, n->off + 12, "root complex (segment %u) ID mappings do not cover requester IDs %s and %u more",
+		acpi_error_at(c, n->off + 12, "root complex (segment %u) ID mappings do not cover requester IDs %s and %u more",
 			 seg, list, missing - MAX_LISTED_RIDS);
 	else if (missing)
-		error_at(c, n->off + 12, "root complex (segment %u) ID mappings do not cover requester ID%s %s",
+		acpi_error_at(c, n->off + 12, "root complex (segment %u) ID mappings do not cover requester ID%s %s",
 			 seg, missing > 1 ? "s" : "", list);
 }
 
-static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, size_t k)
+static void iort_node(struct acpi_ctx *c, const struct iort_node *nodes, size_t nn, size_t k)
 {
 	const struct iort_node *n = &nodes[k];
 	size_t o = n->off, fixed = 16;
-	uint8_t t = n->type, rev = R8(c, o + 3);
-	uint32_t count = R32(c, o + 8), moff = R32(c, o + 12);
+	uint8_t t = n->type, rev = acpi_r8(c, o + 3);
+	uint32_t count = acpi_r32(c, o + 8), moff = acpi_r32(c, o + 12);
 	const char *name = iort_type_name(t);
 	json_object *obj = n->obj, *maps;
 	struct region reg[8];
@@ -1235,15 +1203,15 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 	struct idmap *m = NULL;
 	int msi_index = -1;
 
-	put_str(obj, "type", name);
-	put_int(obj, "type_id", t);
-	put_int(obj, "offset", (int64_t)o);
-	put_int(obj, "length", (int64_t)n->len);
-	put_int(obj, "revision", rev);
-	put_int(obj, "identifier", R32(c, o + 4));
-	put_int(obj, "mapping_count", count);
-	put_int(obj, "mapping_offset", moff);
-	maps = put_arr(obj, "id_mappings");
+	acpi_put_str(obj, "type", name);
+	acpi_put_int(obj, "type_id", t);
+	acpi_put_int(obj, "offset", (int64_t)o);
+	acpi_put_int(obj, "length", (int64_t)n->len);
+	acpi_put_int(obj, "revision", rev);
+	acpi_put_int(obj, "identifier", acpi_r32(c, o + 4));
+	acpi_put_int(obj, "mapping_count", count);
+	acpi_put_int(obj, "mapping_offset", moff);
+	maps = acpi_put_arr(obj, "id_mappings");
 
 	switch (t) {
 	case IORT_ITS: fixed = 20; break;
@@ -1255,14 +1223,14 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 	case IORT_RMR: fixed = 28; break;
 	case IORT_IWB: fixed = 27; break;
 	default:
-		error_at(c, o, "node type %u is reserved", t);
+		acpi_error_at(c, o, "node type %u is reserved", t);
 		return;
 	}
 	if (rev > iort_max_rev[t])
-		warn_at(c, o + 3, "%s node revision %u is newer than the revisions this parser knows (up to %u)",
+		acpi_warn_at(c, o + 3, "%s node revision %u is newer than the revisions this parser knows (up to %u)",
 			name, rev, iort_max_rev[t]);
 	if (n->len < fixed) {
-		error_at(c, o + 1, "%s node length %zu is smaller than its %zu-byte minimum (revision %u)",
+		acpi_error_at(c, o + 1, "%s node length %zu is smaller than its %zu-byte minimum (revision %u)",
 			 name, n->len, fixed, rev);
 		return;
 	}
@@ -1272,7 +1240,7 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 
 	/* ID mappings */
 	if (t == IORT_ITS && count)
-		error_at(c, o + 8, "ITS group node has %u ID mappings; it must have none", count);
+		acpi_error_at(c, o + 8, "ITS group node has %u ID mappings; it must have none", count);
 	else if (count && iort_region(c, n, reg, &nreg, "ID mapping array", 12, moff,
 				      (uint64_t)count * 20)) {
 		nm = count;
@@ -1288,162 +1256,162 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 		json_object *e = json_object_new_object();
 		const struct iort_node *to;
 
-		m[j] = (struct idmap){ R32(c, a), R32(c, a + 4), R32(c, a + 8), R32(c, a + 12),
-				       R32(c, a + 16), (unsigned int)j };
-		put_int(e, "offset", (int64_t)a);
-		put_int(e, "input_base", m[j].base);
-		put_int(e, "id_count", m[j].count);
-		put_int(e, "output_base", m[j].out_base);
-		put_int(e, "output_reference", m[j].out_ref);
-		put_int(e, "flags", m[j].flags);
-		put_bool(e, "single", m[j].flags & 1);
+		m[j] = (struct idmap){ acpi_r32(c, a), acpi_r32(c, a + 4), acpi_r32(c, a + 8), acpi_r32(c, a + 12),
+				       acpi_r32(c, a + 16), (unsigned int)j };
+		acpi_put_int(e, "offset", (int64_t)a);
+		acpi_put_int(e, "input_base", m[j].base);
+		acpi_put_int(e, "id_count", m[j].count);
+		acpi_put_int(e, "output_base", m[j].out_base);
+		acpi_put_int(e, "output_reference", m[j].out_ref);
+		acpi_put_int(e, "flags", m[j].flags);
+		acpi_put_bool(e, "single", m[j].flags & 1);
 		json_object_array_add(maps, e);
 		if (m[j].flags & ~1u)
-			warn_at(c, a + 16, "ID mapping %zu: reserved flag bits 0x%x set", j, m[j].flags & ~1u);
+			acpi_warn_at(c, a + 16, "ID mapping %zu: reserved flag bits 0x%x set", j, m[j].flags & ~1u);
 		to = iort_find(nodes, nn, m[j].out_ref);
 		if (!to)
-			error_at(c, a + 12, "ID mapping %zu: output reference 0x%x points at no node", j,
+			acpi_error_at(c, a + 12, "ID mapping %zu: output reference 0x%x points at no node", j,
 				 m[j].out_ref);
 		else if (to == n)
-			error_at(c, a + 12, "ID mapping %zu: output reference points back at its own node", j);
+			acpi_error_at(c, a + 12, "ID mapping %zu: output reference points back at its own node", j);
 		else if (to->type != IORT_ITS && to->type != IORT_SMMU && to->type != IORT_SMMUV3)
-			error_at(c, a + 12, "ID mapping %zu: output reference 0x%x is a %s node, which takes no input IDs",
+			acpi_error_at(c, a + 12, "ID mapping %zu: output reference 0x%x is a %s node, which takes no input IDs",
 				 j, m[j].out_ref, iort_type_name(to->type));
 		if (to)
-			put_str(e, "output_type", iort_type_name(to->type));
+			acpi_put_str(e, "output_type", iort_type_name(to->type));
 		if ((m[j].flags & 1) && (t == IORT_SMMU || t == IORT_RMR))
-			warn_at(c, a + 16, "ID mapping %zu: single-mapping flag on a %s node (Linux ignores such a mapping)",
+			acpi_warn_at(c, a + 16, "ID mapping %zu: single-mapping flag on a %s node (Linux ignores such a mapping)",
 				j, name);
 		if (!(m[j].flags & 1) && (uint64_t)m[j].base + m[j].count > 0xffffffffull)
-			error_at(c, a + 4, "ID mapping %zu: input range 0x%x + 0x%x passes 2^32", j,
+			acpi_error_at(c, a + 4, "ID mapping %zu: input range 0x%x + 0x%x passes 2^32", j,
 				 m[j].base, m[j].count);
 	}
 
 	/* type-specific fields */
 	switch (t) {
 	case IORT_ITS: {
-		uint32_t its = R32(c, o + 16);
-		json_object *ids = put_arr(obj, "its_ids");
+		uint32_t its = acpi_r32(c, o + 16);
+		json_object *ids = acpi_put_arr(obj, "its_ids");
 
-		put_int(obj, "its_count", its);
+		acpi_put_int(obj, "its_count", its);
 		if (!its)
-			error_at(c, o + 16, "ITS group lists no ITS");
+			acpi_error_at(c, o + 16, "ITS group lists no ITS");
 		else if (iort_region(c, n, reg, &nreg, "ITS identifier array", 16, 20, (uint64_t)its * 4))
 			for (uint32_t i = 0; i < its; i++)
-				json_object_array_add(ids, json_object_new_int64(R32(c, o + 20 + 4 * i)));
+				json_object_array_add(ids, json_object_new_int64(acpi_r32(c, o + 20 + 4 * i)));
 		break;
 	}
 	case IORT_NC: {
 		size_t lim = n->len, nul = 29;
 
-		put_int(obj, "node_flags", R32(c, o + 16));
+		acpi_put_int(obj, "node_flags", acpi_r32(c, o + 16));
 		iort_mem_props(c, o + 20, obj);
-		put_int(obj, "memory_address_limit", R8(c, o + 28));
+		acpi_put_int(obj, "memory_address_limit", acpi_r8(c, o + 28));
 		if (count && moff > 29 && moff < lim)
 			lim = moff;
-		while (nul < lim && R8(c, o + nul))
+		while (nul < lim && acpi_r8(c, o + nul))
 			nul++;
-		put_text(obj, "device_name", c, o + 29, nul - 29 < 63 ? nul - 29 : 63);
+		acpi_put_text(obj, "device_name", c, o + 29, nul - 29 < 63 ? nul - 29 : 63);
 		if (nul == lim)
-			error_at(c, o + 29, "named component object name is not NUL-terminated inside the node");
+			acpi_error_at(c, o + 29, "named component object name is not NUL-terminated inside the node");
 		else if (nul == 29)
-			error_at(c, o + 29, "named component has an empty object name");
-		if (R32(c, o + 16) & ~0x3fu)
-			warn_at(c, o + 16, "named component node flags reserved bits 0x%08x set",
-				R32(c, o + 16) & ~0x3fu);
+			acpi_error_at(c, o + 29, "named component has an empty object name");
+		if (acpi_r32(c, o + 16) & ~0x3fu)
+			acpi_warn_at(c, o + 16, "named component node flags reserved bits 0x%08x set",
+				acpi_r32(c, o + 16) & ~0x3fu);
 		break;
 	}
 	case IORT_RC: {
-		uint32_t ats = R32(c, o + 24);
+		uint32_t ats = acpi_r32(c, o + 24);
 		json_object *ao;
 
 		iort_mem_props(c, o + 16, obj);
-		ao = put_obj(obj, "ats_attribute");
-		put_bool(ao, "ats", ats & 1);
-		put_bool(ao, "pri", ats & 2);
-		put_bool(ao, "pasid_forwarding", ats & 4);
+		ao = acpi_put_obj(obj, "ats_attribute");
+		acpi_put_bool(ao, "ats", ats & 1);
+		acpi_put_bool(ao, "pri", ats & 2);
+		acpi_put_bool(ao, "pasid_forwarding", ats & 4);
 		if (ats & ~7u)
-			warn_at(c, o + 24, "ATS attribute reserved bits 0x%08x set", ats & ~7u);
-		put_int(obj, "pci_segment", R32(c, o + 28));
+			acpi_warn_at(c, o + 24, "ATS attribute reserved bits 0x%08x set", ats & ~7u);
+		acpi_put_int(obj, "pci_segment", acpi_r32(c, o + 28));
 		if (rev >= 1)
-			put_int(obj, "memory_address_limit", R8(c, o + 32));
+			acpi_put_int(obj, "memory_address_limit", acpi_r8(c, o + 32));
 		if (rev >= 3) {
-			put_int(obj, "pasid_capabilities", R16(c, o + 33));
-			if (R16(c, o + 33) & ~0x1fu)
-				warn_at(c, o + 33, "PASID capabilities reserved bits 0x%04x set",
-					R16(c, o + 33) & ~0x1fu);
+			acpi_put_int(obj, "pasid_capabilities", acpi_r16(c, o + 33));
+			if (acpi_r16(c, o + 33) & ~0x1fu)
+				acpi_warn_at(c, o + 33, "PASID capabilities reserved bits 0x%04x set",
+					acpi_r16(c, o + 33) & ~0x1fu);
 		}
 		if (rev >= 4 && n->len >= 40 && (!count || moff >= 40))
-			put_int(obj, "flags", R32(c, o + 36));
+			acpi_put_int(obj, "flags", acpi_r32(c, o + 36));
 		if (!count)
-			error_at(c, o + 8, "root complex node has no ID mappings: no device behind it can be translated");
+			acpi_error_at(c, o + 8, "root complex node has no ID mappings: no device behind it can be translated");
 		if (c->have_pci)
 			iort_rc_coverage(c, n, nodes, nn, m, nm, obj);
 		break;
 	}
 	case IORT_SMMU: {
-		uint64_t base = R64(c, o + 16);
-		uint32_t model = R32(c, o + 32), fl = R32(c, o + 36);
-		uint32_t gi = R32(c, o + 40), nctx = R32(c, o + 44), ctx = R32(c, o + 48);
-		uint32_t npmu = R32(c, o + 52), pmu = R32(c, o + 56);
+		uint64_t base = acpi_r64(c, o + 16);
+		uint32_t model = acpi_r32(c, o + 32), fl = acpi_r32(c, o + 36);
+		uint32_t gi = acpi_r32(c, o + 40), nctx = acpi_r32(c, o + 44), ctx = acpi_r32(c, o + 48);
+		uint32_t npmu = acpi_r32(c, o + 52), pmu = acpi_r32(c, o + 56);
 
-		put_hex(obj, "base_address", base);
-		put_hex(obj, "span", R64(c, o + 24));
-		put_int(obj, "model", model);
-		put_int(obj, "flags", fl);
-		put_int(obj, "context_interrupt_count", nctx);
-		put_int(obj, "pmu_interrupt_count", npmu);
+		acpi_put_hex(obj, "base_address", base);
+		acpi_put_hex(obj, "span", acpi_r64(c, o + 24));
+		acpi_put_int(obj, "model", model);
+		acpi_put_int(obj, "flags", fl);
+		acpi_put_int(obj, "context_interrupt_count", nctx);
+		acpi_put_int(obj, "pmu_interrupt_count", npmu);
 		if (base & 0xfff)
-			error_at(c, o + 16, "SMMU base address 0x%" PRIx64 " is not 4 KiB aligned", base);
+			acpi_error_at(c, o + 16, "SMMU base address 0x%" PRIx64 " is not 4 KiB aligned", base);
 		if (model > 5)
-			error_at(c, o + 32, "SMMU model %u is not one the IORT specification names (0-5)", model);
+			acpi_error_at(c, o + 32, "SMMU model %u is not one the IORT specification names (0-5)", model);
 		if (fl & ~3u)
-			warn_at(c, o + 36, "SMMU flags reserved bits 0x%08x set", fl & ~3u);
+			acpi_warn_at(c, o + 36, "SMMU flags reserved bits 0x%08x set", fl & ~3u);
 		iort_region(c, n, reg, &nreg, "global interrupt array", 40, gi, 16);
 		iort_region(c, n, reg, &nreg, "context interrupt array", 48, ctx, (uint64_t)nctx * 8);
 		iort_region(c, n, reg, &nreg, "PMU interrupt array", 56, pmu, (uint64_t)npmu * 8);
 		break;
 	}
 	case IORT_SMMUV3: {
-		uint64_t base = R64(c, o + 16);
-		uint32_t fl = R32(c, o + 24), model = R32(c, o + 40);
+		uint64_t base = acpi_r64(c, o + 16);
+		uint32_t fl = acpi_r32(c, o + 24), model = acpi_r32(c, o + 40);
 		json_object *fo;
-		bool gsiv = R32(c, o + 44) && R32(c, o + 48) && R32(c, o + 52) && R32(c, o + 56);
+		bool gsiv = acpi_r32(c, o + 44) && acpi_r32(c, o + 48) && acpi_r32(c, o + 52) && acpi_r32(c, o + 56);
 
-		put_hex(obj, "base_address", base);
-		fo = put_obj(obj, "flags");
-		put_bool(fo, "coherent_access_override", fl & 1);
-		put_int(fo, "httu_override", (fl >> 1) & 3);
-		put_bool(fo, "proximity_domain_valid", fl & 8);
-		put_bool(fo, "device_id_valid", fl & 16);
-		put_hex(obj, "vatos_address", R64(c, o + 32));
-		put_int(obj, "model", model);
-		put_int(obj, "event_gsiv", R32(c, o + 44));
-		put_int(obj, "pri_gsiv", R32(c, o + 48));
-		put_int(obj, "gerr_gsiv", R32(c, o + 52));
-		put_int(obj, "sync_gsiv", R32(c, o + 56));
+		acpi_put_hex(obj, "base_address", base);
+		fo = acpi_put_obj(obj, "flags");
+		acpi_put_bool(fo, "coherent_access_override", fl & 1);
+		acpi_put_int(fo, "httu_override", (fl >> 1) & 3);
+		acpi_put_bool(fo, "proximity_domain_valid", fl & 8);
+		acpi_put_bool(fo, "device_id_valid", fl & 16);
+		acpi_put_hex(obj, "vatos_address", acpi_r64(c, o + 32));
+		acpi_put_int(obj, "model", model);
+		acpi_put_int(obj, "event_gsiv", acpi_r32(c, o + 44));
+		acpi_put_int(obj, "pri_gsiv", acpi_r32(c, o + 48));
+		acpi_put_int(obj, "gerr_gsiv", acpi_r32(c, o + 52));
+		acpi_put_int(obj, "sync_gsiv", acpi_r32(c, o + 56));
 		if (!base)
-			error_at(c, o + 16, "SMMUv3 base address is 0");
+			acpi_error_at(c, o + 16, "SMMUv3 base address is 0");
 		else if (base & 0xffff)
-			error_at(c, o + 16, "SMMUv3 base address 0x%" PRIx64 " is not 64 KiB aligned", base);
+			acpi_error_at(c, o + 16, "SMMUv3 base address 0x%" PRIx64 " is not 64 KiB aligned", base);
 		if (fl & ~0x1fu)
-			warn_at(c, o + 24, "SMMUv3 flags reserved bits 0x%08x set", fl & ~0x1fu);
-		if (R32(c, o + 28))
-			warn_at(c, o + 28, "SMMUv3 reserved field is 0x%08x, not 0", R32(c, o + 28));
+			acpi_warn_at(c, o + 24, "SMMUv3 flags reserved bits 0x%08x set", fl & ~0x1fu);
+		if (acpi_r32(c, o + 28))
+			acpi_warn_at(c, o + 28, "SMMUv3 reserved field is 0x%08x, not 0", acpi_r32(c, o + 28));
 		if (model > 2)
-			error_at(c, o + 40, "SMMUv3 model %u is not one the IORT specification names (0-2)", model);
+			acpi_error_at(c, o + 40, "SMMUv3 model %u is not one the IORT specification names (0-2)", model);
 		if (rev >= 1) {
-			uint32_t idx = R32(c, o + 64);
+			uint32_t idx = acpi_r32(c, o + 64);
 
-			put_int(obj, "proximity_domain", R32(c, o + 60));
-			put_int(obj, "device_id_mapping_index", idx);
+			acpi_put_int(obj, "proximity_domain", acpi_r32(c, o + 60));
+			acpi_put_int(obj, "device_id_mapping_index", idx);
 			/* ignored when every interrupt is a GSIV (Linux iort_get_id_mapping_index) */
 			if (!gsiv) {
 				if (idx >= count)
-					error_at(c, o + 64, "SMMUv3 DeviceID mapping index %u is beyond its %u ID mappings",
+					acpi_error_at(c, o + 64, "SMMUv3 DeviceID mapping index %u is beyond its %u ID mappings",
 						 idx, count);
 				else if (idx < nm && !(m[idx].flags & 1))
-					error_at(c, o + 64, "SMMUv3 DeviceID mapping %u (for MSIs) lacks the single-mapping flag",
+					acpi_error_at(c, o + 64, "SMMUv3 DeviceID mapping %u (for MSIs) lacks the single-mapping flag",
 						 idx);
 				else
 					msi_index = (int)idx;
@@ -1452,29 +1420,29 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 		break;
 	}
 	case IORT_PMCG: {
-		uint32_t ref = R32(c, o + 28);
+		uint32_t ref = acpi_r32(c, o + 28);
 
-		put_hex(obj, "page0_base_address", R64(c, o + 16));
-		put_int(obj, "overflow_gsiv", R32(c, o + 24));
-		put_int(obj, "node_reference", ref);
+		acpi_put_hex(obj, "page0_base_address", acpi_r64(c, o + 16));
+		acpi_put_int(obj, "overflow_gsiv", acpi_r32(c, o + 24));
+		acpi_put_int(obj, "node_reference", ref);
 		if (rev >= 1)
-			put_hex(obj, "page1_base_address", R64(c, o + 32));
+			acpi_put_hex(obj, "page1_base_address", acpi_r64(c, o + 32));
 		if (ref && !iort_find(nodes, nn, ref))
-			error_at(c, o + 28, "PMCG node reference 0x%x points at no node", ref);
-		if (!R32(c, o + 24) && nm)
+			acpi_error_at(c, o + 28, "PMCG node reference 0x%x points at no node", ref);
+		if (!acpi_r32(c, o + 24) && nm)
 			msi_index = 0;
 		break;
 	}
 	case IORT_RMR: {
-		uint32_t fl = R32(c, o + 16), nd = R32(c, o + 20), doff = R32(c, o + 24);
-		json_object *ds = put_arr(obj, "memory_ranges");
+		uint32_t fl = acpi_r32(c, o + 16), nd = acpi_r32(c, o + 20), doff = acpi_r32(c, o + 24);
+		json_object *ds = acpi_put_arr(obj, "memory_ranges");
 
-		put_int(obj, "flags", fl);
-		put_int(obj, "range_count", nd);
+		acpi_put_int(obj, "flags", fl);
+		acpi_put_int(obj, "range_count", nd);
 		if (fl & ~0x3ffu)
-			warn_at(c, o + 16, "RMR flags reserved bits 0x%08x set", fl & ~0x3ffu);
+			acpi_warn_at(c, o + 16, "RMR flags reserved bits 0x%08x set", fl & ~0x3ffu);
 		if (!nd) {
-			error_at(c, o + 20, "RMR node has no memory range descriptor");
+			acpi_error_at(c, o + 20, "RMR node has no memory range descriptor");
 			break;
 		}
 		if (!iort_region(c, n, reg, &nreg, "memory range descriptor array", 24, doff,
@@ -1482,33 +1450,33 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 			break;
 		for (uint32_t i = 0; i < nd; i++) {
 			size_t a = o + doff + 20 * i;
-			uint64_t base = R64(c, a), len = R64(c, a + 8);
+			uint64_t base = acpi_r64(c, a), len = acpi_r64(c, a + 8);
 			json_object *d = json_object_new_object();
 
-			put_int(d, "offset", (int64_t)a);
-			put_hex(d, "base_address", base);
-			put_hex(d, "length", len);
+			acpi_put_int(d, "offset", (int64_t)a);
+			acpi_put_hex(d, "base_address", base);
+			acpi_put_hex(d, "length", len);
 			json_object_array_add(ds, d);
 			if (!len)
-				error_at(c, a + 8, "RMR range %u has length 0", i);
+				acpi_error_at(c, a + 8, "RMR range %u has length 0", i);
 			else if ((base | len) & 0xffff)
-				warn_at(c, a, "RMR range %u (0x%" PRIx64 "+0x%" PRIx64 ") is not 64 KiB aligned",
+				acpi_warn_at(c, a, "RMR range %u (0x%" PRIx64 "+0x%" PRIx64 ") is not 64 KiB aligned",
 					i, base, len);
-			if (R32(c, a + 16))
-				warn_at(c, a + 16, "RMR range %u reserved field is not 0", i);
+			if (acpi_r32(c, a + 16))
+				acpi_warn_at(c, a + 16, "RMR range %u reserved field is not 0", i);
 		}
 		break;
 	}
 	case IORT_IWB: {
 		size_t nul = 26;
 
-		put_hex(obj, "base_address", R64(c, o + 16));
-		put_int(obj, "iwb_index", R16(c, o + 24));
-		while (nul < n->len && R8(c, o + nul))
+		acpi_put_hex(obj, "base_address", acpi_r64(c, o + 16));
+		acpi_put_int(obj, "iwb_index", acpi_r16(c, o + 24));
+		while (nul < n->len && acpi_r8(c, o + nul))
 			nul++;
-		put_text(obj, "device_name", c, o + 26, nul - 26 < 63 ? nul - 26 : 63);
+		acpi_put_text(obj, "device_name", c, o + 26, nul - 26 < 63 ? nul - 26 : 63);
 		if (nul == n->len)
-			error_at(c, o + 26, "IWB object name is not NUL-terminated inside the node");
+			acpi_error_at(c, o + 26, "IWB object name is not NUL-terminated inside the node");
 		break;
 	}
 	}
@@ -1532,11 +1500,11 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 				uint64_t end = (uint64_t)s[j].base + s[j].count;
 
 				if (s[j].base == top_end && top->count)
-					warn_at(c, o + moff + 20 * s[j].idx,
+					acpi_warn_at(c, o + moff + 20 * s[j].idx,
 						"ID mappings %u and %u overlap at input ID 0x%x only: id_count is read as a count, not the count minus one (Linux works around this)",
 						top->idx, s[j].idx, s[j].base);
 				else if (s[j].base < top_end || (s[j].base == top_end && !top->count))
-					error_at(c, o + moff + 20 * s[j].idx,
+					acpi_error_at(c, o + moff + 20 * s[j].idx,
 						 "ID mappings %u and %u overlap: input IDs 0x%x-0x%" PRIx64 " and 0x%x-0x%" PRIx64,
 						 top->idx, s[j].idx, top->base, top_end, s[j].base, end);
 				if (end > top_end) {
@@ -1550,7 +1518,7 @@ static void iort_node(struct ctx *c, const struct iort_node *nodes, size_t nn, s
 	free(m);
 }
 
-static void iort(struct ctx *c)
+void acpi_iort(struct acpi_ctx *c)
 {
 	uint32_t count, noff;
 	struct iort_node *nodes = NULL;
@@ -1558,26 +1526,26 @@ static void iort(struct ctx *c)
 	json_object *arr;
 
 	if (c->len < 48) {
-		error_at(c, c->len, "IORT ends after %zu bytes, inside its 48-byte header", c->len);
+		acpi_error_at(c, c->len, "IORT ends after %zu bytes, inside its 48-byte header", c->len);
 		return;
 	}
-	count = R32(c, 36);
-	noff = R32(c, 40);
-	put_int(c->out, "node_count", count);
-	put_int(c->out, "node_offset", noff);
-	if (R32(c, 44))
-		warn_at(c, 44, "reserved field is 0x%08x, not 0", R32(c, 44));
-	arr = put_arr(c->out, "nodes");
+	count = acpi_r32(c, 36);
+	noff = acpi_r32(c, 40);
+	acpi_put_int(c->out, "node_count", count);
+	acpi_put_int(c->out, "node_offset", noff);
+	if (acpi_r32(c, 44))
+		acpi_warn_at(c, 44, "reserved field is 0x%08x, not 0", acpi_r32(c, 44));
+	arr = acpi_put_arr(c->out, "nodes");
 	if (!count) {
-		warn_at(c, 36, "IORT has no nodes");
+		acpi_warn_at(c, 36, "IORT has no nodes");
 		return;
 	}
 	if (noff < 48) {
-		error_at(c, 40, "node array offset %u points into the 48-byte IORT header", noff);
+		acpi_error_at(c, 40, "node array offset %u points into the 48-byte IORT header", noff);
 		return;
 	}
 	if (noff >= c->len) {
-		error_at(c, 40, "node array offset %u is outside the %zu-byte table", noff, c->len);
+		acpi_error_at(c, 40, "node array offset %u is outside the %zu-byte table", noff, c->len);
 		return;
 	}
 	nodes = calloc(c->len / 16 + 1, sizeof(*nodes));
@@ -1588,31 +1556,31 @@ static void iort(struct ctx *c)
 		size_t left = c->len - off, nlen;
 
 		if (off >= c->len) {
-			error_at(c, 36, "node count is %u, but the table ends after %u nodes", count, i);
+			acpi_error_at(c, 36, "node count is %u, but the table ends after %u nodes", count, i);
 			break;
 		}
 		if (left < 16) {
-			error_at(c, off, "%zu byte(s) left, too few for node %u's 16-byte header", left, i);
+			acpi_error_at(c, off, "%zu byte(s) left, too few for node %u's 16-byte header", left, i);
 			break;
 		}
-		nlen = R16(c, off + 1);
+		nlen = acpi_r16(c, off + 1);
 		if (nlen < 16) {
-			error_at(c, off + 1, "node length %zu is smaller than the 16-byte node header: the rest of the table cannot be walked",
+			acpi_error_at(c, off + 1, "node length %zu is smaller than the 16-byte node header: the rest of the table cannot be walked",
 				 nlen);
 			break;
 		}
 		if (nlen > left) {
-			error_at(c, off + 1, "node length %zu runs past the end of the table (%zu bytes left)",
+			acpi_error_at(c, off + 1, "node length %zu runs past the end of the table (%zu bytes left)",
 				 nlen, left);
-			nodes[nn++] = (struct iort_node){ off, left, R8(c, off), NULL };
+			nodes[nn++] = (struct iort_node){ off, left, acpi_r8(c, off), NULL };
 			off = c->len;
 			break;
 		}
-		nodes[nn++] = (struct iort_node){ off, nlen, R8(c, off), NULL };
+		nodes[nn++] = (struct iort_node){ off, nlen, acpi_r8(c, off), NULL };
 		off += nlen;
 	}
 	if (nn == count && off < c->len)
-		warn_at(c, off, "%zu byte(s) after the last of the %u nodes", c->len - off, count);
+		acpi_warn_at(c, off, "%zu byte(s) after the last of the %u nodes", c->len - off, count);
 
 	for (size_t i = 0; i < nn; i++) {
 		nodes[i].obj = json_object_new_object();
@@ -1628,13 +1596,13 @@ static void iort(struct ctx *c)
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = c->pci[j].seg == c->pci[i].seg;
 		for (size_t j = 0; j < nn && !seen && !dup; j++)
-			seen = nodes[j].type == IORT_RC && R32(c, nodes[j].off + 28) == c->pci[i].seg &&
+			seen = nodes[j].type == IORT_RC && acpi_r32(c, nodes[j].off + 28) == c->pci[i].seg &&
 			       nodes[j].len >= 32;
 		if (!seen && !dup) {
 			char b[16];
 
-			fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
-			error_at(c, 36, "no root complex node for PCI segment %u (device %s)",
+			acpi_fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
+			acpi_error_at(c, 36, "no root complex node for PCI segment %u (device %s)",
 				 c->pci[i].seg, b);
 		}
 	}
@@ -1650,7 +1618,7 @@ int lab_acpi_is_iommu_table(const char *s)
 
 json_object *lab_acpi_check(const uint8_t *buf, size_t len, json_object *pci)
 {
-	struct ctx c = { .p = buf, .len = buf ? len : 0 };
+	struct acpi_ctx c = { .p = buf, .len = buf ? len : 0 };
 	char sig[5] = "";
 	uint32_t declared;
 	uint8_t sum = 0;
@@ -1667,61 +1635,61 @@ json_object *lab_acpi_check(const uint8_t *buf, size_t len, json_object *pci)
 	load_pci(&c, pci);
 	for (size_t i = 0; i < 4 && i < c.len; i++)
 		sig[i] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? (char)buf[i] : '?';
-	put_str(c.out, "signature", sig);
+	acpi_put_str(c.out, "signature", sig);
 	if (c.len < HDR_LEN) {
-		put_int(c.out, "length", (int64_t)c.len);
-		error_at(&c, 0, "table is %zu bytes, shorter than the 36-byte ACPI header", c.len);
+		acpi_put_int(c.out, "length", (int64_t)c.len);
+		acpi_error_at(&c, 0, "table is %zu bytes, shorter than the 36-byte ACPI header", c.len);
 		goto done;
 	}
-	declared = R32(&c, 4);
-	put_int(c.out, "length", declared);
-	put_int(c.out, "revision", R8(&c, 8));
-	put_text(c.out, "oem_id", &c, 10, 6);
-	put_text(c.out, "oem_table_id", &c, 16, 8);
-	put_int(c.out, "oem_revision", R32(&c, 24));
-	put_text(c.out, "creator_id", &c, 28, 4);
-	put_int(c.out, "creator_revision", R32(&c, 32));
+	declared = acpi_r32(&c, 4);
+	acpi_put_int(c.out, "length", declared);
+	acpi_put_int(c.out, "revision", acpi_r8(&c, 8));
+	acpi_put_text(c.out, "oem_id", &c, 10, 6);
+	acpi_put_text(c.out, "oem_table_id", &c, 16, 8);
+	acpi_put_int(c.out, "oem_revision", acpi_r32(&c, 24));
+	acpi_put_text(c.out, "creator_id", &c, 28, 4);
+	acpi_put_int(c.out, "creator_revision", acpi_r32(&c, 32));
 	if (declared < HDR_LEN) {
-		error_at(&c, 4, "length field %u is smaller than the 36-byte ACPI header", declared);
+		acpi_error_at(&c, 4, "length field %u is smaller than the 36-byte ACPI header", declared);
 	} else if (declared > c.len) {
-		error_at(&c, 4, "length field says %u bytes but only %zu are present: the table is truncated",
+		acpi_error_at(&c, 4, "length field says %u bytes but only %zu are present: the table is truncated",
 			 declared, c.len);
 	} else {
 		if (declared < c.len)
-			warn_at(&c, declared, "%zu byte(s) follow the end of the table (length field %u)",
+			acpi_warn_at(&c, declared, "%zu byte(s) follow the end of the table (length field %u)",
 				c.len - declared, declared);
 		c.len = declared;
 	}
 	for (size_t i = 0; i < c.len; i++)
 		sum = (uint8_t)(sum + buf[i]);
-	put_bool(c.out, "checksum_ok", sum == 0);
+	acpi_put_bool(c.out, "checksum_ok", sum == 0);
 	if (sum)
-		error_at(&c, 9, "checksum: the table's bytes sum to 0x%02x, not 0 (checksum field 0x%02x, expected 0x%02x)",
+		acpi_error_at(&c, 9, "checksum: the table's bytes sum to 0x%02x, not 0 (checksum field 0x%02x, expected 0x%02x)",
 			 sum, buf[9], (uint8_t)(buf[9] - sum));
 
 	if (!strcmp(sig, "DMAR")) {
-		if (R8(&c, 8) < 1 || R8(&c, 8) > 2)
-			warn_at(&c, 8, "revision %u: the VT-d specification's DMAR revisions are 1 and 2",
-				R8(&c, 8));
-		dmar(&c);
+		if (acpi_r8(&c, 8) < 1 || acpi_r8(&c, 8) > 2)
+			acpi_warn_at(&c, 8, "revision %u: the VT-d specification's DMAR revisions are 1 and 2",
+				acpi_r8(&c, 8));
+		acpi_dmar(&c);
 	} else if (!strcmp(sig, "IVRS")) {
-		ivrs(&c);
+		acpi_ivrs(&c);
 	} else if (!strcmp(sig, "IORT")) {
-		if (R8(&c, 8) > 7)
-			warn_at(&c, 8, "revision %u is newer than the IORT revisions this parser knows (0-7)",
-				R8(&c, 8));
-		iort(&c);
+		if (acpi_r8(&c, 8) > 7)
+			acpi_warn_at(&c, 8, "revision %u is newer than the IORT revisions this parser knows (0-7)",
+				acpi_r8(&c, 8));
+		acpi_iort(&c);
 	} else {
-		error_at(&c, 0, "signature '%s' is not DMAR, IVRS or IORT", sig);
+		acpi_error_at(&c, 0, "signature '%s' is not DMAR, IVRS or IORT", sig);
 	}
 done:
-	put_bool(c.out, "valid", c.nerr == 0);
-	put_int(c.out, "error_count", c.nerr);
-	put_int(c.out, "warning_count", c.nwarn);
+	acpi_put_bool(c.out, "valid", c.nerr == 0);
+	acpi_put_int(c.out, "error_count", c.nerr);
+	acpi_put_int(c.out, "warning_count", c.nwarn);
 	json_object_object_add(c.out, "errors", c.errors);
 	json_object_object_add(c.out, "warnings", c.warnings);
 	if (c.nerr > MAX_FINDINGS || c.nwarn > MAX_FINDINGS)
-		put_bool(c.out, "findings_truncated", true);
+		acpi_put_bool(c.out, "findings_truncated", true);
 	free(c.pci);
 	return c.out;
 }
