@@ -173,332 +173,427 @@ static void iort_rc_coverage(struct acpi_ctx *c, const struct iort_node *n, cons
 			 seg, missing > 1 ? "s" : "", list);
 }
 
-static void iort_node(struct acpi_ctx *c, const struct iort_node *nodes, size_t nn, size_t k)
+/* One node being checked: what the steps of iort_node() share. */
+struct node_check {
+	struct acpi_ctx *c;
+	const struct iort_node *nodes, *n;   /* all the nodes; this one */
+	size_t nn;
+	size_t o;                            /* the node's offset in the table */
+	uint8_t rev;
+	uint32_t count, moff;                /* its ID mappings: number, offset */
+	json_object *obj;
+	struct region reg[8];                /* what is placed inside the node */
+	size_t nreg;
+	struct idmap *m;                     /* the mappings read (nm of them) */
+	size_t nm;
+	int msi_index;                       /* the MSI DeviceID mapping, -1 none */
+};
+
+/* The fixed part of a node type at this revision; 0 for a reserved type. */
+static size_t node_fixed_len(uint8_t t, uint8_t rev)
 {
-	const struct iort_node *n = &nodes[k];
-	size_t o = n->off, fixed = 16;
-	uint8_t t = n->type, rev = acpi_r8(c, o + 3);
-	uint32_t count = acpi_r32(c, o + 8), moff = acpi_r32(c, o + 12);
-	const char *name = iort_type_name(t);
-	json_object *obj = n->obj, *maps;
-	struct region reg[8];
-	size_t nreg = 0, nm = 0;
-	struct idmap *m = NULL;
-	int msi_index = -1;
-
-	acpi_put_str(obj, "type", name);
-	acpi_put_int(obj, "type_id", t);
-	acpi_put_int(obj, "offset", (int64_t)o);
-	acpi_put_int(obj, "length", (int64_t)n->len);
-	acpi_put_int(obj, "revision", rev);
-	acpi_put_int(obj, "identifier", acpi_r32(c, o + 4));
-	acpi_put_int(obj, "mapping_count", count);
-	acpi_put_int(obj, "mapping_offset", moff);
-	maps = acpi_put_arr(obj, "id_mappings");
-
 	switch (t) {
-	case IORT_ITS: fixed = 20; break;
-	case IORT_NC: fixed = 30; break;    /* 29 + at least the name's NUL */
-	case IORT_RC: fixed = rev ? 36 : 32; break;
-	case IORT_SMMU: fixed = 60; break;
-	case IORT_SMMUV3: fixed = rev ? 68 : 60; break;
-	case IORT_PMCG: fixed = rev ? 40 : 32; break;
-	case IORT_RMR: fixed = 28; break;
-	case IORT_IWB: fixed = 27; break;
-	default:
-		acpi_error_at(c, o, "node type %u is reserved", t);
+	case IORT_ITS: return 20;
+	case IORT_NC: return 30;    /* 29 + at least the name's NUL */
+	case IORT_RC: return rev ? 36 : 32;
+	case IORT_SMMU: return 60;
+	case IORT_SMMUV3: return rev ? 68 : 60;
+	case IORT_PMCG: return rev ? 40 : 32;
+	case IORT_RMR: return 28;
+	case IORT_IWB: return 27;
+	default: return 0;
+	}
+}
+
+/* ID mapping j: read into k->m[j], listed in maps and checked. */
+static void id_mapping(struct node_check *k, size_t j, json_object *maps)
+{
+	struct acpi_ctx *c = k->c;
+	size_t a = k->o + k->moff + 20 * j;
+	json_object *e = json_object_new_object();
+	struct idmap *m = &k->m[j];
+	const struct iort_node *to;
+
+	*m = (struct idmap){ acpi_r32(c, a), acpi_r32(c, a + 4), acpi_r32(c, a + 8),
+			     acpi_r32(c, a + 12), acpi_r32(c, a + 16), (unsigned int)j };
+	acpi_put_int(e, "offset", (int64_t)a);
+	acpi_put_int(e, "input_base", m->base);
+	acpi_put_int(e, "id_count", m->count);
+	acpi_put_int(e, "output_base", m->out_base);
+	acpi_put_int(e, "output_reference", m->out_ref);
+	acpi_put_int(e, "flags", m->flags);
+	acpi_put_bool(e, "single", m->flags & 1);
+	json_object_array_add(maps, e);
+	if (m->flags & ~1u)
+		acpi_warn_at(c, a + 16, "ID mapping %zu: reserved flag bits 0x%x set", j, m->flags & ~1u);
+	to = iort_find(k->nodes, k->nn, m->out_ref);
+	if (!to)
+		acpi_error_at(c, a + 12, "ID mapping %zu: output reference 0x%x points at no node", j,
+			      m->out_ref);
+	else if (to == k->n)
+		acpi_error_at(c, a + 12, "ID mapping %zu: output reference points back at its own node", j);
+	else if (to->type != IORT_ITS && to->type != IORT_SMMU && to->type != IORT_SMMUV3)
+		acpi_error_at(c, a + 12, "ID mapping %zu: output reference 0x%x is a %s node, which takes no input IDs",
+			      j, m->out_ref, iort_type_name(to->type));
+	if (to)
+		acpi_put_str(e, "output_type", iort_type_name(to->type));
+	if ((m->flags & 1) && (k->n->type == IORT_SMMU || k->n->type == IORT_RMR))
+		acpi_warn_at(c, a + 16, "ID mapping %zu: single-mapping flag on a %s node (Linux ignores such a mapping)",
+			     j, iort_type_name(k->n->type));
+	if (!(m->flags & 1) && (uint64_t)m->base + m->count > 0xffffffffull)
+		acpi_error_at(c, a + 4, "ID mapping %zu: input range 0x%x + 0x%x passes 2^32", j,
+			      m->base, m->count);
+}
+
+/*
+ * The node's ID mapping array: placed inside the node (or, when it runs
+ * over, the mappings that do fit), then each mapping read and checked.
+ */
+static void id_mappings(struct node_check *k, size_t fixed, json_object *maps)
+{
+	struct acpi_ctx *c = k->c;
+	const struct iort_node *n = k->n;
+
+	if (n->type == IORT_ITS && k->count)
+		acpi_error_at(c, k->o + 8, "ITS group node has %u ID mappings; it must have none",
+			      k->count);
+	else if (k->count && iort_region(c, n, k->reg, &k->nreg, "ID mapping array", 12, k->moff,
+					 (uint64_t)k->count * 20)) {
+		k->nm = k->count;
+	} else if (k->count && k->moff >= fixed && k->moff < n->len) {
+		k->nm = (n->len - k->moff) / 20;      /* the mappings that do fit */
+	}
+	if (k->nm)
+		k->m = calloc(k->nm, sizeof(*k->m));
+	if (!k->m)
+		k->nm = 0;
+	for (size_t j = 0; j < k->nm; j++)
+		id_mapping(k, j, maps);
+}
+
+/* ITS group node: its ITS identifiers. */
+static void its_group(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	uint32_t its = acpi_r32(c, k->o + 16);
+	json_object *ids = acpi_put_arr(k->obj, "its_ids");
+
+	acpi_put_int(k->obj, "its_count", its);
+	if (!its)
+		acpi_error_at(c, k->o + 16, "ITS group lists no ITS");
+	else if (iort_region(c, k->n, k->reg, &k->nreg, "ITS identifier array", 16, 20,
+			     (uint64_t)its * 4))
+		for (uint32_t i = 0; i < its; i++)
+			json_object_array_add(ids, json_object_new_int64(acpi_r32(c, k->o + 20 + 4 * i)));
+}
+
+/* Named component node: flags, memory access properties, the object name. */
+static void named_component(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o, lim = k->n->len, nul = 29;
+
+	acpi_put_int(k->obj, "node_flags", acpi_r32(c, o + 16));
+	iort_mem_props(c, o + 20, k->obj);
+	acpi_put_int(k->obj, "memory_address_limit", acpi_r8(c, o + 28));
+	if (k->count && k->moff > 29 && k->moff < lim)
+		lim = k->moff;
+	while (nul < lim && acpi_r8(c, o + nul))
+		nul++;
+	acpi_put_text(k->obj, "device_name", c, o + 29, nul - 29 < 63 ? nul - 29 : 63);
+	if (nul == lim)
+		acpi_error_at(c, o + 29, "named component object name is not NUL-terminated inside the node");
+	else if (nul == 29)
+		acpi_error_at(c, o + 29, "named component has an empty object name");
+	if (acpi_r32(c, o + 16) & ~0x3fu)
+		acpi_warn_at(c, o + 16, "named component node flags reserved bits 0x%08x set",
+			     acpi_r32(c, o + 16) & ~0x3fu);
+}
+
+/* Root complex node: ATS attribute, segment, PASID; then the PCI coverage. */
+static void root_complex(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o;
+	uint32_t ats = acpi_r32(c, o + 24);
+	json_object *obj = k->obj, *ao;
+
+	iort_mem_props(c, o + 16, obj);
+	ao = acpi_put_obj(obj, "ats_attribute");
+	acpi_put_bool(ao, "ats", ats & 1);
+	acpi_put_bool(ao, "pri", ats & 2);
+	acpi_put_bool(ao, "pasid_forwarding", ats & 4);
+	if (ats & ~7u)
+		acpi_warn_at(c, o + 24, "ATS attribute reserved bits 0x%08x set", ats & ~7u);
+	acpi_put_int(obj, "pci_segment", acpi_r32(c, o + 28));
+	if (k->rev >= 1)
+		acpi_put_int(obj, "memory_address_limit", acpi_r8(c, o + 32));
+	if (k->rev >= 3) {
+		acpi_put_int(obj, "pasid_capabilities", acpi_r16(c, o + 33));
+		if (acpi_r16(c, o + 33) & ~0x1fu)
+			acpi_warn_at(c, o + 33, "PASID capabilities reserved bits 0x%04x set",
+				     acpi_r16(c, o + 33) & ~0x1fu);
+	}
+	if (k->rev >= 4 && k->n->len >= 40 && (!k->count || k->moff >= 40))
+		acpi_put_int(obj, "flags", acpi_r32(c, o + 36));
+	if (!k->count)
+		acpi_error_at(c, o + 8, "root complex node has no ID mappings: no device behind it can be translated");
+	if (c->have_pci)
+		iort_rc_coverage(c, k->n, k->nodes, k->nn, k->m, k->nm, obj);
+}
+
+/* SMMUv1/v2 node: base, model, flags and its three interrupt arrays. */
+static void smmu(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o;
+	uint64_t base = acpi_r64(c, o + 16);
+	uint32_t model = acpi_r32(c, o + 32), fl = acpi_r32(c, o + 36);
+	uint32_t gi = acpi_r32(c, o + 40), nctx = acpi_r32(c, o + 44), ctx = acpi_r32(c, o + 48);
+	uint32_t npmu = acpi_r32(c, o + 52), pmu = acpi_r32(c, o + 56);
+	json_object *obj = k->obj;
+
+	acpi_put_hex(obj, "base_address", base);
+	acpi_put_hex(obj, "span", acpi_r64(c, o + 24));
+	acpi_put_int(obj, "model", model);
+	acpi_put_int(obj, "flags", fl);
+	acpi_put_int(obj, "context_interrupt_count", nctx);
+	acpi_put_int(obj, "pmu_interrupt_count", npmu);
+	if (base & 0xfff)
+		acpi_error_at(c, o + 16, "SMMU base address 0x%" PRIx64 " is not 4 KiB aligned", base);
+	if (model > 5)
+		acpi_error_at(c, o + 32, "SMMU model %u is not one the IORT specification names (0-5)",
+			      model);
+	if (fl & ~3u)
+		acpi_warn_at(c, o + 36, "SMMU flags reserved bits 0x%08x set", fl & ~3u);
+	iort_region(c, k->n, k->reg, &k->nreg, "global interrupt array", 40, gi, 16);
+	iort_region(c, k->n, k->reg, &k->nreg, "context interrupt array", 48, ctx,
+		    (uint64_t)nctx * 8);
+	iort_region(c, k->n, k->reg, &k->nreg, "PMU interrupt array", 56, pmu, (uint64_t)npmu * 8);
+}
+
+/*
+ * SMMUv3 revision 1 on: the DeviceID mapping index, which names the MSI
+ * mapping; ignored when every interrupt is a GSIV (Linux
+ * iort_get_id_mapping_index).
+ */
+static void smmuv3_msi_mapping(struct node_check *k, bool gsiv)
+{
+	struct acpi_ctx *c = k->c;
+	uint32_t idx = acpi_r32(c, k->o + 64);
+
+	acpi_put_int(k->obj, "proximity_domain", acpi_r32(c, k->o + 60));
+	acpi_put_int(k->obj, "device_id_mapping_index", idx);
+	if (gsiv)
+		return;
+	if (idx >= k->count)
+		acpi_error_at(c, k->o + 64, "SMMUv3 DeviceID mapping index %u is beyond its %u ID mappings",
+			      idx, k->count);
+	else if (idx < k->nm && !(k->m[idx].flags & 1))
+		acpi_error_at(c, k->o + 64, "SMMUv3 DeviceID mapping %u (for MSIs) lacks the single-mapping flag",
+			      idx);
+	else
+		k->msi_index = (int)idx;
+}
+
+/* SMMUv3 node: base, flags, model, the four GSIVs, the MSI mapping. */
+static void smmuv3(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o;
+	uint64_t base = acpi_r64(c, o + 16);
+	uint32_t fl = acpi_r32(c, o + 24), model = acpi_r32(c, o + 40);
+	json_object *obj = k->obj, *fo;
+	bool gsiv = acpi_r32(c, o + 44) && acpi_r32(c, o + 48) && acpi_r32(c, o + 52) &&
+		    acpi_r32(c, o + 56);
+
+	acpi_put_hex(obj, "base_address", base);
+	fo = acpi_put_obj(obj, "flags");
+	acpi_put_bool(fo, "coherent_access_override", fl & 1);
+	acpi_put_int(fo, "httu_override", (fl >> 1) & 3);
+	acpi_put_bool(fo, "proximity_domain_valid", fl & 8);
+	acpi_put_bool(fo, "device_id_valid", fl & 16);
+	acpi_put_hex(obj, "vatos_address", acpi_r64(c, o + 32));
+	acpi_put_int(obj, "model", model);
+	acpi_put_int(obj, "event_gsiv", acpi_r32(c, o + 44));
+	acpi_put_int(obj, "pri_gsiv", acpi_r32(c, o + 48));
+	acpi_put_int(obj, "gerr_gsiv", acpi_r32(c, o + 52));
+	acpi_put_int(obj, "sync_gsiv", acpi_r32(c, o + 56));
+	if (!base)
+		acpi_error_at(c, o + 16, "SMMUv3 base address is 0");
+	else if (base & 0xffff)
+		acpi_error_at(c, o + 16, "SMMUv3 base address 0x%" PRIx64 " is not 64 KiB aligned", base);
+	if (fl & ~0x1fu)
+		acpi_warn_at(c, o + 24, "SMMUv3 flags reserved bits 0x%08x set", fl & ~0x1fu);
+	if (acpi_r32(c, o + 28))
+		acpi_warn_at(c, o + 28, "SMMUv3 reserved field is 0x%08x, not 0", acpi_r32(c, o + 28));
+	if (model > 2)
+		acpi_error_at(c, o + 40, "SMMUv3 model %u is not one the IORT specification names (0-2)",
+			      model);
+	if (k->rev >= 1)
+		smmuv3_msi_mapping(k, gsiv);
+}
+
+/* PMCG node: page bases, overflow GSIV, the node it counts for. */
+static void pmcg(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o;
+	uint32_t ref = acpi_r32(c, o + 28);
+
+	acpi_put_hex(k->obj, "page0_base_address", acpi_r64(c, o + 16));
+	acpi_put_int(k->obj, "overflow_gsiv", acpi_r32(c, o + 24));
+	acpi_put_int(k->obj, "node_reference", ref);
+	if (k->rev >= 1)
+		acpi_put_hex(k->obj, "page1_base_address", acpi_r64(c, o + 32));
+	if (ref && !iort_find(k->nodes, k->nn, ref))
+		acpi_error_at(c, o + 28, "PMCG node reference 0x%x points at no node", ref);
+	if (!acpi_r32(c, o + 24) && k->nm)
+		k->msi_index = 0;
+}
+
+/* RMR node: flags and its memory range descriptors. */
+static void rmr(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o;
+	uint32_t fl = acpi_r32(c, o + 16), nd = acpi_r32(c, o + 20), doff = acpi_r32(c, o + 24);
+	json_object *ds = acpi_put_arr(k->obj, "memory_ranges");
+
+	acpi_put_int(k->obj, "flags", fl);
+	acpi_put_int(k->obj, "range_count", nd);
+	if (fl & ~0x3ffu)
+		acpi_warn_at(c, o + 16, "RMR flags reserved bits 0x%08x set", fl & ~0x3ffu);
+	if (!nd) {
+		acpi_error_at(c, o + 20, "RMR node has no memory range descriptor");
 		return;
 	}
-	if (rev > iort_max_rev[t])
-		acpi_warn_at(c, o + 3, "%s node revision %u is newer than the revisions this parser knows (up to %u)",
-			name, rev, iort_max_rev[t]);
+	if (!iort_region(c, k->n, k->reg, &k->nreg, "memory range descriptor array", 24, doff,
+			 (uint64_t)nd * 20))
+		return;
+	for (uint32_t i = 0; i < nd; i++) {
+		size_t a = o + doff + 20 * i;
+		uint64_t base = acpi_r64(c, a), len = acpi_r64(c, a + 8);
+		json_object *d = json_object_new_object();
+
+		acpi_put_int(d, "offset", (int64_t)a);
+		acpi_put_hex(d, "base_address", base);
+		acpi_put_hex(d, "length", len);
+		json_object_array_add(ds, d);
+		if (!len)
+			acpi_error_at(c, a + 8, "RMR range %u has length 0", i);
+		else if ((base | len) & 0xffff)
+			acpi_warn_at(c, a, "RMR range %u (0x%" PRIx64 "+0x%" PRIx64 ") is not 64 KiB aligned",
+				     i, base, len);
+		if (acpi_r32(c, a + 16))
+			acpi_warn_at(c, a + 16, "RMR range %u reserved field is not 0", i);
+	}
+}
+
+/* IWB: base, index, the object name. */
+static void iwb(struct node_check *k)
+{
+	struct acpi_ctx *c = k->c;
+	size_t o = k->o, nul = 26;
+
+	acpi_put_hex(k->obj, "base_address", acpi_r64(c, o + 16));
+	acpi_put_int(k->obj, "iwb_index", acpi_r16(c, o + 24));
+	while (nul < k->n->len && acpi_r8(c, o + nul))
+		nul++;
+	acpi_put_text(k->obj, "device_name", c, o + 26, nul - 26 < 63 ? nul - 26 : 63);
+	if (nul == k->n->len)
+		acpi_error_at(c, o + 26, "IWB object name is not NUL-terminated inside the node");
+}
+
+/* Overlapping input ranges (the MSI DeviceID mapping and single mappings aside). */
+static void id_overlaps(struct node_check *k)
+{
+	struct idmap *s = calloc(k->nm, sizeof(*s));
+	size_t ns = 0;
+
+	for (size_t j = 0; s && j < k->nm; j++)
+		if (!(k->m[j].flags & 1) && (int)j != k->msi_index)
+			s[ns++] = k->m[j];
+	if (ns > 1) {
+		const struct idmap *top;
+		uint64_t top_end;
+
+		qsort(s, ns, sizeof(*s), idmap_cmp);
+		top = &s[0];
+		top_end = (uint64_t)s[0].base + s[0].count;
+		for (size_t j = 1; j < ns; j++) {
+			uint64_t end = (uint64_t)s[j].base + s[j].count;
+			size_t at = k->o + k->moff + 20 * s[j].idx;
+
+			if (s[j].base == top_end && top->count)
+				acpi_warn_at(k->c, at,
+					     "ID mappings %u and %u overlap at input ID 0x%x only: id_count is read as a count, not the count minus one (Linux works around this)",
+					     top->idx, s[j].idx, s[j].base);
+			else if (s[j].base < top_end || (s[j].base == top_end && !top->count))
+				acpi_error_at(k->c, at,
+					      "ID mappings %u and %u overlap: input IDs 0x%x-0x%" PRIx64 " and 0x%x-0x%" PRIx64,
+					      top->idx, s[j].idx, top->base, top_end, s[j].base, end);
+			if (end > top_end) {
+				top = &s[j];
+				top_end = end;
+			}
+		}
+	}
+	free(s);
+}
+
+/* Node k: the header, the ID mappings, its type's fields, the overlaps. */
+static void iort_node(struct acpi_ctx *c, const struct iort_node *nodes, size_t nn, size_t i)
+{
+	const struct iort_node *n = &nodes[i];
+	struct node_check k = {
+		.c = c, .nodes = nodes, .n = n, .nn = nn, .o = n->off,
+		.rev = acpi_r8(c, n->off + 3), .count = acpi_r32(c, n->off + 8),
+		.moff = acpi_r32(c, n->off + 12), .obj = n->obj, .msi_index = -1,
+	};
+	const char *name = iort_type_name(n->type);
+	size_t fixed = node_fixed_len(n->type, k.rev);
+	json_object *maps;
+
+	acpi_put_str(k.obj, "type", name);
+	acpi_put_int(k.obj, "type_id", n->type);
+	acpi_put_int(k.obj, "offset", (int64_t)k.o);
+	acpi_put_int(k.obj, "length", (int64_t)n->len);
+	acpi_put_int(k.obj, "revision", k.rev);
+	acpi_put_int(k.obj, "identifier", acpi_r32(c, k.o + 4));
+	acpi_put_int(k.obj, "mapping_count", k.count);
+	acpi_put_int(k.obj, "mapping_offset", k.moff);
+	maps = acpi_put_arr(k.obj, "id_mappings");
+	if (!fixed) {
+		acpi_error_at(c, k.o, "node type %u is reserved", n->type);
+		return;
+	}
+	if (k.rev > iort_max_rev[n->type])
+		acpi_warn_at(c, k.o + 3, "%s node revision %u is newer than the revisions this parser knows (up to %u)",
+			     name, k.rev, iort_max_rev[n->type]);
 	if (n->len < fixed) {
-		acpi_error_at(c, o + 1, "%s node length %zu is smaller than its %zu-byte minimum (revision %u)",
-			 name, n->len, fixed, rev);
+		acpi_error_at(c, k.o + 1, "%s node length %zu is smaller than its %zu-byte minimum (revision %u)",
+			      name, n->len, fixed, k.rev);
 		return;
 	}
-	if (t == IORT_NC)
+	if (n->type == IORT_NC)
 		fixed = 29;
-	reg[nreg++] = (struct region){ "fixed fields", 0, fixed };
+	k.reg[k.nreg++] = (struct region){ "fixed fields", 0, fixed };
 
-	/* ID mappings */
-	if (t == IORT_ITS && count)
-		acpi_error_at(c, o + 8, "ITS group node has %u ID mappings; it must have none", count);
-	else if (count && iort_region(c, n, reg, &nreg, "ID mapping array", 12, moff,
-				      (uint64_t)count * 20)) {
-		nm = count;
-	} else if (count && moff >= fixed && moff < n->len) {
-		nm = (n->len - moff) / 20;      /* the mappings that do fit */
+	id_mappings(&k, fixed, maps);
+	switch (n->type) {
+	case IORT_ITS: its_group(&k); break;
+	case IORT_NC: named_component(&k); break;
+	case IORT_RC: root_complex(&k); break;
+	case IORT_SMMU: smmu(&k); break;
+	case IORT_SMMUV3: smmuv3(&k); break;
+	case IORT_PMCG: pmcg(&k); break;
+	case IORT_RMR: rmr(&k); break;
+	case IORT_IWB: iwb(&k); break;
 	}
-	if (nm)
-		m = calloc(nm, sizeof(*m));
-	if (!m)
-		nm = 0;
-	for (size_t j = 0; j < nm; j++) {
-		size_t a = o + moff + 20 * j;
-		json_object *e = json_object_new_object();
-		const struct iort_node *to;
-
-		m[j] = (struct idmap){ acpi_r32(c, a), acpi_r32(c, a + 4), acpi_r32(c, a + 8), acpi_r32(c, a + 12),
-				       acpi_r32(c, a + 16), (unsigned int)j };
-		acpi_put_int(e, "offset", (int64_t)a);
-		acpi_put_int(e, "input_base", m[j].base);
-		acpi_put_int(e, "id_count", m[j].count);
-		acpi_put_int(e, "output_base", m[j].out_base);
-		acpi_put_int(e, "output_reference", m[j].out_ref);
-		acpi_put_int(e, "flags", m[j].flags);
-		acpi_put_bool(e, "single", m[j].flags & 1);
-		json_object_array_add(maps, e);
-		if (m[j].flags & ~1u)
-			acpi_warn_at(c, a + 16, "ID mapping %zu: reserved flag bits 0x%x set", j, m[j].flags & ~1u);
-		to = iort_find(nodes, nn, m[j].out_ref);
-		if (!to)
-			acpi_error_at(c, a + 12, "ID mapping %zu: output reference 0x%x points at no node", j,
-				 m[j].out_ref);
-		else if (to == n)
-			acpi_error_at(c, a + 12, "ID mapping %zu: output reference points back at its own node", j);
-		else if (to->type != IORT_ITS && to->type != IORT_SMMU && to->type != IORT_SMMUV3)
-			acpi_error_at(c, a + 12, "ID mapping %zu: output reference 0x%x is a %s node, which takes no input IDs",
-				 j, m[j].out_ref, iort_type_name(to->type));
-		if (to)
-			acpi_put_str(e, "output_type", iort_type_name(to->type));
-		if ((m[j].flags & 1) && (t == IORT_SMMU || t == IORT_RMR))
-			acpi_warn_at(c, a + 16, "ID mapping %zu: single-mapping flag on a %s node (Linux ignores such a mapping)",
-				j, name);
-		if (!(m[j].flags & 1) && (uint64_t)m[j].base + m[j].count > 0xffffffffull)
-			acpi_error_at(c, a + 4, "ID mapping %zu: input range 0x%x + 0x%x passes 2^32", j,
-				 m[j].base, m[j].count);
-	}
-
-	/* type-specific fields */
-	switch (t) {
-	case IORT_ITS: {
-		uint32_t its = acpi_r32(c, o + 16);
-		json_object *ids = acpi_put_arr(obj, "its_ids");
-
-		acpi_put_int(obj, "its_count", its);
-		if (!its)
-			acpi_error_at(c, o + 16, "ITS group lists no ITS");
-		else if (iort_region(c, n, reg, &nreg, "ITS identifier array", 16, 20, (uint64_t)its * 4))
-			for (uint32_t i = 0; i < its; i++)
-				json_object_array_add(ids, json_object_new_int64(acpi_r32(c, o + 20 + 4 * i)));
-		break;
-	}
-	case IORT_NC: {
-		size_t lim = n->len, nul = 29;
-
-		acpi_put_int(obj, "node_flags", acpi_r32(c, o + 16));
-		iort_mem_props(c, o + 20, obj);
-		acpi_put_int(obj, "memory_address_limit", acpi_r8(c, o + 28));
-		if (count && moff > 29 && moff < lim)
-			lim = moff;
-		while (nul < lim && acpi_r8(c, o + nul))
-			nul++;
-		acpi_put_text(obj, "device_name", c, o + 29, nul - 29 < 63 ? nul - 29 : 63);
-		if (nul == lim)
-			acpi_error_at(c, o + 29, "named component object name is not NUL-terminated inside the node");
-		else if (nul == 29)
-			acpi_error_at(c, o + 29, "named component has an empty object name");
-		if (acpi_r32(c, o + 16) & ~0x3fu)
-			acpi_warn_at(c, o + 16, "named component node flags reserved bits 0x%08x set",
-				acpi_r32(c, o + 16) & ~0x3fu);
-		break;
-	}
-	case IORT_RC: {
-		uint32_t ats = acpi_r32(c, o + 24);
-		json_object *ao;
-
-		iort_mem_props(c, o + 16, obj);
-		ao = acpi_put_obj(obj, "ats_attribute");
-		acpi_put_bool(ao, "ats", ats & 1);
-		acpi_put_bool(ao, "pri", ats & 2);
-		acpi_put_bool(ao, "pasid_forwarding", ats & 4);
-		if (ats & ~7u)
-			acpi_warn_at(c, o + 24, "ATS attribute reserved bits 0x%08x set", ats & ~7u);
-		acpi_put_int(obj, "pci_segment", acpi_r32(c, o + 28));
-		if (rev >= 1)
-			acpi_put_int(obj, "memory_address_limit", acpi_r8(c, o + 32));
-		if (rev >= 3) {
-			acpi_put_int(obj, "pasid_capabilities", acpi_r16(c, o + 33));
-			if (acpi_r16(c, o + 33) & ~0x1fu)
-				acpi_warn_at(c, o + 33, "PASID capabilities reserved bits 0x%04x set",
-					acpi_r16(c, o + 33) & ~0x1fu);
-		}
-		if (rev >= 4 && n->len >= 40 && (!count || moff >= 40))
-			acpi_put_int(obj, "flags", acpi_r32(c, o + 36));
-		if (!count)
-			acpi_error_at(c, o + 8, "root complex node has no ID mappings: no device behind it can be translated");
-		if (c->have_pci)
-			iort_rc_coverage(c, n, nodes, nn, m, nm, obj);
-		break;
-	}
-	case IORT_SMMU: {
-		uint64_t base = acpi_r64(c, o + 16);
-		uint32_t model = acpi_r32(c, o + 32), fl = acpi_r32(c, o + 36);
-		uint32_t gi = acpi_r32(c, o + 40), nctx = acpi_r32(c, o + 44), ctx = acpi_r32(c, o + 48);
-		uint32_t npmu = acpi_r32(c, o + 52), pmu = acpi_r32(c, o + 56);
-
-		acpi_put_hex(obj, "base_address", base);
-		acpi_put_hex(obj, "span", acpi_r64(c, o + 24));
-		acpi_put_int(obj, "model", model);
-		acpi_put_int(obj, "flags", fl);
-		acpi_put_int(obj, "context_interrupt_count", nctx);
-		acpi_put_int(obj, "pmu_interrupt_count", npmu);
-		if (base & 0xfff)
-			acpi_error_at(c, o + 16, "SMMU base address 0x%" PRIx64 " is not 4 KiB aligned", base);
-		if (model > 5)
-			acpi_error_at(c, o + 32, "SMMU model %u is not one the IORT specification names (0-5)", model);
-		if (fl & ~3u)
-			acpi_warn_at(c, o + 36, "SMMU flags reserved bits 0x%08x set", fl & ~3u);
-		iort_region(c, n, reg, &nreg, "global interrupt array", 40, gi, 16);
-		iort_region(c, n, reg, &nreg, "context interrupt array", 48, ctx, (uint64_t)nctx * 8);
-		iort_region(c, n, reg, &nreg, "PMU interrupt array", 56, pmu, (uint64_t)npmu * 8);
-		break;
-	}
-	case IORT_SMMUV3: {
-		uint64_t base = acpi_r64(c, o + 16);
-		uint32_t fl = acpi_r32(c, o + 24), model = acpi_r32(c, o + 40);
-		json_object *fo;
-		bool gsiv = acpi_r32(c, o + 44) && acpi_r32(c, o + 48) && acpi_r32(c, o + 52) && acpi_r32(c, o + 56);
-
-		acpi_put_hex(obj, "base_address", base);
-		fo = acpi_put_obj(obj, "flags");
-		acpi_put_bool(fo, "coherent_access_override", fl & 1);
-		acpi_put_int(fo, "httu_override", (fl >> 1) & 3);
-		acpi_put_bool(fo, "proximity_domain_valid", fl & 8);
-		acpi_put_bool(fo, "device_id_valid", fl & 16);
-		acpi_put_hex(obj, "vatos_address", acpi_r64(c, o + 32));
-		acpi_put_int(obj, "model", model);
-		acpi_put_int(obj, "event_gsiv", acpi_r32(c, o + 44));
-		acpi_put_int(obj, "pri_gsiv", acpi_r32(c, o + 48));
-		acpi_put_int(obj, "gerr_gsiv", acpi_r32(c, o + 52));
-		acpi_put_int(obj, "sync_gsiv", acpi_r32(c, o + 56));
-		if (!base)
-			acpi_error_at(c, o + 16, "SMMUv3 base address is 0");
-		else if (base & 0xffff)
-			acpi_error_at(c, o + 16, "SMMUv3 base address 0x%" PRIx64 " is not 64 KiB aligned", base);
-		if (fl & ~0x1fu)
-			acpi_warn_at(c, o + 24, "SMMUv3 flags reserved bits 0x%08x set", fl & ~0x1fu);
-		if (acpi_r32(c, o + 28))
-			acpi_warn_at(c, o + 28, "SMMUv3 reserved field is 0x%08x, not 0", acpi_r32(c, o + 28));
-		if (model > 2)
-			acpi_error_at(c, o + 40, "SMMUv3 model %u is not one the IORT specification names (0-2)", model);
-		if (rev >= 1) {
-			uint32_t idx = acpi_r32(c, o + 64);
-
-			acpi_put_int(obj, "proximity_domain", acpi_r32(c, o + 60));
-			acpi_put_int(obj, "device_id_mapping_index", idx);
-			/* ignored when every interrupt is a GSIV (Linux iort_get_id_mapping_index) */
-			if (!gsiv) {
-				if (idx >= count)
-					acpi_error_at(c, o + 64, "SMMUv3 DeviceID mapping index %u is beyond its %u ID mappings",
-						 idx, count);
-				else if (idx < nm && !(m[idx].flags & 1))
-					acpi_error_at(c, o + 64, "SMMUv3 DeviceID mapping %u (for MSIs) lacks the single-mapping flag",
-						 idx);
-				else
-					msi_index = (int)idx;
-			}
-		}
-		break;
-	}
-	case IORT_PMCG: {
-		uint32_t ref = acpi_r32(c, o + 28);
-
-		acpi_put_hex(obj, "page0_base_address", acpi_r64(c, o + 16));
-		acpi_put_int(obj, "overflow_gsiv", acpi_r32(c, o + 24));
-		acpi_put_int(obj, "node_reference", ref);
-		if (rev >= 1)
-			acpi_put_hex(obj, "page1_base_address", acpi_r64(c, o + 32));
-		if (ref && !iort_find(nodes, nn, ref))
-			acpi_error_at(c, o + 28, "PMCG node reference 0x%x points at no node", ref);
-		if (!acpi_r32(c, o + 24) && nm)
-			msi_index = 0;
-		break;
-	}
-	case IORT_RMR: {
-		uint32_t fl = acpi_r32(c, o + 16), nd = acpi_r32(c, o + 20), doff = acpi_r32(c, o + 24);
-		json_object *ds = acpi_put_arr(obj, "memory_ranges");
-
-		acpi_put_int(obj, "flags", fl);
-		acpi_put_int(obj, "range_count", nd);
-		if (fl & ~0x3ffu)
-			acpi_warn_at(c, o + 16, "RMR flags reserved bits 0x%08x set", fl & ~0x3ffu);
-		if (!nd) {
-			acpi_error_at(c, o + 20, "RMR node has no memory range descriptor");
-			break;
-		}
-		if (!iort_region(c, n, reg, &nreg, "memory range descriptor array", 24, doff,
-				 (uint64_t)nd * 20))
-			break;
-		for (uint32_t i = 0; i < nd; i++) {
-			size_t a = o + doff + 20 * i;
-			uint64_t base = acpi_r64(c, a), len = acpi_r64(c, a + 8);
-			json_object *d = json_object_new_object();
-
-			acpi_put_int(d, "offset", (int64_t)a);
-			acpi_put_hex(d, "base_address", base);
-			acpi_put_hex(d, "length", len);
-			json_object_array_add(ds, d);
-			if (!len)
-				acpi_error_at(c, a + 8, "RMR range %u has length 0", i);
-			else if ((base | len) & 0xffff)
-				acpi_warn_at(c, a, "RMR range %u (0x%" PRIx64 "+0x%" PRIx64 ") is not 64 KiB aligned",
-					i, base, len);
-			if (acpi_r32(c, a + 16))
-				acpi_warn_at(c, a + 16, "RMR range %u reserved field is not 0", i);
-		}
-		break;
-	}
-	case IORT_IWB: {
-		size_t nul = 26;
-
-		acpi_put_hex(obj, "base_address", acpi_r64(c, o + 16));
-		acpi_put_int(obj, "iwb_index", acpi_r16(c, o + 24));
-		while (nul < n->len && acpi_r8(c, o + nul))
-			nul++;
-		acpi_put_text(obj, "device_name", c, o + 26, nul - 26 < 63 ? nul - 26 : 63);
-		if (nul == n->len)
-			acpi_error_at(c, o + 26, "IWB object name is not NUL-terminated inside the node");
-		break;
-	}
-	}
-
-	/* overlapping input ranges (the MSI DeviceID mapping and single mappings aside) */
-	if (nm > 1) {
-		struct idmap *s = calloc(nm, sizeof(*s));
-		size_t ns = 0;
-
-		for (size_t j = 0; s && j < nm; j++)
-			if (!(m[j].flags & 1) && (int)j != msi_index)
-				s[ns++] = m[j];
-		if (ns > 1) {
-			const struct idmap *top;
-			uint64_t top_end;
-
-			qsort(s, ns, sizeof(*s), idmap_cmp);
-			top = &s[0];
-			top_end = (uint64_t)s[0].base + s[0].count;
-			for (size_t j = 1; j < ns; j++) {
-				uint64_t end = (uint64_t)s[j].base + s[j].count;
-
-				if (s[j].base == top_end && top->count)
-					acpi_warn_at(c, o + moff + 20 * s[j].idx,
-						"ID mappings %u and %u overlap at input ID 0x%x only: id_count is read as a count, not the count minus one (Linux works around this)",
-						top->idx, s[j].idx, s[j].base);
-				else if (s[j].base < top_end || (s[j].base == top_end && !top->count))
-					acpi_error_at(c, o + moff + 20 * s[j].idx,
-						 "ID mappings %u and %u overlap: input IDs 0x%x-0x%" PRIx64 " and 0x%x-0x%" PRIx64,
-						 top->idx, s[j].idx, top->base, top_end, s[j].base, end);
-				if (end > top_end) {
-					top = &s[j];
-					top_end = end;
-				}
-			}
-		}
-		free(s);
-	}
-	free(m);
+	if (k.nm > 1)
+		id_overlaps(&k);
+	free(k.m);
 }
 
 void acpi_iort(struct acpi_ctx *c)
