@@ -87,6 +87,23 @@ static int scope_resolve(struct acpi_ctx *c, size_t off, const char *what, uint1
 	return 1;
 }
 
+/* A device scope's path entries (device, function) after its 6-byte header. */
+static void scope_path(struct acpi_ctx *c, size_t off, unsigned int npath, json_object *path)
+{
+	for (unsigned int i = 0; i < npath; i++) {
+		json_object *pair = json_object_new_array();
+		uint8_t dev = acpi_r8(c, off + 6 + 2 * i), fn = acpi_r8(c, off + 7 + 2 * i);
+
+		json_object_array_add(pair, json_object_new_int(dev));
+		json_object_array_add(pair, json_object_new_int(fn));
+		json_object_array_add(path, pair);
+		if (dev > 31)
+			acpi_error_at(c, off + 6 + 2 * i, "path entry %u: device %u is above 31", i, dev);
+		if (fn > 7)
+			acpi_error_at(c, off + 7 + 2 * i, "path entry %u: function %u is above 7", i, fn);
+	}
+}
+
 static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg,
 			const char *parent, bool include_all, json_object *arr,
 			struct acpi_covers *cv)
@@ -96,7 +113,7 @@ static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg
 		uint8_t type, slen, bus;
 		unsigned int npath;
 		const char *name;
-		json_object *s, *path;
+		json_object *s;
 		uint16_t id = 0;
 
 		if (left < 2) {
@@ -126,19 +143,7 @@ static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg
 		acpi_put_int(s, "offset", (int64_t)off);
 		acpi_put_int(s, "enumeration_id", acpi_r8(c, off + 4));
 		acpi_put_int(s, "start_bus", bus);
-		path = acpi_put_arr(s, "path");
-		for (unsigned int i = 0; i < npath; i++) {
-			json_object *pair = json_object_new_array();
-			uint8_t dev = acpi_r8(c, off + 6 + 2 * i), fn = acpi_r8(c, off + 7 + 2 * i);
-
-			json_object_array_add(pair, json_object_new_int(dev));
-			json_object_array_add(pair, json_object_new_int(fn));
-			json_object_array_add(path, pair);
-			if (dev > 31)
-				acpi_error_at(c, off + 6 + 2 * i, "path entry %u: device %u is above 31", i, dev);
-			if (fn > 7)
-				acpi_error_at(c, off + 7 + 2 * i, "path entry %u: function %u is above 7", i, fn);
-		}
+		scope_path(c, off, npath, acpi_put_arr(s, "path"));
 		json_object_array_add(arr, s);
 
 		if (type == 0 || type > 5)
@@ -171,26 +176,25 @@ static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg
 	}
 }
 
-void acpi_dmar(struct acpi_ctx *c)
-{
-	struct drhd *drhds = NULL;
-	size_t ndrhd = 0, off = 48;
-	struct acpi_covers cv = { 0 };
-	json_object *flags, *arr;
-	uint64_t *rhsa = NULL;
-	size_t *rhsa_off = NULL, nrhsa = 0;
-	uint8_t f;
-	unsigned int haw;
+/* What the structures leave for the checks across them. */
+struct dmar_state {
+	struct drhd *drhds;
+	size_t ndrhd;
+	uint64_t *rhsa;      /* RHSA register bases, at rhsa_off */
+	size_t *rhsa_off, nrhsa;
+	struct acpi_covers cv;  /* the PCI functions the DRHD scopes name */
+};
 
-	if (c->len < 48) {
-		acpi_error_at(c, c->len, "DMAR ends after %zu bytes, inside its 48-byte header", c->len);
-		return;
-	}
-	haw = acpi_r8(c, 36) + 1u;
+/* The DMAR header past the ACPI one: host address width, flags, reserved bytes. */
+static void dmar_header(struct acpi_ctx *c)
+{
+	unsigned int haw = acpi_r8(c, 36) + 1u;
+	uint8_t f = acpi_r8(c, 37);
+	json_object *flags;
+
 	acpi_put_int(c->out, "host_address_width", haw);
 	if (haw < 32 || haw > 64)
 		acpi_error_at(c, 36, "host address width %u bits is outside 32..64", haw);
-	f = acpi_r8(c, 37);
 	flags = acpi_put_obj(c->out, "flags");
 	acpi_put_bool(flags, "intr_remap", f & 1);
 	acpi_put_bool(flags, "x2apic_opt_out", f & 2);
@@ -199,179 +203,208 @@ void acpi_dmar(struct acpi_ctx *c)
 		acpi_warn_at(c, 37, "flags: reserved bits 0x%02x set", f & 0xf8);
 	if (!acpi_all_zero(c, 38, 10))
 		acpi_warn_at(c, 38, "reserved bytes 38-47 are not zero");
-	arr = acpi_put_arr(c->out, "structures");
-	drhds = calloc(c->len / 16 + 1, sizeof(*drhds));
-	rhsa = calloc(c->len / 20 + 1, sizeof(*rhsa));
-	rhsa_off = calloc(c->len / 20 + 1, sizeof(*rhsa_off));
-	if (!drhds || !rhsa || !rhsa_off)
-		goto out;
+}
 
-	while (off < c->len) {
-		size_t end;
-		uint16_t type = acpi_r16(c, off), slen = acpi_r16(c, off + 2), seg = acpi_r16(c, off + 6);
-		const char *name = type < DMAR_NTYPES ? dmar_names[type] : NULL;
-		bool past = false;
-		json_object *s, *scopes;
-		uint64_t base, lim;
+/* DRHD: a remapping unit, its register base and the devices under it. */
+static void drhd(struct acpi_ctx *c, size_t off, size_t end, json_object *s,
+		 struct dmar_state *st)
+{
+	uint16_t seg = acpi_r16(c, off + 6);
+	uint64_t base = acpi_r64(c, off + 8);
 
-		end = acpi_subtable_end(c, off, "structure", &past);
-		if (!end)
+	acpi_put_bool(s, "include_pci_all", acpi_r8(c, off + 4) & 1);
+	acpi_put_int(s, "flags", acpi_r8(c, off + 4));
+	acpi_put_int(s, "size", acpi_r8(c, off + 5));
+	acpi_put_int(s, "segment", seg);
+	acpi_put_hex(s, "register_base_address", base);
+	if (!base)
+		acpi_error_at(c, off + 8, "DRHD register base address is 0");
+	else if (base & 0xfff)
+		acpi_error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is not 4 KiB aligned", base);
+	for (size_t i = 0; i < st->ndrhd; i++)
+		if (base && st->drhds[i].base == base) {
+			acpi_error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is already used by the DRHD at offset 0x%zx",
+				      base, st->drhds[i].off);
 			break;
-		s = json_object_new_object();
-		json_object_array_add(arr, s);
-		acpi_put_str(s, "type", name ? name : "unknown");
-		acpi_put_int(s, "type_id", type);
-		acpi_put_int(s, "offset", (int64_t)off);
-		acpi_put_int(s, "length", slen);
-		if (!name) {
-			acpi_warn_at(c, off, "structure type %u is reserved", type);
-			goto next;
 		}
-		if (end - off < dmar_min[type]) {
-			acpi_error_at(c, off + 2, "%s length %u is smaller than its %u-byte minimum",
-				 name, slen, dmar_min[type]);
-			goto next;
-		}
-		switch (type) {
-		case DMAR_DRHD:
-			base = acpi_r64(c, off + 8);
-			acpi_put_bool(s, "include_pci_all", acpi_r8(c, off + 4) & 1);
-			acpi_put_int(s, "flags", acpi_r8(c, off + 4));
-			acpi_put_int(s, "size", acpi_r8(c, off + 5));
-			acpi_put_int(s, "segment", seg);
-			acpi_put_hex(s, "register_base_address", base);
-			if (!base)
-				acpi_error_at(c, off + 8, "DRHD register base address is 0");
-			else if (base & 0xfff)
-				acpi_error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is not 4 KiB aligned", base);
-			for (size_t i = 0; i < ndrhd; i++)
-				if (base && drhds[i].base == base) {
-					acpi_error_at(c, off + 8, "DRHD register base 0x%" PRIx64 " is already used by the DRHD at offset 0x%zx",
-						 base, drhds[i].off);
-					break;
-				}
-			drhds[ndrhd++] = (struct drhd){ off, seg, acpi_r8(c, off + 4) & 1, base };
-			scopes = acpi_put_arr(s, "device_scopes");
-			dmar_scopes(c, off + 16, end, seg, name, acpi_r8(c, off + 4) & 1, scopes, &cv);
-			break;
-		case DMAR_RMRR:
-			base = acpi_r64(c, off + 8);
-			lim = acpi_r64(c, off + 16);
-			acpi_put_int(s, "segment", seg);
-			acpi_put_hex(s, "base_address", base);
-			acpi_put_hex(s, "end_address", lim);
-			if (acpi_r16(c, off + 4))
-				acpi_warn_at(c, off + 4, "RMRR reserved field is 0x%04x, not 0", acpi_r16(c, off + 4));
-			if (base & 0xfff)
-				acpi_error_at(c, off + 8, "RMRR base address 0x%" PRIx64 " is not 4 KiB aligned", base);
-			if ((lim + 1) & 0xfff)
-				acpi_error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is not the last byte of a 4 KiB page",
-					 lim);
-			if (lim < base)
-				acpi_error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is below its base 0x%" PRIx64,
-					 lim, base);
-			scopes = acpi_put_arr(s, "device_scopes");
-			dmar_scopes(c, off + 24, end, seg, name, false, scopes, NULL);
-			if (!json_object_array_length(scopes))
-				acpi_warn_at(c, off, "RMRR has no device scope: it reserves memory for no device");
-			break;
-		case DMAR_ATSR:
-		case DMAR_SATC:
-			acpi_put_int(s, "flags", acpi_r8(c, off + 4));
-			if (type == DMAR_ATSR)
-				acpi_put_bool(s, "all_ports", acpi_r8(c, off + 4) & 1);
-			else
-				acpi_put_bool(s, "atc_required", acpi_r8(c, off + 4) & 1);
-			acpi_put_int(s, "segment", seg);
-			if (acpi_r8(c, off + 5))
-				acpi_warn_at(c, off + 5, "%s reserved byte is 0x%02x, not 0", name, acpi_r8(c, off + 5));
-			scopes = acpi_put_arr(s, "device_scopes");
-			dmar_scopes(c, off + 8, end, seg, name, false, scopes, NULL);
-			if (type == DMAR_ATSR && (acpi_r8(c, off + 4) & 1) &&
-			    json_object_array_length(scopes))
-				acpi_warn_at(c, off, "ATSR has ALL_PORTS set and still lists device scopes");
-			break;
-		case DMAR_SIDP:
-			acpi_put_int(s, "segment", seg);
-			if (acpi_r16(c, off + 4))
-				acpi_warn_at(c, off + 4, "SIDP reserved field is 0x%04x, not 0", acpi_r16(c, off + 4));
-			scopes = acpi_put_arr(s, "device_scopes");
-			dmar_scopes(c, off + 8, end, seg, name, false, scopes, NULL);
-			break;
-		case DMAR_RHSA:
-			base = acpi_r64(c, off + 8);
-			acpi_put_hex(s, "register_base_address", base);
-			acpi_put_int(s, "proximity_domain", acpi_r32(c, off + 16));
-			if (acpi_r32(c, off + 4))
-				acpi_warn_at(c, off + 4, "RHSA reserved field is 0x%08x, not 0", acpi_r32(c, off + 4));
-			rhsa[nrhsa] = base;
-			rhsa_off[nrhsa++] = off;
-			break;
-		case DMAR_ANDD: {
-			size_t nul = off + 8;
+	st->drhds[st->ndrhd++] = (struct drhd){ off, seg, acpi_r8(c, off + 4) & 1, base };
+	dmar_scopes(c, off + 16, end, seg, "DRHD", acpi_r8(c, off + 4) & 1,
+		    acpi_put_arr(s, "device_scopes"), &st->cv);
+}
 
-			acpi_put_int(s, "device_number", acpi_r8(c, off + 7));
-			if (!acpi_all_zero(c, off + 4, 3))
-				acpi_warn_at(c, off + 4, "ANDD reserved bytes are not zero");
-			while (nul < end && acpi_r8(c, nul))
-				nul++;
-			acpi_put_text(s, "object_name", c, off + 8, nul - (off + 8) < 63 ? nul - (off + 8) : 63);
-			if (end - off == 8 || nul == off + 8)
-				acpi_error_at(c, off + 8, "ANDD has no object name");
-			else if (nul == end)
-				acpi_warn_at(c, off + 8, "ANDD object name is not NUL-terminated");
-			break;
-		}
-		}
-next:
-		if (past)
-			break;
-		off += slen;
+/* RMRR: memory reserved for the devices of its scopes. */
+static void rmrr(struct acpi_ctx *c, size_t off, size_t end, json_object *s)
+{
+	uint16_t seg = acpi_r16(c, off + 6);
+	uint64_t base = acpi_r64(c, off + 8), lim = acpi_r64(c, off + 16);
+	json_object *scopes;
+
+	acpi_put_int(s, "segment", seg);
+	acpi_put_hex(s, "base_address", base);
+	acpi_put_hex(s, "end_address", lim);
+	if (acpi_r16(c, off + 4))
+		acpi_warn_at(c, off + 4, "RMRR reserved field is 0x%04x, not 0", acpi_r16(c, off + 4));
+	if (base & 0xfff)
+		acpi_error_at(c, off + 8, "RMRR base address 0x%" PRIx64 " is not 4 KiB aligned", base);
+	if ((lim + 1) & 0xfff)
+		acpi_error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is not the last byte of a 4 KiB page",
+			      lim);
+	if (lim < base)
+		acpi_error_at(c, off + 16, "RMRR end address 0x%" PRIx64 " is below its base 0x%" PRIx64,
+			      lim, base);
+	scopes = acpi_put_arr(s, "device_scopes");
+	dmar_scopes(c, off + 24, end, seg, "RMRR", false, scopes, NULL);
+	if (!json_object_array_length(scopes))
+		acpi_warn_at(c, off, "RMRR has no device scope: it reserves memory for no device");
+}
+
+/* ATSR (root ports with ATS) and SATC (devices with an ATC): one layout. */
+static void atsr_satc(struct acpi_ctx *c, size_t off, size_t end, uint16_t type, json_object *s)
+{
+	const char *name = dmar_names[type];
+	uint16_t seg = acpi_r16(c, off + 6);
+	json_object *scopes;
+
+	acpi_put_int(s, "flags", acpi_r8(c, off + 4));
+	if (type == DMAR_ATSR)
+		acpi_put_bool(s, "all_ports", acpi_r8(c, off + 4) & 1);
+	else
+		acpi_put_bool(s, "atc_required", acpi_r8(c, off + 4) & 1);
+	acpi_put_int(s, "segment", seg);
+	if (acpi_r8(c, off + 5))
+		acpi_warn_at(c, off + 5, "%s reserved byte is 0x%02x, not 0", name, acpi_r8(c, off + 5));
+	scopes = acpi_put_arr(s, "device_scopes");
+	dmar_scopes(c, off + 8, end, seg, name, false, scopes, NULL);
+	if (type == DMAR_ATSR && (acpi_r8(c, off + 4) & 1) && json_object_array_length(scopes))
+		acpi_warn_at(c, off, "ATSR has ALL_PORTS set and still lists device scopes");
+}
+
+/* SIDP: devices with SoC-integrated properties. */
+static void sidp(struct acpi_ctx *c, size_t off, size_t end, json_object *s)
+{
+	uint16_t seg = acpi_r16(c, off + 6);
+
+	acpi_put_int(s, "segment", seg);
+	if (acpi_r16(c, off + 4))
+		acpi_warn_at(c, off + 4, "SIDP reserved field is 0x%04x, not 0", acpi_r16(c, off + 4));
+	dmar_scopes(c, off + 8, end, seg, "SIDP", false, acpi_put_arr(s, "device_scopes"), NULL);
+}
+
+/* RHSA: a remapping unit's proximity domain, matched to a DRHD afterwards. */
+static void rhsa(struct acpi_ctx *c, size_t off, json_object *s, struct dmar_state *st)
+{
+	uint64_t base = acpi_r64(c, off + 8);
+
+	acpi_put_hex(s, "register_base_address", base);
+	acpi_put_int(s, "proximity_domain", acpi_r32(c, off + 16));
+	if (acpi_r32(c, off + 4))
+		acpi_warn_at(c, off + 4, "RHSA reserved field is 0x%08x, not 0", acpi_r32(c, off + 4));
+	st->rhsa[st->nrhsa] = base;
+	st->rhsa_off[st->nrhsa++] = off;
+}
+
+/* ANDD: an ACPI namespace device, its number and object name. */
+static void andd(struct acpi_ctx *c, size_t off, size_t end, json_object *s)
+{
+	size_t nul = off + 8;
+
+	acpi_put_int(s, "device_number", acpi_r8(c, off + 7));
+	if (!acpi_all_zero(c, off + 4, 3))
+		acpi_warn_at(c, off + 4, "ANDD reserved bytes are not zero");
+	while (nul < end && acpi_r8(c, nul))
+		nul++;
+	acpi_put_text(s, "object_name", c, off + 8, nul - (off + 8) < 63 ? nul - (off + 8) : 63);
+	if (end - off == 8 || nul == off + 8)
+		acpi_error_at(c, off + 8, "ANDD has no object name");
+	else if (nul == end)
+		acpi_warn_at(c, off + 8, "ANDD object name is not NUL-terminated");
+}
+
+/* The remapping structure at off..end, listed as s. */
+static void structure(struct acpi_ctx *c, size_t off, size_t end, json_object *s,
+		      struct dmar_state *st)
+{
+	uint16_t type = acpi_r16(c, off), slen = acpi_r16(c, off + 2);
+	const char *name = type < DMAR_NTYPES ? dmar_names[type] : NULL;
+
+	acpi_put_str(s, "type", name ? name : "unknown");
+	acpi_put_int(s, "type_id", type);
+	acpi_put_int(s, "offset", (int64_t)off);
+	acpi_put_int(s, "length", slen);
+	if (!name) {
+		acpi_warn_at(c, off, "structure type %u is reserved", type);
+		return;
 	}
+	if (end - off < dmar_min[type]) {
+		acpi_error_at(c, off + 2, "%s length %u is smaller than its %u-byte minimum",
+			      name, slen, dmar_min[type]);
+		return;
+	}
+	switch (type) {
+	case DMAR_DRHD: drhd(c, off, end, s, st); break;
+	case DMAR_RMRR: rmrr(c, off, end, s); break;
+	case DMAR_ATSR:
+	case DMAR_SATC: atsr_satc(c, off, end, type, s); break;
+	case DMAR_SIDP: sidp(c, off, end, s); break;
+	case DMAR_RHSA: rhsa(c, off, s, st); break;
+	case DMAR_ANDD: andd(c, off, end, s); break;
+	}
+}
 
-	/* INCLUDE_PCI_ALL: one per segment, the last DRHD of its segment */
-	for (size_t i = 0; i < ndrhd; i++) {
-		bool first_all = drhds[i].all;
+/* INCLUDE_PCI_ALL: one per segment, the last DRHD of its segment. */
+static void include_all_rules(struct acpi_ctx *c, const struct dmar_state *st)
+{
+	const struct drhd *d = st->drhds;
 
-		if (!drhds[i].all)
+	for (size_t i = 0; i < st->ndrhd; i++) {
+		bool first_all = d[i].all;
+
+		if (!d[i].all)
 			continue;
 		for (size_t j = 0; j < i; j++)
-			if (drhds[j].all && drhds[j].seg == drhds[i].seg) {
-				acpi_error_at(c, drhds[i].off, "second INCLUDE_PCI_ALL DRHD for segment %u (the first is at offset 0x%zx)",
-					 drhds[i].seg, drhds[j].off);
+			if (d[j].all && d[j].seg == d[i].seg) {
+				acpi_error_at(c, d[i].off, "second INCLUDE_PCI_ALL DRHD for segment %u (the first is at offset 0x%zx)",
+					      d[i].seg, d[j].off);
 				first_all = false;
 				break;
 			}
 		if (!first_all)
 			continue;
-		for (size_t j = i + 1; j < ndrhd; j++)
-			if (!drhds[j].all && drhds[j].seg == drhds[i].seg) {
-				acpi_error_at(c, drhds[i].off, "INCLUDE_PCI_ALL DRHD for segment %u is not the last DRHD of its segment (another follows at offset 0x%zx)",
-					 drhds[i].seg, drhds[j].off);
+		for (size_t j = i + 1; j < st->ndrhd; j++)
+			if (!d[j].all && d[j].seg == d[i].seg) {
+				acpi_error_at(c, d[i].off, "INCLUDE_PCI_ALL DRHD for segment %u is not the last DRHD of its segment (another follows at offset 0x%zx)",
+					      d[i].seg, d[j].off);
 				break;
 			}
 	}
-	for (size_t i = 0; i < nrhsa; i++) {
+}
+
+/* Every RHSA names a DRHD's register base. */
+static void rhsa_rules(struct acpi_ctx *c, const struct dmar_state *st)
+{
+	for (size_t i = 0; i < st->nrhsa; i++) {
 		size_t j;
 
-		for (j = 0; j < ndrhd && drhds[j].base != rhsa[i]; j++)
+		for (j = 0; j < st->ndrhd && st->drhds[j].base != st->rhsa[i]; j++)
 			;
-		if (j == ndrhd)
-			acpi_warn_at(c, rhsa_off[i] + 8, "RHSA register base 0x%" PRIx64 " matches no DRHD", rhsa[i]);
+		if (j == st->ndrhd)
+			acpi_warn_at(c, st->rhsa_off[i] + 8, "RHSA register base 0x%" PRIx64 " matches no DRHD",
+				     st->rhsa[i]);
 	}
-	if (!ndrhd && c->nerr == 0)
-		acpi_error_at(c, 48, "DMAR has no DRHD");
+}
 
-	/* every PCI function of the machine under some DRHD */
-	for (size_t i = 0; c->have_pci && ndrhd && i < c->npci; i++) {
+/* Every PCI function of the machine under some DRHD (itself or a bridge above it). */
+static void pci_coverage(struct acpi_ctx *c, const struct dmar_state *st)
+{
+	for (size_t i = 0; c->have_pci && st->ndrhd && i < c->npci; i++) {
 		const struct acpi_pci_fn *p = &c->pci[i];
 		bool ok = false;
 		char b[16];
 
-		for (size_t j = 0; j < ndrhd && !ok; j++)
-			ok = drhds[j].all && drhds[j].seg == p->seg;
+		for (size_t j = 0; j < st->ndrhd && !ok; j++)
+			ok = st->drhds[j].all && st->drhds[j].seg == p->seg;
 		for (int depth = 0; !ok && p && depth < 256; depth++) {
-			ok = acpi_covered(&cv, p->seg, p->id, depth ? 2 : -1);
+			ok = acpi_covered(&st->cv, p->seg, p->id, depth ? 2 : -1);
 			p = acpi_pci_parent(c, p);
 		}
 		if (ok)
@@ -379,9 +412,48 @@ next:
 		acpi_fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
 		acpi_error_at(c, 48, "PCI device %s is in no DRHD device scope", b);
 	}
+}
+
+void acpi_dmar(struct acpi_ctx *c)
+{
+	struct dmar_state st = { 0 };
+	size_t off = 48;
+	json_object *arr;
+
+	if (c->len < 48) {
+		acpi_error_at(c, c->len, "DMAR ends after %zu bytes, inside its 48-byte header", c->len);
+		return;
+	}
+	dmar_header(c);
+	arr = acpi_put_arr(c->out, "structures");
+	st.drhds = calloc(c->len / 16 + 1, sizeof(*st.drhds));
+	st.rhsa = calloc(c->len / 20 + 1, sizeof(*st.rhsa));
+	st.rhsa_off = calloc(c->len / 20 + 1, sizeof(*st.rhsa_off));
+	if (!st.drhds || !st.rhsa || !st.rhsa_off)
+		goto out;
+
+	while (off < c->len) {
+		bool past = false;
+		size_t end = acpi_subtable_end(c, off, "structure", &past);
+		json_object *s;
+
+		if (!end)
+			break;
+		s = json_object_new_object();
+		json_object_array_add(arr, s);
+		structure(c, off, end, s, &st);
+		if (past)
+			break;
+		off += acpi_r16(c, off + 2);
+	}
+	include_all_rules(c, &st);
+	rhsa_rules(c, &st);
+	if (!st.ndrhd && c->nerr == 0)
+		acpi_error_at(c, 48, "DMAR has no DRHD");
+	pci_coverage(c, &st);
 out:
-	free(cv.v);
-	free(drhds);
-	free(rhsa);
-	free(rhsa_off);
+	free(st.cv.v);
+	free(st.drhds);
+	free(st.rhsa);
+	free(st.rhsa_off);
 }
