@@ -47,144 +47,180 @@ struct ivrs_state {
 	size_t nall;
 };
 
+/* A start of range entry waiting for its end of range entry. */
+struct range_start {
+	bool pending;
+	size_t off;
+	uint16_t id;
+};
+
+/* The length of the device entry at e; 0 when the rest of the IVHD cannot be walked. */
+static size_t entry_len(struct acpi_ctx *c, size_t e, size_t end)
+{
+	uint8_t t = acpi_r8(c, e);
+	size_t elen;
+
+	if (t < 0x80) {
+		elen = 4u << (t >> 6);
+	} else if (t == 0xf0) {
+		if (end - e < 22) {
+			acpi_error_at(c, e, "ACPI HID device entry needs 22 bytes, %zu left in the IVHD",
+				      end - e);
+			return 0;
+		}
+		elen = 22u + acpi_r8(c, e + 21);
+	} else {
+		acpi_error_at(c, e, "device entry type 0x%02x has no defined length: the rest of the IVHD cannot be walked",
+			      t);
+		return 0;
+	}
+	if (elen > end - e) {
+		acpi_error_at(c, e, "device entry type 0x%02x (%zu bytes) runs past the end of its IVHD",
+			      t, elen);
+		return 0;
+	}
+	return elen;
+}
+
+/* End of range (type 4): closes the pending start of range. */
+static void end_range(struct acpi_ctx *c, size_t e, uint16_t seg, json_object *o,
+		      struct ivrs_state *st, struct range_start *r)
+{
+	uint16_t id = acpi_r16(c, e + 1);
+	json_object *rng;
+
+	acpi_put_bdf(o, "bdf", seg, id);
+	if (!r->pending) {
+		acpi_error_at(c, e, "end of range entry without a start of range entry");
+		return;
+	}
+	r->pending = false;
+	if (id < r->id) {
+		char a[16], b[16];
+
+		acpi_fmt_bdf(a, sizeof(a), seg, r->id);
+		acpi_fmt_bdf(b, sizeof(b), seg, id);
+		acpi_error_at(c, e + 1, "end of range %s is below its start %s", b, a);
+		return;
+	}
+	rng = acpi_put_obj(o, "range");
+	acpi_put_bdf(rng, "first", seg, r->id);
+	acpi_put_bdf(rng, "last", seg, id);
+	acpi_cover_add(&st->cv, seg, r->id, id, 0);
+}
+
+/* Special (type 72): an IOAPIC or HPET and its source ID. */
+static void special_entry(struct acpi_ctx *c, size_t e, uint16_t seg, json_object *o)
+{
+	uint8_t v = acpi_r8(c, e + 7);
+
+	acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+	acpi_put_int(o, "handle", acpi_r8(c, e + 4));
+	acpi_put_bdf(o, "source_bdf", seg, acpi_r16(c, e + 5));
+	acpi_put_str(o, "variety", v == 1 ? "ioapic" : v == 2 ? "hpet" : "reserved");
+	if (v != 1 && v != 2)
+		acpi_error_at(c, e + 7, "special entry variety %u is neither IOAPIC (1) nor HPET (2)", v);
+}
+
+/* ACPI HID (type 0xf0): a device by its ACPI _HID, _CID and _UID. */
+static void hid_entry(struct acpi_ctx *c, size_t e, uint16_t seg, json_object *o)
+{
+	uint8_t fmt = acpi_r8(c, e + 20), ulen = acpi_r8(c, e + 21);
+
+	acpi_put_bdf(o, "bdf", seg, acpi_r16(c, e + 1));
+	acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+	acpi_put_text(o, "hid", c, e + 4, 8);
+	acpi_put_text(o, "cid", c, e + 12, 8);
+	acpi_put_int(o, "uid_format", fmt);
+	if (fmt == 1 && ulen <= 8)
+		acpi_put_int(o, "uid", (int64_t)acpi_rd(c, e + 22, ulen));
+	else if (fmt == 2)
+		acpi_put_text(o, "uid", c, e + 22, ulen);
+	else if (fmt > 2)
+		acpi_warn_at(c, e + 20, "ACPI HID entry UID format %u is reserved", fmt);
+}
+
+/* The device entry of type t at e, listed as o. */
+static void entry(struct acpi_ctx *c, size_t e, uint16_t seg, json_object *o,
+		  struct ivrs_state *st, struct range_start *r)
+{
+	uint8_t t = acpi_r8(c, e);
+	uint16_t id = acpi_r16(c, e + 1);
+	char b[16];
+
+	switch (t) {
+	case 0:
+	case 64:
+		break;
+	case 1:
+		acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+		st->all_seg[st->nall++] = seg;
+		break;
+	case 2:
+	case 66:
+	case 70:
+		acpi_put_bdf(o, "bdf", seg, id);
+		acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+		acpi_cover_add(&st->cv, seg, id, id, 0);
+		acpi_fmt_bdf(b, sizeof(b), seg, id);
+		if (c->have_pci && !acpi_pci_find(c, seg, id))
+			acpi_warn_at(c, e + 1, "%s entry %s: no such PCI device on this machine",
+				     ivhd_entry_name(t), b);
+		break;
+	case 3:
+	case 67:
+	case 71:
+		acpi_put_bdf(o, "bdf", seg, id);
+		acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
+		*r = (struct range_start){ true, e, id };
+		break;
+	case 4: end_range(c, e, seg, o, st, r); break;
+	case 72: special_entry(c, e, seg, o); break;
+	case 0xf0: hid_entry(c, e, seg, o); break;
+	default:
+		if (t < 64)
+			acpi_warn_at(c, e, "device entry type %u is reserved", t);
+		else
+			acpi_error_at(c, e, "device entry type %u is not a defined 8-byte entry (66, 67, 70, 71, 72)",
+				      t);
+		break;
+	}
+	if (t == 66 || t == 67) {
+		acpi_put_bdf(o, "alias", seg, acpi_r16(c, e + 5));
+		if (t == 66)
+			acpi_cover_add(&st->cv, seg, acpi_r16(c, e + 5), acpi_r16(c, e + 5), 0);
+	}
+	if (t == 70 || t == 71)
+		acpi_put_int(o, "ext_setting", acpi_r32(c, e + 4));
+}
+
+/* An IVHD's device entries, e..end. */
 static void ivhd_entries(struct acpi_ctx *c, size_t e, size_t end, uint16_t seg,
 			 json_object *arr, struct ivrs_state *st)
 {
-	size_t pend_off = 0;
-	uint16_t pend_id = 0;
-	bool pending = false;
+	struct range_start r = { 0 };
 
 	while (e < end) {
 		uint8_t t = acpi_r8(c, e);
-		uint16_t id = acpi_r16(c, e + 1);
-		size_t elen;
+		size_t elen = entry_len(c, e, end);
 		json_object *o;
-		char b[16];
 
-		if (t < 0x80) {
-			elen = 4u << (t >> 6);
-		} else if (t == 0xf0) {
-			if (end - e < 22) {
-				acpi_error_at(c, e, "ACPI HID device entry needs 22 bytes, %zu left in the IVHD",
-					 end - e);
-				break;
-			}
-			elen = 22u + acpi_r8(c, e + 21);
-		} else {
-			acpi_error_at(c, e, "device entry type 0x%02x has no defined length: the rest of the IVHD cannot be walked",
-				 t);
+		if (!elen)
 			break;
-		}
-		if (elen > end - e) {
-			acpi_error_at(c, e, "device entry type 0x%02x (%zu bytes) runs past the end of its IVHD",
-				 t, elen);
-			break;
-		}
-		if (pending && t != 4 && t != 0 && t != 64) {
-			acpi_error_at(c, pend_off, "start of range entry is not followed by an end of range entry");
-			pending = false;
+		if (r.pending && t != 4 && t != 0 && t != 64) {
+			acpi_error_at(c, r.off, "start of range entry is not followed by an end of range entry");
+			r.pending = false;
 		}
 		o = json_object_new_object();
 		json_object_array_add(arr, o);
 		acpi_put_int(o, "type", t);
 		acpi_put_str(o, "name", ivhd_entry_name(t));
 		acpi_put_int(o, "offset", (int64_t)e);
-		switch (t) {
-		case 0:
-		case 64:
-			break;
-		case 1:
-			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
-			st->all_seg[st->nall++] = seg;
-			break;
-		case 2:
-		case 66:
-		case 70:
-			acpi_put_bdf(o, "bdf", seg, id);
-			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
-			acpi_cover_add(&st->cv, seg, id, id, 0);
-			acpi_fmt_bdf(b, sizeof(b), seg, id);
-			if (c->have_pci && !acpi_pci_find(c, seg, id))
-				acpi_warn_at(c, e + 1, "%s entry %s: no such PCI device on this machine",
-					ivhd_entry_name(t), b);
-			break;
-		case 3:
-		case 67:
-		case 71:
-			acpi_put_bdf(o, "bdf", seg, id);
-			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
-			pending = true;
-			pend_off = e;
-			pend_id = id;
-			break;
-		case 4:
-			acpi_put_bdf(o, "bdf", seg, id);
-			if (!pending) {
-				acpi_error_at(c, e, "end of range entry without a start of range entry");
-				break;
-			}
-			pending = false;
-			if (id < pend_id) {
-				char a[16];
-
-				acpi_fmt_bdf(a, sizeof(a), seg, pend_id);
-				acpi_fmt_bdf(b, sizeof(b), seg, id);
-				acpi_error_at(c, e + 1, "end of range %s is below its start %s", b, a);
-				break;
-			} else {
-				json_object *r = acpi_put_obj(o, "range");
-
-				acpi_put_bdf(r, "first", seg, pend_id);
-				acpi_put_bdf(r, "last", seg, id);
-				acpi_cover_add(&st->cv, seg, pend_id, id, 0);
-			}
-			break;
-		case 72: {
-			uint8_t v = acpi_r8(c, e + 7);
-
-			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
-			acpi_put_int(o, "handle", acpi_r8(c, e + 4));
-			acpi_put_bdf(o, "source_bdf", seg, acpi_r16(c, e + 5));
-			acpi_put_str(o, "variety", v == 1 ? "ioapic" : v == 2 ? "hpet" : "reserved");
-			if (v != 1 && v != 2)
-				acpi_error_at(c, e + 7, "special entry variety %u is neither IOAPIC (1) nor HPET (2)", v);
-			break;
-		}
-		case 0xf0: {
-			uint8_t fmt = acpi_r8(c, e + 20), ulen = acpi_r8(c, e + 21);
-
-			acpi_put_bdf(o, "bdf", seg, id);
-			acpi_put_int(o, "dte_setting", acpi_r8(c, e + 3));
-			acpi_put_text(o, "hid", c, e + 4, 8);
-			acpi_put_text(o, "cid", c, e + 12, 8);
-			acpi_put_int(o, "uid_format", fmt);
-			if (fmt == 1 && ulen <= 8)
-				acpi_put_int(o, "uid", (int64_t)acpi_rd(c, e + 22, ulen));
-			else if (fmt == 2)
-				acpi_put_text(o, "uid", c, e + 22, ulen);
-			else if (fmt > 2)
-				acpi_warn_at(c, e + 20, "ACPI HID entry UID format %u is reserved", fmt);
-			break;
-		}
-		default:
-			if (t < 64)
-				acpi_warn_at(c, e, "device entry type %u is reserved", t);
-			else
-				acpi_error_at(c, e, "device entry type %u is not a defined 8-byte entry (66, 67, 70, 71, 72)",
-					 t);
-			break;
-		}
-		if (t == 66 || t == 67) {
-			acpi_put_bdf(o, "alias", seg, acpi_r16(c, e + 5));
-			if (t == 66)
-				acpi_cover_add(&st->cv, seg, acpi_r16(c, e + 5), acpi_r16(c, e + 5), 0);
-		}
-		if (t == 70 || t == 71)
-			acpi_put_int(o, "ext_setting", acpi_r32(c, e + 4));
+		entry(c, e, seg, o, st, &r);
 		e += elen;
 	}
-	if (pending)
-		acpi_error_at(c, pend_off, "start of range entry is not followed by an end of range entry");
+	if (r.pending)
+		acpi_error_at(c, r.off, "start of range entry is not followed by an end of range entry");
 }
 
 static void ivhd(struct acpi_ctx *c, size_t off, size_t end, uint8_t type, json_object *o,
@@ -281,21 +317,14 @@ static void ivmd(struct acpi_ctx *c, size_t off, size_t end, uint8_t type, json_
 		acpi_error_at(c, off + 24, "IVMD range 0x%" PRIx64 "+0x%" PRIx64 " wraps past 2^64", start, len);
 }
 
-void acpi_ivrs(struct acpi_ctx *c)
+/* The IVRS header past the ACPI one: revision, IVinfo, reserved bytes. */
+static void ivrs_header(struct acpi_ctx *c, uint8_t rev)
 {
-	struct ivrs_state st = { 0 };
-	uint8_t rev = acpi_r8(c, 8);
-	uint32_t info;
-	json_object *io, *arr;
-	size_t off = 48, nblk = c->len / 4 + 1;
+	uint32_t info = acpi_r32(c, 36);
+	json_object *io;
 
-	if (c->len < 48) {
-		acpi_error_at(c, c->len, "IVRS ends after %zu bytes, inside its 48-byte header", c->len);
-		return;
-	}
 	if (rev < 1 || rev > 2)
 		acpi_error_at(c, 8, "revision %u: IVRS revisions are 1 and 2", rev);
-	info = acpi_r32(c, 36);
 	io = acpi_put_obj(c->out, "iv_info");
 	acpi_put_hex(io, "raw", info);
 	acpi_put_bool(io, "efr_sup", info & 1);
@@ -308,6 +337,71 @@ void acpi_ivrs(struct acpi_ctx *c)
 		acpi_warn_at(c, 36, "IVinfo reserved bits 0x%08x set", info & 0xff80001c);
 	if (acpi_r64(c, 40))
 		acpi_warn_at(c, 40, "reserved bytes 40-47 are not zero");
+}
+
+/* The block at off..end, listed as o: an IVHD or an IVMD. */
+static void block(struct acpi_ctx *c, size_t off, size_t end, uint8_t rev, json_object *o,
+		  struct ivrs_state *st)
+{
+	uint8_t type = acpi_r8(c, off);
+	char t[8];
+
+	snprintf(t, sizeof(t), "0x%02x", type);
+	acpi_put_str(o, "type", t);
+	acpi_put_int(o, "offset", (int64_t)off);
+	acpi_put_int(o, "length", acpi_r16(c, off + 2));
+	switch (type) {
+	case 0x40:
+		if (rev != 2)
+			acpi_error_at(c, off, "IVHD type 0x40 needs IVRS revision 2, the table has %u", rev);
+		/* fall through */
+	case 0x10:
+	case 0x11:
+		ivhd(c, off, end, type, o, st);
+		break;
+	case 0x20:
+	case 0x21:
+	case 0x22:
+		ivmd(c, off, end, type, o);
+		break;
+	default:
+		acpi_error_at(c, off, "block type 0x%02x is neither an IVHD (0x10, 0x11, 0x40) nor an IVMD (0x20-0x22)",
+			      type);
+		break;
+	}
+}
+
+/* Every PCI function of the machine in some IVHD: an entry, ALL, or the IOMMU itself. */
+static void pci_coverage(struct acpi_ctx *c, const struct ivrs_state *st)
+{
+	for (size_t i = 0; c->have_pci && st->niommu && i < c->npci; i++) {
+		const struct acpi_pci_fn *p = &c->pci[i];
+		bool ok = acpi_covered(&st->cv, p->seg, p->id, -1);
+		char b[16];
+
+		for (size_t j = 0; j < st->nall && !ok; j++)
+			ok = st->all_seg[j] == p->seg;
+		for (size_t j = 0; j < st->niommu && !ok; j++)
+			ok = st->iommu_seg[j] == p->seg && st->iommus[j] == p->id;
+		if (ok)
+			continue;
+		acpi_fmt_bdf(b, sizeof(b), p->seg, p->id);
+		acpi_error_at(c, 48, "PCI device %s is covered by no IVHD device entry", b);
+	}
+}
+
+void acpi_ivrs(struct acpi_ctx *c)
+{
+	struct ivrs_state st = { 0 };
+	uint8_t rev = acpi_r8(c, 8);
+	json_object *arr;
+	size_t off = 48, nblk = c->len / 4 + 1;
+
+	if (c->len < 48) {
+		acpi_error_at(c, c->len, "IVRS ends after %zu bytes, inside its 48-byte header", c->len);
+		return;
+	}
+	ivrs_header(c, rev);
 	arr = acpi_put_arr(c->out, "blocks");
 	st.iommus = calloc(nblk, sizeof(*st.iommus));
 	st.iommu_seg = calloc(nblk, sizeof(*st.iommu_seg));
@@ -316,62 +410,22 @@ void acpi_ivrs(struct acpi_ctx *c)
 		goto out;
 
 	while (off < c->len) {
-		size_t end;
-		uint8_t type = acpi_r8(c, off);
-		uint16_t blen = acpi_r16(c, off + 2);
 		bool past = false;
+		size_t end = acpi_subtable_end(c, off, "block", &past);
 		json_object *o;
-		char t[8];
 
-		end = acpi_subtable_end(c, off, "block", &past);
 		if (!end)
 			break;
 		o = json_object_new_object();
 		json_object_array_add(arr, o);
-		snprintf(t, sizeof(t), "0x%02x", type);
-		acpi_put_str(o, "type", t);
-		acpi_put_int(o, "offset", (int64_t)off);
-		acpi_put_int(o, "length", blen);
-		switch (type) {
-		case 0x40:
-			if (rev != 2)
-				acpi_error_at(c, off, "IVHD type 0x40 needs IVRS revision 2, the table has %u", rev);
-			/* fall through */
-		case 0x10:
-		case 0x11:
-			ivhd(c, off, end, type, o, &st);
-			break;
-		case 0x20:
-		case 0x21:
-		case 0x22:
-			ivmd(c, off, end, type, o);
-			break;
-		default:
-			acpi_error_at(c, off, "block type 0x%02x is neither an IVHD (0x10, 0x11, 0x40) nor an IVMD (0x20-0x22)",
-				 type);
-			break;
-		}
+		block(c, off, end, rev, o, &st);
 		if (past)
 			break;
-		off += blen;
+		off += acpi_r16(c, off + 2);
 	}
 	if (!st.niommu && c->nerr == 0)
 		acpi_error_at(c, 48, "IVRS has no IVHD block");
-
-	for (size_t i = 0; c->have_pci && st.niommu && i < c->npci; i++) {
-		const struct acpi_pci_fn *p = &c->pci[i];
-		bool ok = acpi_covered(&st.cv, p->seg, p->id, -1);
-		char b[16];
-
-		for (size_t j = 0; j < st.nall && !ok; j++)
-			ok = st.all_seg[j] == p->seg;
-		for (size_t j = 0; j < st.niommu && !ok; j++)
-			ok = st.iommu_seg[j] == p->seg && st.iommus[j] == p->id;
-		if (ok)
-			continue;
-		acpi_fmt_bdf(b, sizeof(b), p->seg, p->id);
-		acpi_error_at(c, 48, "PCI device %s is covered by no IVHD device entry", b);
-	}
+	pci_coverage(c, &st);
 out:
 	free(st.cv.v);
 	free(st.iommus);
