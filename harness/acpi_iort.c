@@ -596,11 +596,70 @@ static void iort_node(struct acpi_ctx *c, const struct iort_node *nodes, size_t 
 	free(k.m);
 }
 
+/* The count nodes from noff: each one's offset, length and type into nodes; how many fit. */
+static size_t walk_nodes(struct acpi_ctx *c, uint32_t count, uint32_t noff,
+			 struct iort_node *nodes)
+{
+	size_t nn = 0, off = noff;
+
+	for (uint32_t i = 0; i < count; i++) {
+		size_t left = c->len - off, nlen;
+
+		if (off >= c->len) {
+			acpi_error_at(c, 36, "node count is %u, but the table ends after %u nodes", count, i);
+			break;
+		}
+		if (left < 16) {
+			acpi_error_at(c, off, "%zu byte(s) left, too few for node %u's 16-byte header", left, i);
+			break;
+		}
+		nlen = acpi_r16(c, off + 1);
+		if (nlen < 16) {
+			acpi_error_at(c, off + 1, "node length %zu is smaller than the 16-byte node header: the rest of the table cannot be walked",
+				      nlen);
+			break;
+		}
+		if (nlen > left) {
+			acpi_error_at(c, off + 1, "node length %zu runs past the end of the table (%zu bytes left)",
+				      nlen, left);
+			nodes[nn++] = (struct iort_node){ off, left, acpi_r8(c, off), NULL };
+			off = c->len;
+			break;
+		}
+		nodes[nn++] = (struct iort_node){ off, nlen, acpi_r8(c, off), NULL };
+		off += nlen;
+	}
+	if (nn == count && off < c->len)
+		acpi_warn_at(c, off, "%zu byte(s) after the last of the %u nodes", c->len - off, count);
+	return nn;
+}
+
+/* Every PCI segment of the machine needs a root complex. */
+static void segment_coverage(struct acpi_ctx *c, const struct iort_node *nodes, size_t nn)
+{
+	for (size_t i = 0; c->have_pci && i < c->npci; i++) {
+		bool seen = false, dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = c->pci[j].seg == c->pci[i].seg;
+		for (size_t j = 0; j < nn && !seen && !dup; j++)
+			seen = nodes[j].type == IORT_RC &&
+			       acpi_r32(c, nodes[j].off + 28) == c->pci[i].seg && nodes[j].len >= 32;
+		if (!seen && !dup) {
+			char b[16];
+
+			acpi_fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
+			acpi_error_at(c, 36, "no root complex node for PCI segment %u (device %s)",
+				      c->pci[i].seg, b);
+		}
+	}
+}
+
 void acpi_iort(struct acpi_ctx *c)
 {
 	uint32_t count, noff;
 	struct iort_node *nodes = NULL;
-	size_t nn = 0, off;
+	size_t nn;
 	json_object *arr;
 
 	if (c->len < 48) {
@@ -629,60 +688,13 @@ void acpi_iort(struct acpi_ctx *c)
 	nodes = calloc(c->len / 16 + 1, sizeof(*nodes));
 	if (!nodes)
 		return;
-	off = noff;
-	for (uint32_t i = 0; i < count; i++) {
-		size_t left = c->len - off, nlen;
-
-		if (off >= c->len) {
-			acpi_error_at(c, 36, "node count is %u, but the table ends after %u nodes", count, i);
-			break;
-		}
-		if (left < 16) {
-			acpi_error_at(c, off, "%zu byte(s) left, too few for node %u's 16-byte header", left, i);
-			break;
-		}
-		nlen = acpi_r16(c, off + 1);
-		if (nlen < 16) {
-			acpi_error_at(c, off + 1, "node length %zu is smaller than the 16-byte node header: the rest of the table cannot be walked",
-				 nlen);
-			break;
-		}
-		if (nlen > left) {
-			acpi_error_at(c, off + 1, "node length %zu runs past the end of the table (%zu bytes left)",
-				 nlen, left);
-			nodes[nn++] = (struct iort_node){ off, left, acpi_r8(c, off), NULL };
-			off = c->len;
-			break;
-		}
-		nodes[nn++] = (struct iort_node){ off, nlen, acpi_r8(c, off), NULL };
-		off += nlen;
-	}
-	if (nn == count && off < c->len)
-		acpi_warn_at(c, off, "%zu byte(s) after the last of the %u nodes", c->len - off, count);
-
+	nn = walk_nodes(c, count, noff, nodes);
 	for (size_t i = 0; i < nn; i++) {
 		nodes[i].obj = json_object_new_object();
 		json_object_array_add(arr, nodes[i].obj);
 	}
 	for (size_t i = 0; i < nn; i++)
 		iort_node(c, nodes, nn, i);
-
-	/* every PCI segment of the machine needs a root complex */
-	for (size_t i = 0; c->have_pci && i < c->npci; i++) {
-		bool seen = false, dup = false;
-
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = c->pci[j].seg == c->pci[i].seg;
-		for (size_t j = 0; j < nn && !seen && !dup; j++)
-			seen = nodes[j].type == IORT_RC && acpi_r32(c, nodes[j].off + 28) == c->pci[i].seg &&
-			       nodes[j].len >= 32;
-		if (!seen && !dup) {
-			char b[16];
-
-			acpi_fmt_bdf(b, sizeof(b), c->pci[i].seg, c->pci[i].id);
-			acpi_error_at(c, 36, "no root complex node for PCI segment %u (device %s)",
-				 c->pci[i].seg, b);
-		}
-	}
+	segment_coverage(c, nodes, nn);
 	free(nodes);
 }
