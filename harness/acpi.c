@@ -87,18 +87,18 @@ size_t acpi_subtable_end(struct acpi_ctx *c, size_t off, const char *what, bool 
 	*past = false;
 	if (left < 4) {
 		acpi_error_at(c, off, "%zu byte(s) left after the last %s, too few for a %s header", left,
-			 what, what);
+			      what, what);
 		return 0;
 	}
 	len = acpi_r16(c, off + 2);
 	if (len < 4) {
 		acpi_error_at(c, off + 2, "%s length %u is smaller than its 4-byte header: the rest of the table cannot be walked",
-			 what, len);
+			      what, len);
 		return 0;
 	}
 	if (len > left) {
 		acpi_error_at(c, off + 2, "%s length %u runs past the end of the table (%zu bytes left)", what,
-			 len, left);
+			      len, left);
 		*past = true;
 		return c->len;
 	}
@@ -154,7 +154,8 @@ void acpi_put_bdf(json_object *o, const char *k, unsigned int seg, unsigned int 
 }
 
 /* Up to n bytes of table text, up to a NUL, non-printable bytes as '?'. */
-void acpi_put_text(json_object *o, const char *k, const struct acpi_ctx *c, size_t off, size_t n)
+void acpi_put_text(json_object *o, const char *k, const struct acpi_ctx *c, size_t off,
+		   size_t n)
 {
 	char b[64];
 	size_t i;
@@ -268,7 +269,8 @@ static int pci_cmp(const void *a, const void *b)
 }
 
 /* c->pci is sorted by segment and RID (load_pci) */
-const struct acpi_pci_fn *acpi_pci_find(const struct acpi_ctx *c, unsigned int seg, unsigned int id)
+const struct acpi_pci_fn *acpi_pci_find(const struct acpi_ctx *c, unsigned int seg,
+					unsigned int id)
 {
 	struct acpi_pci_fn key = { (uint16_t)seg, (uint16_t)id, 0 };
 
@@ -290,7 +292,7 @@ const struct acpi_pci_fn *acpi_pci_parent(const struct acpi_ctx *c, const struct
 /* ---- ID sets: what a table covers ------------------------------------------------ */
 
 void acpi_cover_add(struct acpi_covers *cv, uint16_t seg, uint16_t first, uint16_t last,
-		      uint8_t kind)
+		    uint8_t kind)
 {
 	if (cv->n == cv->cap) {
 		size_t cap = cv->cap ? cv->cap * 2 : 32;
@@ -357,11 +359,11 @@ json_object *lab_acpi_check(const uint8_t *buf, size_t len, json_object *pci)
 		acpi_error_at(&c, 4, "length field %u is smaller than the 36-byte ACPI header", declared);
 	} else if (declared > c.len) {
 		acpi_error_at(&c, 4, "length field says %u bytes but only %zu are present: the table is truncated",
-			 declared, c.len);
+			      declared, c.len);
 	} else {
 		if (declared < c.len)
 			acpi_warn_at(&c, declared, "%zu byte(s) follow the end of the table (length field %u)",
-				c.len - declared, declared);
+				     c.len - declared, declared);
 		c.len = declared;
 	}
 	for (size_t i = 0; i < c.len; i++)
@@ -369,19 +371,19 @@ json_object *lab_acpi_check(const uint8_t *buf, size_t len, json_object *pci)
 	acpi_put_bool(c.out, "checksum_ok", sum == 0);
 	if (sum)
 		acpi_error_at(&c, 9, "checksum: the table's bytes sum to 0x%02x, not 0 (checksum field 0x%02x, expected 0x%02x)",
-			 sum, buf[9], (uint8_t)(buf[9] - sum));
+			      sum, buf[9], (uint8_t)(buf[9] - sum));
 
 	if (!strcmp(sig, "DMAR")) {
 		if (acpi_r8(&c, 8) < 1 || acpi_r8(&c, 8) > 2)
 			acpi_warn_at(&c, 8, "revision %u: the VT-d specification's DMAR revisions are 1 and 2",
-				acpi_r8(&c, 8));
+				     acpi_r8(&c, 8));
 		acpi_dmar(&c);
 	} else if (!strcmp(sig, "IVRS")) {
 		acpi_ivrs(&c);
 	} else if (!strcmp(sig, "IORT")) {
 		if (acpi_r8(&c, 8) > 7)
 			acpi_warn_at(&c, 8, "revision %u is newer than the IORT revisions this parser knows (0-7)",
-				acpi_r8(&c, 8));
+				     acpi_r8(&c, 8));
 		acpi_iort(&c);
 	} else {
 		acpi_error_at(&c, 0, "signature '%s' is not DMAR, IVRS or IORT", sig);

@@ -58,17 +58,17 @@ static int scope_resolve(struct acpi_ctx *c, size_t off, const char *what, uint1
 		if (!f) {
 			if (i + 1 == npath)
 				acpi_error_at(c, off, "%s scope %s: no such PCI device on this machine",
-					 what, b);
+					      what, b);
 			else
 				acpi_error_at(c, off, "%s scope path entry %u: no PCI bridge %s on this machine",
-					 what, i, b);
+					      what, i, b);
 			return 0;
 		}
 		if (i + 1 == npath)
 			break;
 		if (f->secondary == -1) {
 			acpi_error_at(c, off, "%s scope path entry %u: %s is not a PCI bridge",
-				 what, i, b);
+				      what, i, b);
 			return 0;
 		}
 		if (f->secondary < 0)
@@ -118,19 +118,19 @@ static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg
 
 		if (left < 2) {
 			acpi_error_at(c, off, "%zu byte(s) left in the %s, too few for a device scope",
-				 left, parent);
+				      left, parent);
 			return;
 		}
 		type = acpi_r8(c, off);
 		slen = acpi_r8(c, off + 1);
 		if (slen < 6) {
 			acpi_error_at(c, off + 1, "device scope length %u is smaller than its 6-byte minimum",
-				 slen);
+				      slen);
 			return;
 		}
 		if (slen > left) {
 			acpi_error_at(c, off + 1, "device scope length %u runs past the end of its %s (%zu bytes left)",
-				 slen, parent, left);
+				      slen, parent, left);
 			return;
 		}
 		name = type < sizeof(scope_names) / sizeof(scope_names[0]) ? scope_names[type]
@@ -152,14 +152,14 @@ static void dmar_scopes(struct acpi_ctx *c, size_t off, size_t end, uint16_t seg
 			acpi_warn_at(c, off + 3, "device scope reserved byte is 0x%02x, not 0", acpi_r8(c, off + 3));
 		if ((slen - 6u) % 2)
 			acpi_error_at(c, off + 1, "device scope length %u leaves an odd byte after its path entries",
-				 slen);
+				      slen);
 		if (!npath)
 			acpi_error_at(c, off, "device scope has no path entry");
 
 		if (npath && (type == 1 || type == 2)) {
 			if (include_all)
 				acpi_warn_at(c, off, "INCLUDE_PCI_ALL DRHD lists a PCI %s scope (it should list only IOAPIC, HPET and ACPI namespace devices)",
-					name);
+					     name);
 			if (scope_resolve(c, off, name, seg, bus, off + 6, npath, &id)) {
 				acpi_put_bdf(s, "bdf", seg, id);
 				if (cv)

@@ -86,7 +86,7 @@ static void iort_mem_props(struct acpi_ctx *c, size_t o, json_object *obj)
 		acpi_warn_at(c, o + 4, "allocation hints reserved bits 0x%02x set", hints & 0xf0);
 	if (acpi_r16(c, o + 5))
 		acpi_warn_at(c, o + 5, "memory access properties reserved field is 0x%04x, not 0",
-			acpi_r16(c, o + 5));
+			     acpi_r16(c, o + 5));
 	if (mf & 0xf8)
 		acpi_warn_at(c, o + 7, "memory access flags reserved bits 0x%02x set", mf & 0xf8);
 	if (cca == 1 && !(mf & 1))
@@ -103,21 +103,22 @@ static bool iort_region(struct acpi_ctx *c, const struct iort_node *n, struct re
 		return false;
 	if (start > n->len || len > n->len - start) {
 		acpi_error_at(c, n->off + field, "%s (%" PRIu64 " bytes at node offset %" PRIu64 ") runs past the end of the %zu-byte node",
-			 name, len, start, n->len);
+			      name, len, start, n->len);
 		return false;
 	}
 	for (size_t i = 0; i < *nr; i++)
 		if (start < r[i].start + r[i].len && r[i].start < start + len) {
 			acpi_error_at(c, n->off + field, "%s at node offset %" PRIu64 " overlaps the node's %s",
-				 name, start, r[i].name);
+				      name, start, r[i].name);
 			return false;
 		}
 	r[(*nr)++] = (struct region){ name, (size_t)start, (size_t)len };
 	return true;
 }
 
-static void iort_rc_coverage(struct acpi_ctx *c, const struct iort_node *n, const struct iort_node *nodes,
-			     size_t nn, const struct idmap *m, size_t nm, json_object *obj)
+static void iort_rc_coverage(struct acpi_ctx *c, const struct iort_node *n,
+			     const struct iort_node *nodes, size_t nn, const struct idmap *m,
+			     size_t nm, json_object *obj)
 {
 	uint32_t seg = acpi_r32(c, n->off + 28);
 	json_object *cov = acpi_put_arr(obj, "pci_coverage");
@@ -159,18 +160,18 @@ static void iort_rc_coverage(struct acpi_ctx *c, const struct iort_node *n, cons
 		acpi_put_int(e, "rid", p->id);
 		acpi_put_int(e, "output_reference", hit->out_ref);
 		acpi_put_str(e, "output_type",
-			iort_find(nodes, nn, hit->out_ref) ?
-			iort_type_name(iort_find(nodes, nn, hit->out_ref)->type) : "none");
+			     iort_find(nodes, nn, hit->out_ref) ?
+			     iort_type_name(iort_find(nodes, nn, hit->out_ref)->type) : "none");
 		acpi_put_int(e, "output_id", (hit->flags & 1) ? hit->out_base
 				       : hit->out_base + (p->id - hit->base));
 		json_object_array_add(cov, e);
 	}
 	if (missing > MAX_LISTED_RIDS)
 		acpi_error_at(c, n->off + 12, "root complex (segment %u) ID mappings do not cover requester IDs %s and %u more",
-			 seg, list, missing - MAX_LISTED_RIDS);
+			      seg, list, missing - MAX_LISTED_RIDS);
 	else if (missing)
 		acpi_error_at(c, n->off + 12, "root complex (segment %u) ID mappings do not cover requester ID%s %s",
-			 seg, missing > 1 ? "s" : "", list);
+			      seg, missing > 1 ? "s" : "", list);
 }
 
 /* One node being checked: what the steps of iort_node() share. */

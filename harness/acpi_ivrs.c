@@ -235,7 +235,7 @@ static void ivhd(struct acpi_ctx *c, size_t off, size_t end, uint8_t type, json_
 
 	if (end - off < hlen) {
 		acpi_error_at(c, off + 2, "IVHD type 0x%02x length %zu is smaller than its %u-byte header",
-			 type, end - off, hlen);
+			      type, end - off, hlen);
 		return;
 	}
 	acpi_put_int(o, "flags", flags);
