@@ -75,11 +75,11 @@ void acpi_error_at(struct acpi_ctx *c, size_t off, const char *fmt, ...)
 }
 
 /*
- * The subtable at off, with a 2-byte length at off + 2 (DMAR structures,
- * IVRS blocks): its end, clipped to the table's with *past set when its
- * length runs over; 0 when the rest of the table cannot be walked.
+ * The subtable at off, with a 2-byte length at off + 2: its end, clipped to
+ * the table's with *past set when its length runs over; 0 when the rest of
+ * the table cannot be walked.
  */
-size_t acpi_subtable_end(struct acpi_ctx *c, size_t off, const char *what, bool *past)
+static size_t subtable_end(struct acpi_ctx *c, size_t off, const char *what, bool *past)
 {
 	size_t left = c->len - off;
 	uint16_t len;
@@ -103,6 +103,25 @@ size_t acpi_subtable_end(struct acpi_ctx *c, size_t off, const char *what, bool 
 		return c->len;
 	}
 	return off + len;
+}
+
+void acpi_subtables(struct acpi_ctx *c, size_t off, const char *what, json_object *arr,
+		    acpi_subtable_fn *fn, void *arg)
+{
+	while (off < c->len) {
+		bool past = false;
+		size_t end = subtable_end(c, off, what, &past);
+		json_object *o;
+
+		if (!end)
+			break;
+		o = json_object_new_object();
+		json_object_array_add(arr, o);
+		fn(c, off, end, o, arg);
+		if (past)
+			break;
+		off += acpi_r16(c, off + 2);
+	}
 }
 
 void acpi_warn_at(struct acpi_ctx *c, size_t off, const char *fmt, ...)

@@ -321,9 +321,9 @@ static void andd(struct acpi_ctx *c, size_t off, size_t end, json_object *s)
 }
 
 /* The remapping structure at off..end, listed as s. */
-static void structure(struct acpi_ctx *c, size_t off, size_t end, json_object *s,
-		      struct dmar_state *st)
+static void structure(struct acpi_ctx *c, size_t off, size_t end, json_object *s, void *arg)
 {
+	struct dmar_state *st = arg;
 	uint16_t type = acpi_r16(c, off), slen = acpi_r16(c, off + 2);
 	const char *name = type < DMAR_NTYPES ? dmar_names[type] : NULL;
 
@@ -417,7 +417,6 @@ static void pci_coverage(struct acpi_ctx *c, const struct dmar_state *st)
 void acpi_dmar(struct acpi_ctx *c)
 {
 	struct dmar_state st = { 0 };
-	size_t off = 48;
 	json_object *arr;
 
 	if (c->len < 48) {
@@ -432,20 +431,7 @@ void acpi_dmar(struct acpi_ctx *c)
 	if (!st.drhds || !st.rhsa || !st.rhsa_off)
 		goto out;
 
-	while (off < c->len) {
-		bool past = false;
-		size_t end = acpi_subtable_end(c, off, "structure", &past);
-		json_object *s;
-
-		if (!end)
-			break;
-		s = json_object_new_object();
-		json_object_array_add(arr, s);
-		structure(c, off, end, s, &st);
-		if (past)
-			break;
-		off += acpi_r16(c, off + 2);
-	}
+	acpi_subtables(c, 48, "structure", arr, structure, &st);
 	include_all_rules(c, &st);
 	rhsa_rules(c, &st);
 	if (!st.ndrhd && c->nerr == 0)

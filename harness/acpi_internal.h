@@ -74,12 +74,18 @@ void acpi_error_at(struct acpi_ctx *c, size_t off, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
 void acpi_warn_at(struct acpi_ctx *c, size_t off, const char *fmt, ...);
 
+/* One subtable at off..end (its length clipped to the table's), listed as o. */
+typedef void acpi_subtable_fn(struct acpi_ctx *c, size_t off, size_t end, json_object *o,
+			      void *arg);
+
 /*
- * The subtable at off, with a 2-byte length at off + 2 (DMAR structures,
- * IVRS blocks): its end, clipped to the table's with *past set when its
- * length runs over; 0 when the rest of the table cannot be walked.
+ * Walk the subtables from off to the table's end, each with a 2-byte length
+ * at its offset + 2 (DMAR structures, IVRS blocks; what names them in
+ * findings): a new object in arr for each, handed to fn. Stops at a length
+ * below 4 bytes or after one that runs past the table (both findings).
  */
-size_t acpi_subtable_end(struct acpi_ctx *c, size_t off, const char *what, bool *past);
+void acpi_subtables(struct acpi_ctx *c, size_t off, const char *what, json_object *arr,
+		    acpi_subtable_fn *fn, void *arg);
 
 /* n bytes at off are all zero (or outside the table). */
 bool acpi_all_zero(const struct acpi_ctx *c, size_t off, size_t n);

@@ -39,6 +39,7 @@ static const char *ivhd_entry_name(uint8_t t)
 }
 
 struct ivrs_state {
+	uint8_t rev;         /* the table's */
 	struct acpi_covers cv;
 	uint16_t *iommus;    /* seg << 16 would not fit: parallel arrays */
 	uint16_t *iommu_seg;
@@ -340,10 +341,10 @@ static void ivrs_header(struct acpi_ctx *c, uint8_t rev)
 }
 
 /* The block at off..end, listed as o: an IVHD or an IVMD. */
-static void block(struct acpi_ctx *c, size_t off, size_t end, uint8_t rev, json_object *o,
-		  struct ivrs_state *st)
+static void block(struct acpi_ctx *c, size_t off, size_t end, json_object *o, void *arg)
 {
-	uint8_t type = acpi_r8(c, off);
+	struct ivrs_state *st = arg;
+	uint8_t type = acpi_r8(c, off), rev = st->rev;
 	char t[8];
 
 	snprintf(t, sizeof(t), "0x%02x", type);
@@ -392,16 +393,15 @@ static void pci_coverage(struct acpi_ctx *c, const struct ivrs_state *st)
 
 void acpi_ivrs(struct acpi_ctx *c)
 {
-	struct ivrs_state st = { 0 };
-	uint8_t rev = acpi_r8(c, 8);
+	struct ivrs_state st = { .rev = acpi_r8(c, 8) };
 	json_object *arr;
-	size_t off = 48, nblk = c->len / 4 + 1;
+	size_t nblk = c->len / 4 + 1;
 
 	if (c->len < 48) {
 		acpi_error_at(c, c->len, "IVRS ends after %zu bytes, inside its 48-byte header", c->len);
 		return;
 	}
-	ivrs_header(c, rev);
+	ivrs_header(c, st.rev);
 	arr = acpi_put_arr(c->out, "blocks");
 	st.iommus = calloc(nblk, sizeof(*st.iommus));
 	st.iommu_seg = calloc(nblk, sizeof(*st.iommu_seg));
@@ -409,20 +409,7 @@ void acpi_ivrs(struct acpi_ctx *c)
 	if (!st.iommus || !st.iommu_seg || !st.all_seg)
 		goto out;
 
-	while (off < c->len) {
-		bool past = false;
-		size_t end = acpi_subtable_end(c, off, "block", &past);
-		json_object *o;
-
-		if (!end)
-			break;
-		o = json_object_new_object();
-		json_object_array_add(arr, o);
-		block(c, off, end, rev, o, &st);
-		if (past)
-			break;
-		off += acpi_r16(c, off + 2);
-	}
+	acpi_subtables(c, 48, "block", arr, block, &st);
 	if (!st.niommu && c->nerr == 0)
 		acpi_error_at(c, 48, "IVRS has no IVHD block");
 	pci_coverage(c, &st);
