@@ -33,7 +33,8 @@ mkdir -p "$out/corpus-acpi"
 # shellcheck disable=SC2046
 "$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iharness $(pkg-config --cflags json-c) \
-	-o "$out/fuzz_acpi" tests/fuzz/fuzz_acpi.c harness/acpi.c harness/jsonval.c \
+	-o "$out/fuzz_acpi" tests/fuzz/fuzz_acpi.c harness/acpi.c harness/acpi_dmar.c \
+	harness/acpi_ivrs.c harness/acpi_iort.c harness/jsonval.c \
 	harness/error.c $(pkg-config --libs json-c)
 
 cd "$out"
