@@ -26,7 +26,9 @@ AGENT_HDR  = $(wildcard guests/agent/*.h)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-STACK     ?= bookworm
+# the host's QEMU/libvirt: bookworm or backports; unset keeps what the
+# host has (lab/install-deps.sh)
+STACK     ?=
 export STACK
 
 .PHONY: all pkgs deps daemons images check unit integration fuzz run nightly bench clean help

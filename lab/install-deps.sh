@@ -3,8 +3,11 @@
 # already present are left alone, apt is only asked when something is missing
 # or the host's QEMU/libvirt are not the stack asked for.
 #
-#   STACK=bookworm   (default) QEMU 7.2, libvirt 9.0
+#   STACK=bookworm   QEMU 7.2, libvirt 9.0 (what a fresh machine gets)
 #   STACK=backports  QEMU 10.0, libvirt 11.3 from bookworm-backports
+#   STACK unset      keep the stack the host is on (bookworm on a fresh one),
+#                    so that `make run` after `make deps STACK=backports`
+#                    does not move the host back
 #
 # Moving between the two is both ways: to backports, apt upgrades QEMU and
 # libvirt from bookworm-backports; back to bookworm, every installed package
@@ -15,7 +18,7 @@
 # lab/start-daemons.sh ('make daemons').
 set -eu
 
-STACK=${STACK:-bookworm}
+STACK=${STACK:-}
 export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES="
@@ -65,6 +68,12 @@ fi
 
 case "$STACK" in
 bookworm | backports) ;;
+"")   # keep what the host has
+	if dpkg-query -W -f '${Version}' qemu-system-x86 2>/dev/null | grep -q bpo; then
+		STACK=backports
+	else
+		STACK=bookworm
+	fi ;;
 *) echo "install-deps: STACK is bookworm or backports, not '$STACK'" >&2; exit 2 ;;
 esac
 
