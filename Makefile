@@ -7,7 +7,9 @@ WARN       = -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializer
 PKGS       = libvirt libvirt-qemu libxml-2.0 json-c yaml-0.1 libguestfs
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LAB_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iharness -Iguests/agent $(PKG_CFLAGS)
+# common/: the contract both ends build from (agent protocol framing, the
+# DMA request, the error object, hex digits)
+LAB_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Icommon -Iharness -Iguests/agent $(PKG_CFLAGS)
 # the static agents: json-c for the build machine and, through Debian's
 # multiarch (libjson-c-dev:arm64), for arm64
 AGENT_JSON_X86   := $(shell pkg-config --cflags --libs json-c 2>/dev/null)
@@ -15,14 +17,13 @@ AGENT_JSON_ARM64 := $(shell PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig
 		       pkg-config --cflags --libs json-c 2>/dev/null)
 
 B          = build
-# The protocol framing is shared by both ends: the agent and the harness.
-PROTO_SRC  = guests/agent/proto.c
-HARNESS_SRC = $(wildcard harness/*.c) $(PROTO_SRC)
+COMMON_SRC = $(wildcard common/*.c)
+HARNESS_SRC = $(wildcard harness/*.c) $(COMMON_SRC)
 HARNESS_OBJ = $(patsubst %.c,$(B)/obj/%.o,$(HARNESS_SRC))
 LAB_SRC    = $(wildcard lab/*.c)
 LAB_OBJ    = $(patsubst %.c,$(B)/obj/%.o,$(LAB_SRC))
-AGENT_SRC  = $(wildcard guests/agent/*.c) harness/error.c
-AGENT_HDR  = $(wildcard guests/agent/*.h)
+AGENT_SRC  = $(wildcard guests/agent/*.c) $(COMMON_SRC)
+AGENT_HDR  = $(wildcard guests/agent/*.h) $(wildcard common/*.h)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
@@ -72,16 +73,16 @@ $(B)/iommu-lab: $(LAB_OBJ) $(B)/libharness.a
 
 # ---- the in-guest agent: static, one per guest architecture ------------------
 # (one compile-and-link each: the headers are listed, not tracked)
-AGENT_DEP  = $(AGENT_SRC) $(AGENT_HDR) harness/error.h harness/hex.h
+AGENT_DEP  = $(AGENT_SRC) $(AGENT_HDR)
 $(B)/agent-x86_64: $(AGENT_DEP) | pkgs
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness \
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Icommon \
 		-o $@ $(AGENT_SRC) $(AGENT_JSON_X86)
 
 $(B)/agent-aarch64: $(AGENT_DEP)
 	@mkdir -p $(B)
 	@[ -n "$(AGENT_JSON_ARM64)" ] || { echo "make: no json-c for arm64 (libjson-c-dev:arm64: run 'make deps')" >&2; exit 1; }
-	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Iharness \
+	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Icommon \
 		-o $@ $(AGENT_SRC) $(AGENT_JSON_ARM64)
 
 # ---- guest images -----------------------------------------------------------
@@ -102,7 +103,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libharness.a
 # The agent's DMA request validation is guest code: it links dma.c and what
 # the probe in it calls (the device, its two ways in, the agent's helpers),
 # not the harness.
-TEST_DMA_SRC = $(addprefix guests/agent/,dma.c edu.c vfio.c raw.c clock.c kmsg.c sysfs.c) harness/error.c
+TEST_DMA_SRC = $(addprefix guests/agent/,dma.c edu.c vfio.c raw.c clock.c kmsg.c sysfs.c) common/error.c
 $(B)/tests/test_dma: tests/unit/test_dma.c $(TEST_DMA_SRC) $(AGENT_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(LAB_CFLAGS) -o $@ tests/unit/test_dma.c $(TEST_DMA_SRC) $(PKG_LIBS) -lcmocka

@@ -8,11 +8,11 @@
 
 #include <yaml.h>
 
+#include "dma_request.h"
 #include "jsonval.h"
 #include "paths.h"
 #include "platform.h"
 
-#define EDU_DEFAULT_MASK 0x0fffffffULL   /* edu's 28-bit DMA mask */
 
 static const char *const iommu_args[] = {
 	"intel_iommu=", "amd_iommu=", "iommu=", "iommu.", "intremap=", "arm-smmu-v3.",
@@ -47,7 +47,7 @@ char *lab_replay_iommu_args(const char *cmdline)
 static unsigned long long edu_mask(const char *platform)
 {
 	struct lab_platform *p = lab_platform_load(lab_paths_platforms(), platform, NULL);
-	unsigned long long mask = EDU_DEFAULT_MASK;
+	unsigned long long mask = DMA_EDU_DEFAULT_MASK;
 
 	if (p && p->test_dma_mask)
 		mask = strtoull(p->test_dma_mask, NULL, 16);

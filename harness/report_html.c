@@ -57,7 +57,7 @@ static const char html_css[] =
 	"table.eo th{text-align:left;color:#555;font-weight:normal}\n"
 	".label{color:#555;margin-top:.3em}.none{color:#777;font-style:italic}\n"
 	".hidden{display:none}\n"
-	"table.diff td{vertical-align:top}table.diff tr.newly_failing{background:#fdecea}\n"
+	"table.diff td,table.diff th{vertical-align:top}table.diff tr.newly_failing{background:#fdecea}\n"
 	"table.diff ul{margin:0;padding-left:1.2em}\n";
 
 static const char html_js[] =

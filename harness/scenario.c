@@ -12,6 +12,7 @@
 
 #include <yaml.h>
 
+#include "dma_request.h"
 #include "domain.h"
 #include "expect.h"
 #include "platform.h"
@@ -717,9 +718,9 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 	} else if (!strcmp(key, "size")) {
 		unsigned size;
 
-		/* 4095: QEMU 7.2's edu aborts on a 4096-byte transfer from
-		 * 0x40000 (its bounds check is off by one) */
-		if (get_uint(c, v, "size", 1, 4095, &size) < 0)
+		/* the agent's limit (common/dma_request.h: QEMU 7.2's edu
+		 * aborts on a 4096-byte transfer) */
+		if (get_uint(c, v, "size", 1, DMA_MAX_SIZE, &size) < 0)
 			return -1;
 		json_object_object_add(p->probe, key, json_object_new_int((int)size));
 		return 0;

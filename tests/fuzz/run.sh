@@ -25,17 +25,17 @@ fi
 mkdir -p "$out/corpus-fault"
 # shellcheck disable=SC2046
 "$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -Iharness $(pkg-config --cflags json-c) \
+	-fno-sanitize-recover=undefined -Icommon -Iharness $(pkg-config --cflags json-c) \
 	-o "$out/fuzz_fault" tests/fuzz/fuzz_fault.c harness/fault*.c harness/klog.c \
-	harness/error.c $(pkg-config --libs json-c)
+	common/error.c $(pkg-config --libs json-c)
 
 mkdir -p "$out/corpus-acpi"
 # shellcheck disable=SC2046
 "$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -Iharness $(pkg-config --cflags json-c) \
+	-fno-sanitize-recover=undefined -Icommon -Iharness $(pkg-config --cflags json-c) \
 	-o "$out/fuzz_acpi" tests/fuzz/fuzz_acpi.c harness/acpi.c harness/acpi_dmar.c \
 	harness/acpi_ivrs.c harness/acpi_iort.c harness/jsonval.c \
-	harness/error.c $(pkg-config --libs json-c)
+	common/error.c $(pkg-config --libs json-c)
 
 cd "$out"
 ./fuzz_acpi -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
