@@ -3,7 +3,7 @@
 #define LAB_AGENT_H
 
 /*
- * The harness's end of the agent protocol (guests/agent/proto.h), over a
+ * The harness's end of the agent protocol (common/proto.h), over a
  * non-blocking libvirt stream from virDomainOpenChannel(), so the same code
  * serves a local or a remote libvirt. The guest is untrusted: lines are
  * bounded, anything that is not a well-formed message is counted and dropped.
