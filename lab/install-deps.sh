@@ -126,6 +126,15 @@ elif [ "$switch" = yes ]; then
 	echo "install-deps: back to bookworm:$moves"
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends --allow-downgrades $moves
+	# Backports' libvirt-common took files over from libvirt0 (Replaces:),
+	# cpu_map/*.xml among them; removing it deleted them, and libvirt 9.0
+	# then fails every guest ("failed to parse xml document
+	# '/usr/share/libvirt/cpu_map/index.xml'"). A reinstall of what the
+	# stack has now puts every file back.
+	stack_pkgs=$(dpkg-query -W -f '${db:Status-Status} ${Package} ${source:Package}\n' |
+		awk '$1 == "installed" && ($3 == "qemu" || $3 == "libvirt" || $3 == "seabios") { print $2 }')
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends --reinstall $stack_pkgs
 fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $PACKAGES
