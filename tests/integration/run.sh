@@ -104,14 +104,20 @@ check "known bug: that check is xfail, not fail" \
 
 # ---- DMA probes: a VFIO round trip and the unmap fault per platform, and an
 # identity-domain control where a raw DMA lands --------------------------------
+# amd's VFIO probes (isolation among them) are dma-amd.vfio before QEMU 9.2
+# and dma-amd.pt_off from 9.2 (amd-iommu translates nothing with pt=on
+# there: docs/NOTES.md); only one of the two boots on any QEMU.
 "$LAB" run scenarios/default-dma-intel.yaml scenarios/default-dma-amd.yaml scenarios/default-dma-smmuv3.yaml \
-	--only '(vfio|dma-(intel|smmuv3)[.]raw_identity|isolation)@bookworm$' \
+	--only '(vfio|dma-amd[.]pt_off|dma-(intel|smmuv3)[.]raw_identity|isolation)@bookworm$' \
 	--jobs 2 --results "$OUT/dma" \
 	>"$OUT/dma.out" 2>&1
 rc=$?
 check "dma: exit 0, every probe check held" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || grep -E '^dma|runs,' "$OUT/dma.out" | sed 's/^/#   /'
-check "dma: eight runs" jqf '.summary.runs == 8' "$OUT/dma/results.json"
+check "dma: seven runs booted (eight matched, one amd variant skipped for this QEMU)" \
+	jqf '.summary.runs == 8 and ([.runs[] | select(.status == "ok")] | length) == 7' "$OUT/dma/results.json"
+amd_vfio=$(jq -r '.runs[] | select((.name | test("^dma-amd[.](vfio|pt_off)@")) and .status == "ok") | .name' \
+	"$OUT/dma/results.json" | head -n 1)
 verdict() { # results.json run check verdict
 	jqf ".runs[] | select(.name == \"$2\") | .checks[] | select(.name == \"$3\") | .verdict == \"$4\"" "$1"
 }
@@ -126,9 +132,9 @@ check "dma smmuv3: VFIO round trip exact" probe dma-smmuv3.vfio@bookworm probe.w
 check "dma smmuv3: write after unmap blocked" probe dma-smmuv3.vfio@bookworm probe.write_after_unmap.blocked pass
 check "dma smmuv3: F_TRANSLATION, stream ID = requester ID 0x80" \
 	probe dma-smmuv3.vfio@bookworm probe.write_after_unmap.fault pass
-check "dma amd: write after unmap blocked" probe dma-amd.vfio@bookworm probe.write_after_unmap.blocked pass
+check "dma amd ($amd_vfio): write after unmap blocked" probe "$amd_vfio" probe.write_after_unmap.blocked pass
 check "dma amd: no IO_PAGE_FAULT is a known QEMU limitation (xfail)" \
-	probe dma-amd.vfio@bookworm probe.write_after_unmap.fault xfail
+	probe "$amd_vfio" probe.write_after_unmap.fault xfail
 check "dma identity: a raw DMA lands (iommu=pt: no isolation)" \
 	probe dma-intel.raw_identity@bookworm probe.raw_write.landed pass
 check "dma isolation intel: 00:11.0 cannot write 00:10.0's IOVA (blocked)" \
@@ -139,7 +145,7 @@ check "dma isolation smmuv3: the peer's read is blocked" \
 	probe dma-smmuv3.isolation@bookworm probe.peer_read.blocked pass
 check "dma isolation smmuv3: F_TRANSLATION from the peer's stream ID 0x88" \
 	probe dma-smmuv3.isolation@bookworm probe.peer_read.fault pass
-check "dma isolation amd: blocked" probe dma-amd.isolation@bookworm probe.peer_write.blocked pass
+check "dma isolation amd: blocked" probe "$amd_vfio" probe.peer_write.blocked pass
 check "dma msi intel: the MSI arrives on the VFIO eventfd" \
 	probe dma-intel.isolation@bookworm probe.msi.irq_delivered pass
 check "dma msi intel: through interrupt remapping (IR-PCI-MSI)" \
