@@ -2,7 +2,7 @@
 # Fetch a Debian suite's QEMU into the image cache, beside the host's, never
 # installing it:
 #
-#   images/qemu.sh bookworm|backports
+#   images/qemu.sh bookworm|backports [--refresh]
 #
 # bookworm is QEMU 7.2, bookworm-backports QEMU 10.0. The packages
 # (qemu-system-x86, qemu-system-arm, qemu-system-common, qemu-system-data and
@@ -27,8 +27,9 @@
 # The shared libraries come from the host: `make deps` installs the ones both
 # suites' QEMUs link (lab/install-deps.sh); a missing one is named here.
 #
-# Cached: done once per suite and package version (the harness runs this
-# script once per invocation that uses the suite: quick when up to date).
+# Cached: done once per suite; the harness runs this script once per
+# invocation that uses the suite, and a cached tree answers at once.
+# --refresh asks apt again and unpacks a newer point release of the suite.
 set -eu
 
 SUITE=${1:?usage: images/qemu.sh bookworm|backports}
@@ -45,6 +46,34 @@ backports) release=bookworm-backports ;;
 esac
 
 log() { echo "qemu[$SUITE]: $*"; }
+
+# QEMU looks for a module in QEMU_MODULE_DIR, then in the folder it was
+# built for (/usr/lib/ARCH/qemu: the host QEMU's), and takes the first file
+# of that name it finds (util/module.c, module_load). A module the host's
+# QEMU has and this one lacks (Debian moved ui-opengl and friends into other
+# packages between 7.2 and 10.0) would be loaded from the host's folder, and
+# a module of another build aborts QEMU (module_load_dso's assertion) as
+# soon as libvirt's capability probe lists the QOM types. An empty file of
+# that name in this QEMU's folder stops the search there: the module fails
+# to load (it is not needed by a headless guest) and QEMU goes on.
+shadow_host_modules() { # the module folder of the unpacked tree
+	for m in /usr/lib/*/qemu/*.so; do
+		[ -e "$m" ] || continue
+		[ -e "$1/$(basename "$m")" ] || : >"$1/$(basename "$m")"
+	done
+}
+
+# Fast path, taken on every run that uses the suite: what is unpacked was
+# made by this very script. Asking apt for the suite's versions costs seconds
+# (apt-cache madison); --refresh does that and picks up a newer point release.
+script_digest=$(sha256sum "$0" | cut -c1-16)
+if [ "${2:-}" != --refresh ] && [ -f "$OUT/manifest" ] &&
+	grep -qx "script $script_digest" "$OUT/manifest" &&
+	[ -x "$OUT/root/usr/bin/qemu-system-x86_64" ]; then
+	shadow_host_modules "$(ls -d "$OUT"/root/usr/lib/*/qemu | head -n 1)"
+	log "cached (QEMU $(cat "$OUT/version")); '$0 $SUITE --refresh' looks for a newer one"
+	exit 0
+fi
 
 # The newest version of a package in the suite: apt-cache madison lists
 # every version it knows, newest first, with the archive each came from
@@ -73,26 +102,10 @@ for p in $PACKAGES; do
 	wanted="$wanted $p=$v"
 done
 
-# QEMU looks for a module in QEMU_MODULE_DIR, then in the folder it was
-# built for (/usr/lib/ARCH/qemu: the host QEMU's), and takes the first file
-# of that name it finds (util/module.c, module_load). A module the host's
-# QEMU has and this one lacks (Debian moved ui-opengl and friends into other
-# packages between 7.2 and 10.0) would be loaded from the host's folder, and
-# a module of another build aborts QEMU (module_load_dso's assertion) as
-# soon as libvirt's capability probe lists the QOM types. An empty file of
-# that name in this QEMU's folder stops the search there: the module fails
-# to load (it is not needed by a headless guest) and QEMU goes on.
-shadow_host_modules() { # the module folder of the unpacked tree
-	for m in /usr/lib/*/qemu/*.so; do
-		[ -e "$m" ] || continue
-		[ -e "$1/$(basename "$m")" ] || : >"$1/$(basename "$m")"
-	done
-}
-
 manifest=$(for w in $wanted; do echo "package $w"; done)
 # (the script's own digest too: a changed wrapper means a new unpack)
 manifest="$manifest
-script $(sha256sum "$0" | cut -c1-16)"
+script $script_digest"
 if [ -f "$OUT/manifest" ] && [ "$(grep -E '^(package|script) ' "$OUT/manifest")" = "$manifest" ] &&
 	[ -x "$OUT/root/usr/bin/qemu-system-x86_64" ]; then
 	shadow_host_modules "$(ls -d "$OUT"/root/usr/lib/*/qemu | head -n 1)"
