@@ -13,8 +13,9 @@
  * to, and each record carries its meaning and a likely cause with the
  * evidence for it ("unknown" when the log does not support one).
  *
- * The record follows DESIGN.md: iommu, event, code, device, stream_id,
- * address (hex string), access, count, lines, meaning, likely_cause, plus
+ * The record is the one results/README.md describes ("A fault record"):
+ * iommu, event, code, device, stream_id, address (hex string), access,
+ * count, lines, meaning, likely_cause, plus
  * "evidence" (array of strings), "decoded" (family-specific fields: PASID,
  * flags and their names, SSID, class, stage, FSR/FSYNR0 bits, raw dwords,
  * DTE dump, the reason as printed and how it was read, ...), and when known
