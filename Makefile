@@ -103,7 +103,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libharness.a
 # The agent's DMA request validation is guest code: it links dma.c and what
 # the probe in it calls (the device, its two ways in, the agent's helpers),
 # not the harness.
-TEST_DMA_SRC = $(addprefix guests/agent/,dma.c edu.c vfio.c raw.c clock.c kmsg.c sysfs.c) common/error.c
+TEST_DMA_SRC = $(addprefix guests/agent/,dma.c edu.c vfio.c raw.c kmsg.c sysfs.c) common/error.c common/clock.c
 $(B)/tests/test_dma: tests/unit/test_dma.c $(TEST_DMA_SRC) $(AGENT_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(LAB_CFLAGS) -o $@ tests/unit/test_dma.c $(TEST_DMA_SRC) $(PKG_LIBS) -lcmocka

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static int write_all(int fd, const char *p, size_t len)
@@ -74,12 +73,4 @@ int lab_file_write_json(const char *path, json_object *doc, int flags, struct la
 		return -1;
 	}
 	return lab_file_write(path, s, len, 0644, err);
-}
-
-double lab_file_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

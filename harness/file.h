@@ -21,7 +21,4 @@ int lab_file_write(const char *path, const void *data, size_t len, mode_t mode,
 /* A JSON document (json-c's flags: JSON_C_TO_STRING_PLAIN, _PRETTY). */
 int lab_file_write_json(const char *path, json_object *doc, int flags, struct lab_error *err);
 
-/* Seconds on the monotonic clock: for durations, never for dates. */
-double lab_file_now(void);
-
 #endif

@@ -19,7 +19,7 @@
 #include "accel.h"
 #include "disk.h"
 #include "evaluate.h"
-#include "file.h"
+#include "clock.h"
 #include "image.h"
 #include "paths.h"
 #include "platform.h"
@@ -345,7 +345,7 @@ static int spawn(struct pool *p, struct slot *s)
 		errno = rc;
 		return -1;
 	}
-	s->started = lab_file_now();
+	s->started = lab_clock_now();
 	s->deadline = s->started + o.timeout_s + WATCHDOG_GRACE_S;
 	p->active++;
 	return 0;
@@ -402,7 +402,7 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 		set_str(run, "status", "error");
 		set_str(run, "detail", why);
 	}
-	json_object_object_add(o, "duration_s", json_object_new_double(lab_file_now() - s->started));
+	json_object_object_add(o, "duration_s", json_object_new_double(lab_clock_now() - s->started));
 	json_object_object_add(o, "accel", json_object_new_string(s->accel ? s->accel : "?"));
 	json_object_object_add(o, "accel_reason", json_object_new_string(s->accel_why));
 	json_object_object_add(o, "timeline",
@@ -413,7 +413,7 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 	s->done = 1;
 	p->done++;
 	p->booted++;
-	p->busy_s += lab_file_now() - s->started;
+	p->busy_s += lab_clock_now() - s->started;
 	verdict = json_object_get_string(json_object_object_get(o, "verdict"));
 	if (lab_verdict_parse(verdict) != LAB_VERDICT_PASS)
 		p->failures++;
@@ -457,7 +457,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	char started[32];
 
 	p.slots = calloc(m->nruns + 1, sizeof(*p.slots));
-	p.started = lab_file_now();
+	p.started = lab_clock_now();
 	if (preflight(&p, err) < 0) {
 		free(p.slots);
 		return NULL;
@@ -509,7 +509,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			s = &p.slots[i];
 			/* the runner keeps its own timeout; this is for a stuck worker.
 			 * Killing it closes its libvirt connection: AUTODESTROY. */
-			if (s->pid > 0 && !s->done && lab_file_now() > s->deadline)
+			if (s->pid > 0 && !s->done && lab_clock_now() > s->deadline)
 				kill(s->pid, SIGKILL);
 		}
 		progress_event(&p, LAB_POOL_TICK, NULL);
@@ -528,7 +528,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	json_object_object_add(host, "jobs", json_object_new_int((int)o->jobs));
 	json_object_object_add(results, "run_id", json_object_new_string(run_id));
 	json_object_object_add(results, "started", json_object_new_string(started));
-	json_object_object_add(results, "duration_s", json_object_new_double(lab_file_now() - p.started));
+	json_object_object_add(results, "duration_s", json_object_new_double(lab_clock_now() - p.started));
 	json_object_object_add(results, "host", host);
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_array_add(runs, json_object_get(p.slots[i].result));

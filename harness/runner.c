@@ -16,6 +16,7 @@
 #include "agent.h"
 #include "disk.h"
 #include "domain.h"
+#include "clock.h"
 #include "file.h"
 #include "image.h"
 #include "observation.h"
@@ -116,7 +117,7 @@ static void mark(struct run *r, const char *event)
 {
 	if (!json_object_object_get_ex(r->timeline, event, NULL))
 		json_object_object_add(r->timeline, event,
-				       json_object_new_double(lab_file_now() - r->started));
+				       json_object_new_double(lab_clock_now() - r->started));
 }
 
 static void finish(struct run *r, enum lab_run_status status, const char *fmt, ...)
@@ -201,7 +202,7 @@ static void on_console(virStreamPtr st, int events, void *opaque)
 
 	(void)events;
 	while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0) {
-		r->last_console = lab_file_now();
+		r->last_console = lab_clock_now();
 		console_data(r, buf, (size_t)n);
 	}
 	if (n == 0 || n == -1) {
@@ -220,7 +221,7 @@ static void channel_broke(struct run *r, const char *why)
 	if (r->channel_error[0])
 		return;
 	snprintf(r->channel_error, sizeof(r->channel_error), "%s", why);
-	r->channel_error_at = lab_file_now();
+	r->channel_error_at = lab_clock_now();
 }
 
 /* The n-th test device's address: slot test_slot + n on the root bus of
@@ -296,7 +297,7 @@ static void send_step(struct run *r)
 	}
 	r->execute = execute;
 	r->pending = lab_agent_request(r->agent, execute, args, &err);
-	r->last_send = lab_file_now();
+	r->last_send = lab_clock_now();
 	if (r->pending < 0)
 		channel_broke(r, err.msg);
 }
@@ -338,7 +339,7 @@ static void on_message(json_object *msg, void *opaque)
 	mark(r, (const char *[]){ "hello", "bind", "collect", "probes", "kmsg", "poweroff" }[r->step]);
 	switch (r->step) {
 	case STEP_HELLO:
-		r->res->boot_s = lab_file_now() - r->started;
+		r->res->boot_s = lab_clock_now() - r->started;
 		break;
 	case STEP_BIND:
 		break;   /* a failed bind is visible in the groups collected next */
@@ -359,7 +360,7 @@ static void on_message(json_object *msg, void *opaque)
 		}
 		break;
 	case STEP_POWEROFF:
-		r->stop_deadline = lab_file_now() + POWEROFF_WAIT_S;
+		r->stop_deadline = lab_clock_now() + POWEROFF_WAIT_S;
 		break;
 	case STEP_STOPPING:
 		return;
@@ -380,7 +381,7 @@ static void on_channel(virStreamPtr st, int events, void *opaque)
 	/* any bytes, not only whole messages: a long reply on its way, or
 	 * the agent's "busy" events while a command runs, is not silence */
 	if (r->agent->received != received)
-		r->last_agent = lab_file_now();
+		r->last_agent = lab_clock_now();
 	if (err.set || r->agent->eof) {
 		virStreamEventRemoveCallback(st);
 		channel_broke(r, err.set ? err.msg : "agent channel closed");
@@ -456,7 +457,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 static void on_tick(int timer, void *opaque)
 {
 	struct run *r = opaque;
-	double t = lab_file_now();
+	double t = lab_clock_now();
 
 	(void)timer;
 	if (r->finished)
@@ -665,7 +666,7 @@ static int start(struct run *r, struct lab_error *err)
 		return -1;
 	}
 	setvbuf(r->console_log, NULL, _IOLBF, 0);
-	r->started = lab_file_now();
+	r->started = lab_clock_now();
 	r->timeline = json_object_new_object();
 	r->probes = json_object_new_array();
 	r->deadline = r->started + r->opts->timeout_s;
@@ -749,7 +750,7 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	}
 	teardown(&r);
 	mark(&r, "destroyed");
-	res->total_s = r.started ? lab_file_now() - r.started : 0;
+	res->total_s = r.started ? lab_clock_now() - r.started : 0;
 	res->timeline = r.timeline;
 	res->garbage = r.agent ? r.agent->garbage : 0;
 	res->probes = r.probes;

@@ -138,7 +138,7 @@ static int sha256_file(const char *file, char hex[65])
 	char out[256];
 	size_t len = 0;
 	int p[2], status, rc;
-	long long deadline = clock_ms() + HASH_TIMEOUT_MS;
+	long long deadline = lab_clock_ms() + HASH_TIMEOUT_MS;
 	pid_t pid;
 
 	if (access(BUSYBOX, X_OK) < 0) {
@@ -168,7 +168,7 @@ static int sha256_file(const char *file, char hex[65])
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		long long left = deadline - clock_ms();
+		long long left = deadline - lab_clock_ms();
 		ssize_t n;
 		int ready;
 
@@ -256,7 +256,7 @@ json_object *block_probe(json_object *args, const char **err)
 	const char *disk, *serial;
 	char name[64], seen[256], dev[80], dir[PATH_MAX], path[PATH_MAX + 16];
 	char pci[16] = "", driver[64] = "", expected[128], got[65], features[128];
-	long long t0 = clock_ms();
+	long long t0 = lab_clock_ms();
 	struct stat st;
 	int rc;
 
@@ -347,7 +347,7 @@ json_object *block_probe(json_object *args, const char **err)
 	add_str(out, "sha256", got);
 	add_str(out, "expected", expected);
 	json_object_object_add(out, "match", json_object_new_boolean(!strcmp(got, expected)));
-	json_object_object_add(out, "ms", json_object_new_int64(clock_ms() - t0));
+	json_object_object_add(out, "ms", json_object_new_int64(lab_clock_ms() - t0));
 	return out;
 }
 
@@ -404,11 +404,11 @@ static void writer_loop(int in, int log, int ack)
  * stops the waiting (the agent must answer) until it catches up. */
 static void journal_wait(void)
 {
-	long long deadline = clock_ms() + (journal.stalled ? 0 : JOURNAL_SYNC_MS);
+	long long deadline = lab_clock_ms() + (journal.stalled ? 0 : JOURNAL_SYNC_MS);
 
 	while (journal.pending > 0) {
 		struct pollfd pfd = { .fd = journal.ack, .events = POLLIN };
-		long long left = deadline - clock_ms();
+		long long left = deadline - lab_clock_ms();
 		char buf[256];
 		ssize_t n;
 
@@ -484,7 +484,7 @@ void block_journal_open(void)
 	if (journal.fd >= 0)
 		return;
 	if (!journal.give_up_ms)
-		journal.give_up_ms = clock_ms() + JOURNAL_RETRY_MS;
+		journal.give_up_ms = lab_clock_ms() + JOURNAL_RETRY_MS;
 	if (journal_start() == 0)
 		block_journal_note("agent", "journal open");
 }
@@ -495,13 +495,13 @@ void block_journal_note(const char *command, const char *result)
 	int len;
 
 	if (journal.fd < 0) {
-		if (!journal.give_up_ms || clock_ms() > journal.give_up_ms || journal.mounted)
+		if (!journal.give_up_ms || lab_clock_ms() > journal.give_up_ms || journal.mounted)
 			return;
 		block_journal_open();
 		if (journal.fd < 0)
 			return;
 	}
-	len = snprintf(line, sizeof(line), "%lld %.40s %.100s", (long long)clock_ms(), command, result);
+	len = snprintf(line, sizeof(line), "%lld %.40s %.100s", (long long)lab_clock_ms(), command, result);
 	if (len < 0)
 		return;
 	if ((size_t)len > sizeof(line) - 2)
@@ -544,7 +544,7 @@ const char *block_journal_result(json_object *ret, const char *err)
 
 void block_journal_close(void)
 {
-	long long deadline = clock_ms() + JOURNAL_CLOSE_MS;
+	long long deadline = lab_clock_ms() + JOURNAL_CLOSE_MS;
 	int status, done = 0;
 
 	if (journal.fd < 0)
@@ -560,7 +560,7 @@ void block_journal_close(void)
 	journal.fd = -1;
 	close(journal.ack);
 	journal.ack = -1;
-	while (clock_ms() < deadline) {
+	while (lab_clock_ms() < deadline) {
 		pid_t r = waitpid(journal.writer, &status, WNOHANG);
 
 		if (r == journal.writer || (r < 0 && errno != EINTR)) {

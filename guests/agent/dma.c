@@ -344,7 +344,7 @@ static int transfer(struct probe *p, const char *phase, int to_ram, uint64_t ram
 {
 	struct edu_step s;
 	json_object *step;
-	int64_t t0 = clock_ms();
+	int64_t t0 = lab_clock_ms();
 
 	if (edu_transfer(&p->edu, to_ram, ram, cnt, &s, &p->err) < 0)
 		return -1;
@@ -355,7 +355,7 @@ static int transfer(struct probe *p, const char *phase, int to_ram, uint64_t ram
 	json_object_object_add(step, "dst", hex_new(s.dst));
 	json_object_object_add(step, "count", json_object_new_int((int)s.count));
 	json_object_object_add(step, "completed", json_object_new_boolean(s.completed));
-	json_object_object_add(step, "ms", json_object_new_int64(clock_ms() - t0));
+	json_object_object_add(step, "ms", json_object_new_int64(lab_clock_ms() - t0));
 	json_object_array_add(p->steps, step);
 	if (!s.completed) {
 		lab_error_set(&p->err, "%s: edu did not complete the DMA within %d ms", phase,
@@ -655,7 +655,7 @@ json_object *dma_probe(json_object *args, const char **err)
 		.mapped = -1, .round_trip = -1, .landed = -1, .canary_intact = -1, .blocked = -1,
 		.edu = { .irq_fd = -1 }, .irq_count = -1,
 	};
-	int64_t t0 = clock_ms();
+	int64_t t0 = lab_clock_ms();
 	json_object *out;
 
 	if (dma_request_parse(args, &req, err) < 0)
@@ -715,6 +715,6 @@ json_object *dma_probe(json_object *args, const char **err)
 	json_object_object_add(out, "group_type", str_or_null(p.group_type));
 	json_object_object_add(out, "steps", p.steps);
 	json_object_object_add(out, "error", str_or_null(p.err.msg));
-	json_object_object_add(out, "elapsed_ms", json_object_new_int64(clock_ms() - t0));
+	json_object_object_add(out, "elapsed_ms", json_object_new_int64(lab_clock_ms() - t0));
 	return out;
 }

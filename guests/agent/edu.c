@@ -108,14 +108,14 @@ int edu_check_id(struct edu *e, struct lab_error *err)
 
 static int wait_idle(struct edu *e, int timeout_ms)
 {
-	int64_t t0 = clock_ms();
+	int64_t t0 = lab_clock_ms();
 
 	for (;;) {
 		if (!(rd64(e->bar, REG_CMD) & CMD_RUN))
 			return 0;
-		if (clock_ms() - t0 >= timeout_ms)
+		if (lab_clock_ms() - t0 >= timeout_ms)
 			return -1;
-		clock_sleep_ms(1);
+		lab_clock_sleep_ms(1);
 	}
 }
 
@@ -125,7 +125,7 @@ static int wait_idle(struct edu *e, int timeout_ms)
 static void wait_irq(struct edu *e)
 {
 	struct pollfd pfd = { .fd = e->irq_fd, .events = POLLIN };
-	int64_t t0 = clock_ms();
+	int64_t t0 = lab_clock_ms();
 	uint64_t n;
 	int rc;
 
@@ -135,8 +135,8 @@ static void wait_irq(struct edu *e)
 	while (rc < 0 && errno == EINTR);
 	if (rc > 0 && read(e->irq_fd, &n, sizeof(n)) == sizeof(n)) {
 		e->irq_got += (int)n;
-		if (clock_ms() - t0 > e->irq_worst_ms)
-			e->irq_worst_ms = clock_ms() - t0;
+		if (lab_clock_ms() - t0 > e->irq_worst_ms)
+			e->irq_worst_ms = lab_clock_ms() - t0;
 	}
 	wr32(e->bar, REG_IRQ_ACK, rd32(e->bar, REG_IRQ_STATUS));
 }

@@ -51,22 +51,11 @@ static void failure_names_the_file(void **state)
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 }
 
-static void the_clock_moves_forward(void **state)
-{
-	double a = lab_file_now(), b;
-
-	(void)state;
-	usleep(2000);
-	b = lab_file_now();
-	assert_true(b - a >= 0.001 && b - a < 5);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(written_whole_and_replaced),
 		cmocka_unit_test(failure_names_the_file),
-		cmocka_unit_test(the_clock_moves_forward),
 	};
 
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);
