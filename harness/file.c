@@ -74,3 +74,18 @@ int lab_file_write_json(const char *path, json_object *doc, int flags, struct la
 	}
 	return lab_file_write(path, s, len, 0644, err);
 }
+
+int lab_file_read_line(const char *path, char *buf, size_t len, struct lab_error *err)
+{
+	FILE *f = fopen(path, "re");
+
+	if (!f || !fgets(buf, (int)len, f)) {
+		lab_error_set_errno(err, f ? EIO : errno, "reading %s", path);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}

@@ -21,4 +21,7 @@ int lab_file_write(const char *path, const void *data, size_t len, mode_t mode,
 /* A JSON document (json-c's flags: JSON_C_TO_STRING_PLAIN, _PRETTY). */
 int lab_file_write_json(const char *path, json_object *doc, int flags, struct lab_error *err);
 
+/* The first line of a small file (a version, an id), without its newline. */
+int lab_file_read_line(const char *path, char *buf, size_t len, struct lab_error *err);
+
 #endif

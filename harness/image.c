@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "paths.h"
 #include "proc.h"
 
@@ -14,7 +15,6 @@ int lab_image_find(const char *dir, const char *arch, const char *suite,
 		   struct lab_image *img, struct lab_error *err)
 {
 	char base[PATH_MAX], version[PATH_MAX + 16];
-	FILE *f;
 
 	memset(img, 0, sizeof(*img));
 	snprintf(base, sizeof(base), "%s/%s-%s", dir, arch, suite);
@@ -29,16 +29,7 @@ int lab_image_find(const char *dir, const char *arch, const char *suite,
 			      arch, suite, base);
 		return -1;
 	}
-	f = fopen(version, "re");
-	if (!f || !fgets(img->version, sizeof(img->version), f)) {
-		lab_error_set_errno(err, f ? EIO : errno, "reading %s", version);
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	img->version[strcspn(img->version, "\n")] = '\0';
-	return 0;
+	return lab_file_read_line(version, img->version, sizeof(img->version), err);
 }
 
 const char *lab_image_module(const struct lab_image *img, const char *module)

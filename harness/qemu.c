@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "file.h"
 #include "image.h"
 #include "paths.h"
 #include "proc.h"
@@ -37,18 +38,6 @@ int lab_qemu_parse_version(const char *text, char *buf, size_t len)
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	return 0;
-}
-
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ok = f && fgets(buf, (int)len, f);
-
-	if (f)
-		fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok ? 0 : -1;
 }
 
 /* A developer's qemu-system-ARCH: its architecture from its name, its
@@ -116,11 +105,7 @@ int lab_qemu_lookup(const char *cache_dir, const char *spec, struct lab_qemu *q,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/qemu-%s/version", cache_dir, spec);
-	if (read_line(path, q->version, sizeof(q->version)) < 0) {
-		lab_error_set_errno(err, errno, "reading %s", path);
-		return -1;
-	}
-	return 0;
+	return lab_file_read_line(path, q->version, sizeof(q->version), err);
 }
 
 int lab_qemu_fetch(const char *cache_dir, const char *suite, const char *log,
