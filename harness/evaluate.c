@@ -45,6 +45,16 @@ void lab_evaluate_run(json_object *row, const struct lab_run_spec *spec, const s
 	json_object_object_add(row, "observations", json_object_get(obs));
 }
 
+void lab_evaluate_not_run(json_object *row, enum lab_run_status status, enum lab_verdict verdict,
+			  const char *reason)
+{
+	set_str(row, "status", lab_run_status_name(status));
+	set_str(row, "verdict", lab_verdict_name(verdict));
+	set_str(row, "reason", reason);
+	json_object_object_add(row, "checks", json_object_new_array());
+	json_object_object_add(row, "observations", NULL);
+}
+
 json_object *lab_evaluate_summary(json_object *rows)
 {
 	json_object *s = json_object_new_object(), *rv = json_object_new_object();

@@ -23,6 +23,12 @@
 void lab_evaluate_run(json_object *row, const struct lab_run_spec *spec, const struct lab_env *env,
 		      json_object *outcome, int adhoc);
 
+/* The judged part of the row of a run that never booted: its status
+ * (skipped, or error or interrupted), verdict and reason, no checks, no
+ * observations. */
+void lab_evaluate_not_run(json_object *row, enum lab_run_status status, enum lab_verdict verdict,
+			  const char *reason);
+
 /* The summary of rows (results.json's "runs"): runs, checks, a count per
  * check verdict, run_verdicts, and the overall verdict. */
 json_object *lab_evaluate_summary(json_object *rows);

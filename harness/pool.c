@@ -40,7 +40,7 @@ extern char **environ;
 struct slot {
 	const struct lab_run_spec *spec;
 	const struct lab_qemu *qemu;   /* the QEMU it runs on */
-	const char *qemu_version;      /* what that QEMU says it is */
+	char arch[16];                 /* the guest's architecture */
 	char dir[PATH_MAX];
 	char kernel[128];          /* guest kernel release */
 	const char *accel;
@@ -76,7 +76,7 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 {
 	const struct lab_run_spec *r = s->spec;
 
-	if (lab_matrix_run_skipped(r, s->qemu_version, p->libvirt, img->version, s->skip,
+	if (lab_matrix_run_skipped(r, s->qemu->version, p->libvirt, img->version, s->skip,
 				   sizeof(s->skip)))
 		return;
 	if (pf->needs_module) {
@@ -107,7 +107,7 @@ static void decide_skip(struct pool *p, struct slot *s, const struct lab_platfor
 			(void)val;
 			if (has == 0) {
 				snprintf(s->skip, sizeof(s->skip), "QEMU %s: %s has no property '%s'",
-					 s->qemu_version, pf->iommu_driver, key);
+					 s->qemu->version, pf->iommu_driver, key);
 				return;
 			}
 			if (has < 0) {
@@ -255,10 +255,10 @@ static int preflight(struct pool *p, struct lab_error *err)
 		s->qemu = qemu_of(p, s->spec, err);
 		if (!s->qemu)
 			goto fail;
-		s->qemu_version = s->qemu->version;
 		pf = lab_platform_load(lab_paths_platforms(), s->spec->platform, err);
 		if (!pf)
 			goto fail;
+		snprintf(s->arch, sizeof(s->arch), "%s", pf->arch);
 		if (s->spec->kernel_path &&
 		    lab_image_find(lab_paths_images(), pf->image, s->spec->suite, &img, NULL) < 0 &&
 		    build_custom(p, s, pf, err) < 0) {
@@ -307,10 +307,10 @@ fail:
 static int spawn(struct pool *p, struct slot *s)
 {
 	const struct lab_run_spec *r = s->spec;
+	struct lab_qemu_emulator e;
 	struct lab_run_opts o = {
 		.name = r->name, .platform = r->platform, .suite = r->suite, .accel = s->accel,
 		.append = r->append, .probes = r->probes, .dir = s->dir,
-		.qemu = r->qemu_build && strcmp(r->qemu_build, LAB_QEMU_SYSTEM) ? r->qemu_build : NULL,
 		.qemu_opts = r->qemu && json_object_object_length(r->qemu) ? r->qemu : NULL,
 		.machine_opts = r->machine && json_object_object_length(r->machine) ? r->machine : NULL,
 		.timeout_s = r->timeout_s ? r->timeout_s : p->o->timeout_s,
@@ -328,6 +328,10 @@ static int spawn(struct pool *p, struct slot *s)
 
 	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
 		return -1;
+	/* resolved here once, for the worker to use as it is (decide_skip
+	 * already saw that this QEMU has the guest's architecture) */
+	if (lab_qemu_emulator(s->qemu, s->arch, &e, NULL) == 0 && e.binary[0])
+		o.emulator = &e;
 	snprintf(specpath, sizeof(specpath), "%s/spec.json", s->dir);
 	snprintf(log, sizeof(log), "%s/worker.log", s->dir);
 	spec = lab_worker_spec_new(&o, p->o->uri);
@@ -365,10 +369,8 @@ static json_object *base_result(struct pool *p, const struct slot *s)
 	json_object_object_add(o, "platform", json_object_new_string(r->platform));
 	json_object_object_add(o, "kernel", json_object_new_string(r->suite));
 	json_object_object_add(o, "kernel_version", json_object_new_string(s->kernel));
-	json_object_object_add(o, "qemu_build", json_object_new_string(
-				       s->qemu ? s->qemu->name : LAB_QEMU_SYSTEM));
-	json_object_object_add(o, "qemu_version", json_object_new_string(
-				       s->qemu_version ? s->qemu_version : p->qemu));
+	json_object_object_add(o, "qemu_build", json_object_new_string(s->qemu->name));
+	json_object_object_add(o, "qemu_version", json_object_new_string(s->qemu->version));
 	json_object_object_add(o, "file", r->file ? json_object_new_string(r->file) : NULL);
 	json_object_object_add(o, "line", json_object_new_int(r->line));
 	json_object_object_add(o, "append", r->append ? json_object_new_string(r->append) : NULL);
@@ -384,7 +386,7 @@ static void set_str(json_object *o, const char *key, const char *v)
 
 static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 {
-	struct lab_env env = { s->qemu_version, p->libvirt, s->kernel };
+	struct lab_env env = { s->qemu->version, p->libvirt, s->kernel };
 	json_object *o = base_result(p, s), *run;
 	char path[PATH_MAX + 16];
 	const char *verdict;
@@ -399,7 +401,7 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 			 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus),
 			 s->spec->name);
 		run = json_object_new_object();
-		set_str(run, "status", "error");
+		set_str(run, "status", lab_run_status_name(LAB_RUN_ERROR));
 		set_str(run, "detail", why);
 	}
 	json_object_object_add(o, "duration_s", json_object_new_double(lab_clock_now() - s->started));
@@ -425,12 +427,8 @@ static void skip_slot(struct pool *p, struct slot *s, enum lab_run_status status
 {
 	json_object *o = base_result(p, s);
 
-	set_str(o, "status", lab_run_status_name(status));
-	set_str(o, "verdict", lab_verdict_name(verdict));
-	set_str(o, "reason", reason);
 	json_object_object_add(o, "duration_s", json_object_new_double(0));
-	json_object_object_add(o, "checks", json_object_new_array());
-	json_object_object_add(o, "observations", NULL);
+	lab_evaluate_not_run(o, status, verdict, reason);
 	s->result = o;
 	s->done = 1;
 	p->done++;

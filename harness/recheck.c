@@ -101,17 +101,6 @@ static json_object *base_row(json_object *stored_row)
 	return o;
 }
 
-static void skip_row(json_object *row, const char *reason)
-{
-	json_object_object_add(row, "status",
-			       json_object_new_string(lab_run_status_name(LAB_RUN_SKIPPED)));
-	json_object_object_add(row, "verdict",
-			       json_object_new_string(lab_verdict_name(LAB_VERDICT_SKIP)));
-	json_object_object_add(row, "reason", json_object_new_string(reason));
-	json_object_object_add(row, "checks", json_object_new_array());
-	json_object_object_add(row, "observations", NULL);
-}
-
 /* The run's outcome as its worker wrote it, or what the stored row keeps of
  * it (results from before run.json existed lack the kernel log). */
 static json_object *outcome_of(json_object *stored_row, const char *base)
@@ -162,11 +151,12 @@ static json_object *recheck_row(json_object *stored_row, json_object *host, cons
 	if (!env.qemu)
 		env.qemu = lab_jsonval_str(host, "qemu");   /* results from before the QEMU axis */
 	if (!spec) {
-		skip_row(row, "not in the scenario files given to recheck");
+		lab_evaluate_not_run(row, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP,
+				     "not in the scenario files given to recheck");
 		return row;
 	}
 	if (lab_matrix_run_skipped(spec, env.qemu, env.libvirt, env.kernel, why, sizeof(why))) {
-		skip_row(row, why);
+		lab_evaluate_not_run(row, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP, why);
 		return row;
 	}
 	if (lab_run_status_parse(status) == LAB_RUN_SKIPPED ||
@@ -174,7 +164,7 @@ static json_object *recheck_row(json_object *stored_row, json_object *host, cons
 		snprintf(why, sizeof(why), "never booted (%s); recheck boots nothing",
 			 lab_jsonval_str(stored_row, "reason") ? lab_jsonval_str(stored_row, "reason")
 							       : "no outcome");
-		skip_row(row, why);
+		lab_evaluate_not_run(row, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP, why);
 		return row;
 	}
 	outcome = outcome_of(stored_row, base);

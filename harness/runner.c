@@ -616,8 +616,6 @@ static int start(struct run *r, struct lab_error *err)
 {
 	struct lab_image img;
 	struct lab_domain_spec spec = { 0 };
-	struct lab_qemu qemu;
-	struct lab_qemu_emulator emulator;
 	char name[128], path[PATH_MAX];
 	char *xml;
 
@@ -637,10 +635,7 @@ static int start(struct run *r, struct lab_error *err)
 	spec.iommu_opts = r->opts->qemu_opts;
 	spec.machine_opts = r->opts->machine_opts;
 	spec.test_devices = lab_scenario_probes_need_peer(r->opts->probes) ? 2 : 1;
-	if (lab_qemu_lookup(lab_paths_images(), r->opts->qemu, &qemu, err) < 0 ||
-	    lab_qemu_emulator(&qemu, r->platform->arch, &emulator, err) < 0)
-		return -1;
-	spec.emulator = emulator.binary[0] ? &emulator : NULL;
+	spec.emulator = r->opts->emulator;
 	if (r->platform->firmware && access(r->platform->firmware, R_OK) < 0) {
 		lab_error_set_errno(err, errno, "platform %s boots firmware %s (Debian's "
 				    "qemu-efi-aarch64; 'make deps' installs it)", r->platform->name,

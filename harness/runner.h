@@ -11,6 +11,7 @@
 #include <json.h>
 
 #include "error.h"
+#include "qemu.h"
 #include "verdict.h"      /* enum lab_run_status */
 
 /* The default of --stall: console and agent both silent this long is a
@@ -26,7 +27,8 @@ struct lab_run_opts {
 	const char *platform;
 	const char *append;      /* extra kernel arguments */
 	const char *suite;       /* guest kernel: bookworm (default), backports */
-	const char *qemu;        /* QEMU build (harness/qemu.h); NULL: the system's */
+	const struct lab_qemu_emulator *emulator; /* a QEMU other than libvirt's
+				    default (harness/qemu.h), or NULL */
 	json_object *qemu_opts;  /* IOMMU device properties, or NULL */
 	json_object *machine_opts; /* -machine options, or NULL */
 	json_object *probes;     /* DMA probes for the agent (scenario.h), or NULL */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "file.h"
@@ -27,7 +28,15 @@ json_object *lab_worker_spec_new(const struct lab_run_opts *o, const char *uri)
 	put_str(d, "name", o->name);
 	put_str(d, "platform", o->platform);
 	put_str(d, "suite", o->suite);
-	put_str(d, "qemu", o->qemu);
+	if (o->emulator && o->emulator->binary[0]) {
+		json_object *e = json_object_new_object(), *dirs = json_object_new_array();
+
+		put_str(e, "binary", o->emulator->binary);
+		for (size_t i = 0; i < o->emulator->ndata; i++)
+			json_object_array_add(dirs, json_object_new_string(o->emulator->data_dirs[i]));
+		json_object_object_add(e, "data_dirs", dirs);
+		json_object_object_add(d, "emulator", e);
+	}
 	put_str(d, "accel", o->accel);
 	json_object_object_add(d, "timeout_s", json_object_new_int64(o->timeout_s));
 	json_object_object_add(d, "stall_s", json_object_new_int64(o->stall_s));
@@ -72,6 +81,35 @@ static int get_typed(json_object *d, const char *key, json_type type, json_objec
 	return 0;
 }
 
+/* "emulator": an absolute binary and at most three -L folders. */
+static int get_emulator(json_object *d, struct lab_qemu_emulator *e, struct lab_error *err)
+{
+	json_object *o = lab_jsonval_get(d, "emulator");
+	json_object *dirs = lab_jsonval_arr(o, "data_dirs");
+	const char *binary = lab_jsonval_str(o, "binary");
+	size_t max = sizeof(e->data_dirs) / sizeof(e->data_dirs[0]);
+
+	if (!o)
+		return 0;
+	if (!binary || binary[0] != '/' || strlen(binary) >= sizeof(e->binary) ||
+	    lab_jsonval_len(dirs) > max) {
+		lab_error_set(err, "worker spec: 'emulator' wants an absolute 'binary' and at most "
+			      "%zu 'data_dirs'", max);
+		return -1;
+	}
+	snprintf(e->binary, sizeof(e->binary), "%s", binary);
+	for (size_t i = 0; i < lab_jsonval_len(dirs); i++) {
+		const char *dir = json_object_get_string(json_object_array_get_idx(dirs, i));
+
+		if (!dir || dir[0] != '/' || strlen(dir) >= sizeof(e->data_dirs[0])) {
+			lab_error_set(err, "worker spec: emulator data_dirs must be absolute paths");
+			return -1;
+		}
+		snprintf(e->data_dirs[e->ndata++], sizeof(e->data_dirs[0]), "%s", dir);
+	}
+	return 0;
+}
+
 int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab_error *err)
 {
 	static const char *const required[] = { "name", "platform", "dir", "accel", "uri" };
@@ -97,7 +135,6 @@ int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab
 	o->accel = lab_jsonval_str(d, "accel");
 	w->uri = lab_jsonval_str(d, "uri");
 	o->suite = lab_jsonval_str(d, "suite");
-	o->qemu = lab_jsonval_str(d, "qemu");
 	o->append = lab_jsonval_str(d, "append");
 	o->vcpus = 1;
 	o->graceful_poweroff = json_object_get_boolean(lab_jsonval_get(d, "poweroff"));
@@ -106,8 +143,10 @@ int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab
 	    get_uint(d, "memory_mib", 128, 65536, &o->memory_mib, err) < 0 ||
 	    get_typed(d, "probes", json_type_array, &o->probes, err) < 0 ||
 	    get_typed(d, "qemu_opts", json_type_object, &o->qemu_opts, err) < 0 ||
-	    get_typed(d, "machine_opts", json_type_object, &o->machine_opts, err) < 0)
+	    get_typed(d, "machine_opts", json_type_object, &o->machine_opts, err) < 0 ||
+	    get_emulator(d, &w->emulator, err) < 0)
 		return -1;
+	o->emulator = w->emulator.binary[0] ? &w->emulator : NULL;
 	return 0;
 }
 

@@ -7,7 +7,7 @@
  * (`iommu-lab _guest SPEC`) and what comes back. One JSON document each
  * way, both kept in the run's folder:
  *
- *   spec.json  in   {"name", "platform", "suite", "qemu", "accel",
+ *   spec.json  in   {"name", "platform", "suite", "emulator", "accel",
  *                    "timeout_s", "stall_s", "memory_mib", "uri", "dir",
  *                    "poweroff", "append", "probes", "qemu_opts",
  *                    "machine_opts"}
@@ -24,10 +24,13 @@
 #include "error.h"
 #include "runner.h"
 
-/* A spec read back: the run's options (borrowing from doc) and the URI. */
+/* A spec read back: the run's options (borrowing from doc and emulator)
+ * and the URI. "emulator" ({"binary", "data_dirs"}) is the QEMU the pool
+ * resolved for the run, when it is not libvirt's default. */
 struct lab_worker_spec {
 	struct lab_run_opts run;
 	const char *uri;
+	struct lab_qemu_emulator emulator;
 	json_object *doc;
 };
 
