@@ -84,15 +84,27 @@ static void qemu_suffix(char *buf, size_t len, int shown, const char *name)
 		buf[0] = '\0';
 }
 
+/* The run of runs[0..n) named so, or NULL. */
+static const struct lab_run_spec *named(const struct lab_run_spec *runs, size_t n,
+					const char *name)
+{
+	for (size_t j = 0; j < n; j++)
+		if (!strcmp(runs[j].name, name))
+			return &runs[j];
+	return NULL;
+}
+
+/* r, the last run of m, against the ones before it. */
 static int check_unique(const struct lab_matrix *m, const struct lab_run_spec *r,
 			struct lab_error *err)
 {
-	for (size_t j = 0; j + 1 < m->nruns; j++)
-		if (!strcmp(m->runs[j].name, r->name)) {
-			lab_error_set(err, "%s:%d: run %s is also defined at %s:%d", r->file, r->line,
-				      r->name, m->runs[j].file, m->runs[j].line);
-			return -1;
-		}
+	const struct lab_run_spec *twin = named(m->runs, m->nruns - 1, r->name);
+
+	if (twin) {
+		lab_error_set(err, "%s:%d: run %s is also defined at %s:%d", r->file, r->line,
+			      r->name, twin->file, twin->line);
+		return -1;
+	}
 	return 0;
 }
 
@@ -220,15 +232,6 @@ static void base_name(const struct lab_run_spec *r, char *buf, size_t len)
 	buf[strcspn(buf, "@")] = '\0';
 }
 
-/* Has a run kept so far the same name as r once both are renamed? */
-static int kept_twice(const struct lab_matrix *m, size_t kept, const char *name)
-{
-	for (size_t j = 0; j < kept; j++)
-		if (!strcmp(m->runs[j].name, name))
-			return 1;
-	return 0;
-}
-
 int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *kernel_path,
 			  const char *modules_path, struct lab_error *err)
 {
@@ -249,7 +252,7 @@ int lab_matrix_set_kernel(struct lab_matrix *m, const char *suite, const char *k
 
 		base_name(r, base, sizeof(base));
 		if (asprintf(&name, "%s@%s%s", base, m->kernel_suite, plus ? plus : "") < 0 ||
-		    kept_twice(m, kept, name)) {
+		    named(m->runs, kept, name)) {
 			free(name);
 			run_spec_clear(r);
 			continue;
@@ -316,14 +319,11 @@ int lab_matrix_set_qemus(struct lab_matrix *m, const char *const *specs, size_t 
 		without[strcspn(without, "+")] = '\0';
 		for (size_t q = 0; q < n; q++) {
 			char sfx[80], *name;
-			int dup = 0;
 
 			qemu_suffix(sfx, sizeof(sfx), shown, m->qemu_names[q]);
 			if (asprintf(&name, "%s%s", without, sfx) < 0)
 				continue;
-			for (size_t j = 0; j < nruns && !dup; j++)
-				dup = !strcmp(runs[j].name, name);
-			if (dup || copy_spec(&runs[nruns], r, name) < 0) {
+			if (named(runs, nruns, name) || copy_spec(&runs[nruns], r, name) < 0) {
 				free(name);
 				continue;
 			}
