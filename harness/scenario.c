@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yaml.h>
 
 #include "dma_request.h"
 #include "domain.h"
@@ -18,148 +17,11 @@
 #include "platform.h"
 #include "qemu.h"
 #include "verdict.h"
+#include "yamldoc.h"
 
 static const char *const suites[] = { "bookworm", "backports", NULL };
 /* QEMU builds a file can name (harness/qemu.h); a path is the command line's */
 static const char *const qemu_builds[] = { "system", "bookworm", "backports", NULL };
-
-struct ctx {
-	const char *file;
-	yaml_document_t doc;
-	const char *platforms_dir;
-	struct lab_error *err;
-};
-
-static int line_of(const yaml_node_t *n)
-{
-	return n ? (int)n->start_mark.line + 1 : 0;
-}
-
-static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[LAB_ERROR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	lab_error_set(c->err, "%s:%d: %s", c->file, line_of(n), msg);
-	return -1;
-}
-
-static yaml_node_t *node(struct ctx *c, int index)
-{
-	return yaml_document_get_node(&c->doc, index);
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static int plain(const yaml_node_t *n)
-{
-	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-static int get_str(struct ctx *c, yaml_node_t *n, const char *what, char **out)
-{
-	const char *s = scalar(n);
-
-	if (!s)
-		return fail(c, n, "%s must be a string", what);
-	free(*out);
-	*out = strdup(s);
-	return 0;
-}
-
-static int get_uint(struct ctx *c, yaml_node_t *n, const char *what, unsigned min,
-		    unsigned max, unsigned *out)
-{
-	const char *s = scalar(n);
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = s ? strtoul(s, &end, 10) : 0;
-	if (!s || !*s || *end || errno || v < min || v > max)
-		return fail(c, n, "%s must be a whole number from %u to %u", what, min, max);
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* A scalar or a sequence of scalars. */
-static int get_list(struct ctx *c, yaml_node_t *n, const char *what, char ***out, size_t *len)
-{
-	if (scalar(n)) {
-		*out = calloc(1, sizeof(char *));
-		(*out)[0] = strdup(scalar(n));
-		*len = 1;
-		return 0;
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, n, "%s must be a string or a list of strings", what);
-	*len = 0;
-	*out = calloc((size_t)(n->data.sequence.items.top - n->data.sequence.items.start) + 1,
-		      sizeof(char *));
-	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
-		yaml_node_t *item = node(c, *i);
-
-		if (!scalar(item))
-			return fail(c, item, "%s: each item must be a string", what);
-		(*out)[(*len)++] = strdup(scalar(item));
-	}
-	if (*len == 0)
-		return fail(c, n, "%s must not be empty", what);
-	return 0;
-}
-
-static int one_of(const char *s, const char *const *set)
-{
-	for (; *set; set++)
-		if (!strcmp(s, *set))
-			return 1;
-	return 0;
-}
-
-static char *joined(const char *const *set)
-{
-	static char buf[256];
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (; *set; set++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", *set);
-	return buf;
-}
-
-/* Iterate a mapping's pairs, refusing keys not in known (NULL-terminated). */
-typedef int (*pair_fn)(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
-		       void *opaque);
-
-static int each_pair(struct ctx *c, yaml_node_t *map, const char *what,
-		     const char *const *known, pair_fn fn, void *opaque)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return fail(c, map, "%s must be a mapping", what);
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(c, p->key);
-		const char *key = scalar(k);
-
-		if (!key)
-			return fail(c, k, "%s: keys must be strings", what);
-		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
-			if (scalar(node(c, q->key)) && !strcmp(scalar(node(c, q->key)), key))
-				return fail(c, k, "%s: '%s' given twice", what, key);
-		if (known && !one_of(key, known))
-			return fail(c, k, "unknown key '%s' in %s (known: %s)", key, what, joined(known));
-		if (fn(c, key, k, node(c, p->value), opaque) < 0)
-			return -1;
-	}
-	return 0;
-}
 
 /* ---- conditions ----------------------------------------------------------- */
 
@@ -179,8 +41,8 @@ static int parse_term(const char *s, size_t len, struct term *t)
 	buf[len] = '\0';
 	if (sscanf(buf, " %15[a-z] %2[<>=!] %31[0-9.] %c", t->var, t->op, t->version, &tail) != 3)
 		return -1;
-	if (!one_of(t->var, cond_vars) ||
-	    !one_of(t->op, (const char *const[]){ ">=", "<=", ">", "<", "==", "!=", NULL }))
+	if (!lab_yaml_one_of(t->var, cond_vars) ||
+	    !lab_yaml_one_of(t->op, (const char *const[]){ ">=", "<=", ">", "<", "==", "!=", NULL }))
 		return -1;
 	return 0;
 }
@@ -258,11 +120,11 @@ int lab_scenario_condition_holds(const char *cond, const char *qemu, const char 
 
 static json_object *scalar_json(const yaml_node_t *n)
 {
-	const char *s = scalar(n);
+	const char *s = lab_yaml_scalar(n);
 	char *end;
 	long long v;
 
-	if (!plain(n))
+	if (!lab_yaml_plain(n))
 		return json_object_new_string(s);
 	if (!strcmp(s, "null") || !strcmp(s, "~"))
 		return NULL;
@@ -275,7 +137,7 @@ static json_object *scalar_json(const yaml_node_t *n)
 	return json_object_new_string(s);
 }
 
-static int check_value(struct ctx *c, const struct lab_expect_key *ek, const char *key,
+static int check_value(struct lab_yaml *c, const struct lab_expect_key *ek, const char *key,
 		       yaml_node_t *n, json_object *v)
 {
 	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
@@ -287,8 +149,8 @@ static int check_value(struct ctx *c, const struct lab_expect_key *ek, const cha
 	case LAB_EXPECT_ONE_OF:
 		if (!v && ek->id == LAB_EXPECT_DEFAULT_DOMAIN)
 			return 0;     /* default_domain: null = no IOMMU at all */
-		if (!s || !one_of(s, ek->values))
-			return fail(c, n, "%s must be one of: %s", key, joined(ek->values));
+		if (!s || !lab_yaml_one_of(s, ek->values))
+			return lab_yaml_fail(c, n, "%s must be one of: %s", key, lab_yaml_joined(ek->values));
 		return 0;
 	case LAB_EXPECT_STATUS_NAME:
 		if (status < 0 || !lab_run_status_expectable(status)) {
@@ -297,26 +159,26 @@ static int check_value(struct ctx *c, const struct lab_expect_key *ek, const cha
 			for (int i = 0, k = 0; i < LAB_RUN_STATUS_COUNT; i++)
 				if (lab_run_status_expectable(i))
 					names[k++] = lab_run_status_name(i);
-			return fail(c, n, "%s must be one of: %s", key, joined(names));
+			return lab_yaml_fail(c, n, "%s must be one of: %s", key, lab_yaml_joined(names));
 		}
 		return 0;
 	case LAB_EXPECT_UINT:
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-			return fail(c, n, "%s must be a whole number >= 0", key);
+			return lab_yaml_fail(c, n, "%s must be a whole number >= 0", key);
 		return 0;
 	case LAB_EXPECT_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
-			return fail(c, n, "%s must be true or false", key);
+			return lab_yaml_fail(c, n, "%s must be true or false", key);
 		return 0;
 	case LAB_EXPECT_REGEX:
 		if (!s)
-			return fail(c, n, "%s: each item must be a regular expression (a string)", key);
+			return lab_yaml_fail(c, n, "%s: each item must be a regular expression (a string)", key);
 		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
 		if (rc) {
 			char msg[128];
 
 			regerror(rc, &re, msg, sizeof(msg));
-			return fail(c, n, "%s: bad regular expression '%s': %s", key, s, msg);
+			return lab_yaml_fail(c, n, "%s: bad regular expression '%s': %s", key, s, msg);
 		}
 		regfree(&re);
 		return 0;
@@ -363,31 +225,31 @@ struct alt_ctx {
 	yaml_node_t *value_node;
 };
 
-static int alt_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int alt_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct alt_ctx *a = opaque;
 
 	(void)k;
 	if (!strcmp(key, "equals")) {
-		if (!scalar(v))
-			return fail(c, v, "%s: 'equals' must be a value", a->key);
+		if (!lab_yaml_scalar(v))
+			return lab_yaml_fail(c, v, "%s: 'equals' must be a value", a->key);
 		a->alt->value = scalar_json(v);
 		a->value_node = v;
 		return 0;
 	}
 	if (!strcmp(key, "when")) {
-		if (get_str(c, v, "when", &a->alt->when) < 0)
+		if (lab_yaml_str(c, v, "when", &a->alt->when) < 0)
 			return -1;
 		if (lab_scenario_check_condition(a->alt->when, NULL) < 0)
-			return fail(c, v, "bad condition '%s' (e.g. \"qemu >= 10.0\", "
+			return lab_yaml_fail(c, v, "bad condition '%s' (e.g. \"qemu >= 10.0\", "
 				    "\"kernel < 6.12 and libvirt >= 9.0\")", a->alt->when);
 		return 0;
 	}
-	return get_str(c, v, "xfail", &a->alt->xfail);
+	return lab_yaml_str(c, v, "xfail", &a->alt->xfail);
 }
 
 /* value | {equals, when, xfail} | [ {equals, when, xfail}, ... ] */
-static int parse_alts(struct ctx *c, const struct lab_expect_key *ek, const char *key,
+static int parse_alts(struct lab_yaml *c, const struct lab_expect_key *ek, const char *key,
 		      yaml_node_t *n, struct lab_expect *e)
 {
 	static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
@@ -398,31 +260,31 @@ static int parse_alts(struct ctx *c, const struct lab_expect_key *ek, const char
 		items = n->data.sequence.items.start;
 		end = n->data.sequence.items.top;
 		if (items == end)
-			return fail(c, n, "%s: empty list of alternatives", key);
+			return lab_yaml_fail(c, n, "%s: empty list of alternatives", key);
 	}
 	for (size_t i = 0; single ? i < 1 : items + i < end; i++) {
-		yaml_node_t *item = single ? n : node(c, items[i]);
+		yaml_node_t *item = single ? n : lab_yaml_node(c, items[i]);
 		struct alt_ctx a = { ek, key, NULL, item };
 
 		e->alts = realloc(e->alts, (e->nalts + 1) * sizeof(*e->alts));
 		a.alt = &e->alts[e->nalts++];
 		memset(a.alt, 0, sizeof(*a.alt));
-		a.alt->line = line_of(item);
-		if (scalar(item)) {
+		a.alt->line = lab_yaml_line(item);
+		if (lab_yaml_scalar(item)) {
 			a.alt->value = scalar_json(item);
 		} else if (item->type == YAML_MAPPING_NODE) {
 			int has_equals = 0;
 
 			for (yaml_node_pair_t *p = item->data.mapping.pairs.start;
 			     p < item->data.mapping.pairs.top; p++)
-				has_equals |= scalar(node(c, p->key)) &&
-					      !strcmp(scalar(node(c, p->key)), "equals");
+				has_equals |= lab_yaml_scalar(lab_yaml_node(c, p->key)) &&
+					      !strcmp(lab_yaml_scalar(lab_yaml_node(c, p->key)), "equals");
 			if (!has_equals)
-				return fail(c, item, "%s: an alternative needs 'equals'", key);
-			if (each_pair(c, item, key, alt_keys, alt_pair, &a) < 0)
+				return lab_yaml_fail(c, item, "%s: an alternative needs 'equals'", key);
+			if (lab_yaml_each_pair(c, item, key, alt_keys, alt_pair, &a) < 0)
 				return -1;
 		} else {
-			return fail(c, item, "%s: want a value, {equals: ..., when: ..., xfail: ...} "
+			return lab_yaml_fail(c, item, "%s: want a value, {equals: ..., when: ..., xfail: ...} "
 				    "or a list of those", key);
 		}
 		if (check_value(c, ek, key, a.value_node, a.alt->value) < 0)
@@ -432,7 +294,7 @@ static int parse_alts(struct ctx *c, const struct lab_expect_key *ek, const char
 }
 
 /* fields.<kind>.<register>.<field> */
-static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int field_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct expects *x = opaque;
 	char full[256];
@@ -442,24 +304,24 @@ static int field_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 		dots += *p == '.';
 	if (dots < 2 || (strncmp(key, "intel.", 6) && strncmp(key, "amd.", 4) &&
 			  strncmp(key, "smmuv3.", 7)))
-		return fail(c, k, "fields: '%s' must be KIND.REGISTER.FIELD with KIND intel, amd "
+		return lab_yaml_fail(c, k, "fields: '%s' must be KIND.REGISTER.FIELD with KIND intel, amd "
 			    "or smmuv3 (e.g. intel.cap.mgaw)", key);
 	snprintf(full, sizeof(full), "fields.%s", key);
-	return parse_alts(c, lab_expect_key("fields"), full, v, add_expect(x, full, line_of(k)));
+	return parse_alts(c, lab_expect_key("fields"), full, v, add_expect(x, full, lab_yaml_line(k)));
 }
 
 /* acpi.<table>.<path>: a field of the parsed DMAR, IVRS or IORT */
-static int acpi_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int acpi_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct expects *x = opaque;
 	char full[256];
 
 	if ((strncmp(key, "dmar.", 5) && strncmp(key, "ivrs.", 5) && strncmp(key, "iort.", 5)) ||
 	    !key[5] || key[strlen(key) - 1] == '.' || strstr(key, ".."))
-		return fail(c, k, "acpi: '%s' must be TABLE.FIELD with TABLE dmar, ivrs or iort "
+		return lab_yaml_fail(c, k, "acpi: '%s' must be TABLE.FIELD with TABLE dmar, ivrs or iort "
 			    "(e.g. dmar.flags.intr_remap)", key);
 	snprintf(full, sizeof(full), "acpi.%s", key);
-	return parse_alts(c, lab_expect_key("acpi"), full, v, add_expect(x, full, line_of(k)));
+	return parse_alts(c, lab_expect_key("acpi"), full, v, add_expect(x, full, lab_yaml_line(k)));
 }
 
 static int valid_pci(const char *s)
@@ -471,34 +333,34 @@ static int valid_pci(const char *s)
 }
 
 /* One list of devices ("ssss:bb:dd.f"), at least two. */
-static int device_set(struct ctx *c, const char *key, yaml_node_t *n, struct expects *x)
+static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struct expects *x)
 {
 	struct lab_expect *e;
 	json_object *set;
 
 	if (n->type != YAML_SEQUENCE_NODE ||
 	    n->data.sequence.items.top - n->data.sequence.items.start < 2)
-		return fail(c, n, "%s: want a list of at least two PCI devices", key);
+		return lab_yaml_fail(c, n, "%s: want a list of at least two PCI devices", key);
 	set = json_object_new_array();
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
-		const char *d = scalar(node(c, *i));
+		const char *d = lab_yaml_scalar(lab_yaml_node(c, *i));
 
 		if (!d || !valid_pci(d)) {
 			json_object_put(set);
-			return fail(c, node(c, *i), "%s: '%s' is not a PCI device (ssss:bb:dd.f)", key,
+			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is not a PCI device (ssss:bb:dd.f)", key,
 				    d ? d : "");
 		}
 		json_object_array_add(set, json_object_new_string(d));
 	}
-	e = add_expect(x, key, line_of(n));
+	e = add_expect(x, key, lab_yaml_line(n));
 	e->alts = calloc(1, sizeof(*e->alts));
 	e->nalts = 1;
 	e->alts[0].value = set;
-	e->alts[0].line = line_of(n);
+	e->alts[0].line = lab_yaml_line(n);
 	return 0;
 }
 
-static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct expects *x = opaque;
 	const struct lab_expect_key *ek = lab_expect_key(key);
@@ -507,17 +369,17 @@ static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
 		/* [a, b] is one set; [[a, b], [c, d]] several */
 		int nested = v->type == YAML_SEQUENCE_NODE &&
 			     v->data.sequence.items.start < v->data.sequence.items.top &&
-			     node(c, *v->data.sequence.items.start)->type == YAML_SEQUENCE_NODE;
+			     lab_yaml_node(c, *v->data.sequence.items.start)->type == YAML_SEQUENCE_NODE;
 
 		if (v->type == YAML_SEQUENCE_NODE &&
 		    v->data.sequence.items.start == v->data.sequence.items.top) {
-			add_expect(x, key, line_of(k));   /* []: none of the matrix's */
+			add_expect(x, key, lab_yaml_line(k));   /* []: none of the matrix's */
 			return 0;
 		}
 		if (!nested)
 			return device_set(c, key, v, x);
 		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
-			if (device_set(c, key, node(c, *i), x) < 0)
+			if (device_set(c, key, lab_yaml_node(c, *i), x) < 0)
 				return -1;
 		return 0;
 	}
@@ -525,34 +387,34 @@ static int expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node
 	if (!strcmp(key, "fields")) {
 		/* `fields: {}` in a variant: none of the matrix's field checks */
 		if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.start == v->data.mapping.pairs.top) {
-			add_expect(x, "fields", line_of(k));
+			add_expect(x, "fields", lab_yaml_line(k));
 			return 0;
 		}
-		return each_pair(c, v, "fields", NULL, field_pair, x);
+		return lab_yaml_each_pair(c, v, "fields", NULL, field_pair, x);
 	}
 	if (!strcmp(key, "acpi"))
-		return each_pair(c, v, "acpi", NULL, acpi_pair, x);
+		return lab_yaml_each_pair(c, v, "acpi", NULL, acpi_pair, x);
 	if (ek->value == LAB_EXPECT_REGEX) {
 		/* one check per regex; a single string is a list of one; an
 		 * empty list replaces the matrix's with nothing */
 		if (v->type == YAML_SEQUENCE_NODE &&
 		    v->data.sequence.items.start == v->data.sequence.items.top) {
-			add_expect(x, key, line_of(k));
+			add_expect(x, key, lab_yaml_line(k));
 			return 0;
 		}
 		if (v->type == YAML_SEQUENCE_NODE) {
 			for (yaml_node_item_t *i = v->data.sequence.items.start;
 			     i < v->data.sequence.items.top; i++)
-				if (parse_alts(c, ek, key, node(c, *i),
-					       add_expect(x, key, line_of(node(c, *i)))) < 0)
+				if (parse_alts(c, ek, key, lab_yaml_node(c, *i),
+					       add_expect(x, key, lab_yaml_line(lab_yaml_node(c, *i)))) < 0)
 					return -1;
 			return 0;
 		}
 	}
-	return parse_alts(c, ek, key, v, add_expect(x, key, line_of(k)));
+	return parse_alts(c, ek, key, v, add_expect(x, key, lab_yaml_line(k)));
 }
 
-static int get_expects(struct ctx *c, yaml_node_t *n, struct lab_expect **out, size_t *len)
+static int get_expects(struct lab_yaml *c, yaml_node_t *n, struct lab_expect **out, size_t *len)
 {
 	static const char *known[32];
 	struct expects x = { *out, *len };
@@ -560,7 +422,7 @@ static int get_expects(struct ctx *c, yaml_node_t *n, struct lab_expect **out, s
 
 	for (size_t i = 0; lab_expect_keys[i].name && i + 1 < sizeof(known) / sizeof(known[0]); i++)
 		known[i] = lab_expect_keys[i].name;
-	rc = each_pair(c, n, "expect", known, expect_pair, &x);
+	rc = lab_yaml_each_pair(c, n, "expect", known, expect_pair, &x);
 	*out = x.v;
 	*len = x.n;
 	return rc;
@@ -568,24 +430,24 @@ static int get_expects(struct ctx *c, yaml_node_t *n, struct lab_expect **out, s
 
 /* ---- qemu options ---------------------------------------------------------- */
 
-static int qemu_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int qemu_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	json_object *obj = opaque;
-	const char *val = scalar(v);
+	const char *val = lab_yaml_scalar(v);
 
 	if (!lab_domain_valid_opt(key))
-		return fail(c, k, "qemu: bad property name '%s'", key);
+		return lab_yaml_fail(c, k, "qemu: bad property name '%s'", key);
 	if (!val || !lab_domain_valid_opt(val))
-		return fail(c, v, "qemu: %s needs a plain value (letters, digits, . _ : + -)", key);
+		return lab_yaml_fail(c, v, "qemu: %s needs a plain value (letters, digits, . _ : + -)", key);
 	json_object_object_add(obj, key, json_object_new_string(val));
 	return 0;
 }
 
-static int get_qemu(struct ctx *c, yaml_node_t *n, json_object **out)
+static int get_qemu(struct lab_yaml *c, yaml_node_t *n, json_object **out)
 {
 	if (!*out)
 		*out = json_object_new_object();
-	return each_pair(c, n, "qemu", NULL, qemu_pair, *out);
+	return lab_yaml_each_pair(c, n, "qemu", NULL, qemu_pair, *out);
 }
 
 /* ---- variants and the file ------------------------------------------------- */
@@ -617,22 +479,22 @@ struct probe_ctx {
 	struct expects x;
 };
 
-static int fault_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+static int fault_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 		      void *opaque)
 {
 	struct lab_expect_alt *alt = opaque;
 
 	(void)k;
-	if (!scalar(v))
-		return fail(c, v, "fault.%s must be a value", key);
+	if (!lab_yaml_scalar(v))
+		return lab_yaml_fail(c, v, "fault.%s must be a value", key);
 	/* `xfail:` inside the fault: the fault is a known emulator gap */
 	if (!strcmp(key, "xfail"))
-		return get_str(c, v, "xfail", &alt->xfail);
+		return lab_yaml_str(c, v, "xfail", &alt->xfail);
 	json_object_object_add(alt->value, key, scalar_json(v));
 	return 0;
 }
 
-static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+static int probe_expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 			     void *opaque)
 {
 	struct probe_ctx *p = opaque;
@@ -640,73 +502,73 @@ static int probe_expect_pair(struct ctx *c, const char *key, yaml_node_t *k, yam
 	char full[160];
 
 	snprintf(full, sizeof(full), "probe.%s.%s", p->name, key);
-	e = add_expect(&p->x, full, line_of(k));
+	e = add_expect(&p->x, full, lab_yaml_line(k));
 	e->alts = calloc(1, sizeof(*e->alts));
 	e->nalts = 1;
-	e->alts[0].line = line_of(v);
+	e->alts[0].line = lab_yaml_line(v);
 	if (!strcmp(key, "fault")) {
-		if (scalar(v) && !strcmp(scalar(v), "none")) {
+		if (lab_yaml_scalar(v) && !strcmp(lab_yaml_scalar(v), "none")) {
 			e->alts[0].value = json_object_new_string("none");
 			return 0;
 		}
 		e->alts[0].value = json_object_new_object();
-		return each_pair(c, v, "fault", fault_keys, fault_pair, &e->alts[0]);
+		return lab_yaml_each_pair(c, v, "fault", fault_keys, fault_pair, &e->alts[0]);
 	}
 	if (v->type == YAML_MAPPING_NODE) {
 		/* {equals: ..., xfail: ...} for a known emulator limitation */
 		struct alt_ctx a = { lab_expect_key("fields"), full, &e->alts[0], v };
 		static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
 
-		if (each_pair(c, v, full, alt_keys, alt_pair, &a) < 0)
+		if (lab_yaml_each_pair(c, v, full, alt_keys, alt_pair, &a) < 0)
 			return -1;
-	} else if (scalar(v)) {
+	} else if (lab_yaml_scalar(v)) {
 		e->alts[0].value = scalar_json(v);
 	} else {
-		return fail(c, v, "%s must be a value", full);
+		return lab_yaml_fail(c, v, "%s must be a value", full);
 	}
 	if (!strcmp(key, "round_trip") &&
 	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
-	     !one_of(json_object_get_string(e->alts[0].value), round_trips)))
-		return fail(c, v, "round_trip must be one of: %s", joined(round_trips));
+	     !lab_yaml_one_of(json_object_get_string(e->alts[0].value), round_trips)))
+		return lab_yaml_fail(c, v, "round_trip must be one of: %s", lab_yaml_joined(round_trips));
 	if (!strcmp(key, "domain_type") &&
 	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
-	     !one_of(json_object_get_string(e->alts[0].value),
+	     !lab_yaml_one_of(json_object_get_string(e->alts[0].value),
 		     lab_expect_key("default_domain")->values)))
-		return fail(c, v, "domain_type must be one of: %s",
-			    joined(lab_expect_key("default_domain")->values));
+		return lab_yaml_fail(c, v, "domain_type must be one of: %s",
+			    lab_yaml_joined(lab_expect_key("default_domain")->values));
 	if (strcmp(key, "round_trip") && strcmp(key, "domain_type") &&
 	    !json_object_is_type(e->alts[0].value, json_type_boolean))
-		return fail(c, v, "%s must be true or false", full);
+		return lab_yaml_fail(c, v, "%s must be true or false", full);
 	return 0;
 }
 
-static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const expect_keys_probe[] = {
 		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
 		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform", NULL
 	};
 	struct probe_ctx *p = opaque;
-	const char *s = scalar(v);
+	const char *s = lab_yaml_scalar(v);
 
 	(void)k;
 	if (!strcmp(key, "expect")) {
 		if (!p->name)
-			return fail(c, k, "a probe's name must come before its expect");
-		return each_pair(c, v, "probe expect", expect_keys_probe, probe_expect_pair, p);
+			return lab_yaml_fail(c, k, "a probe's name must come before its expect");
+		return lab_yaml_each_pair(c, v, "probe expect", expect_keys_probe, probe_expect_pair, p);
 	}
 	if (!s)
-		return fail(c, v, "probe %s must be a value", key);
+		return lab_yaml_fail(c, v, "probe %s must be a value", key);
 	if (!strcmp(key, "name")) {
 		if (!valid_name(s))
-			return fail(c, v, "probe name '%s': letters, digits, _ and - only", s);
+			return lab_yaml_fail(c, v, "probe name '%s': letters, digits, _ and - only", s);
 		p->name = s;
-	} else if (!strcmp(key, "mode") && !one_of(s, probe_modes)) {
-		return fail(c, v, "mode must be one of: %s", joined(probe_modes));
-	} else if (!strcmp(key, "direction") && !one_of(s, probe_dirs)) {
-		return fail(c, v, "direction must be one of: %s", joined(probe_dirs));
-	} else if (!strcmp(key, "disk") && !one_of(s, probe_disks)) {
-		return fail(c, v, "disk must be one of: %s", joined(probe_disks));
+	} else if (!strcmp(key, "mode") && !lab_yaml_one_of(s, probe_modes)) {
+		return lab_yaml_fail(c, v, "mode must be one of: %s", lab_yaml_joined(probe_modes));
+	} else if (!strcmp(key, "direction") && !lab_yaml_one_of(s, probe_dirs)) {
+		return lab_yaml_fail(c, v, "direction must be one of: %s", lab_yaml_joined(probe_dirs));
+	} else if (!strcmp(key, "disk") && !lab_yaml_one_of(s, probe_disks)) {
+		return lab_yaml_fail(c, v, "disk must be one of: %s", lab_yaml_joined(probe_disks));
 	} else if (!strcmp(key, "iova")) {
 		char *end;
 		unsigned long long iova;
@@ -714,13 +576,13 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 		errno = 0;
 		iova = strtoull(s, &end, 0);
 		if (!*s || *end || errno || iova & 0xfff)
-			return fail(c, v, "iova must be a 4 KiB-aligned number (e.g. \"0x100000\")");
+			return lab_yaml_fail(c, v, "iova must be a 4 KiB-aligned number (e.g. \"0x100000\")");
 	} else if (!strcmp(key, "size")) {
 		unsigned size;
 
 		/* the agent's limit (common/dma_request.h: QEMU 7.2's edu
 		 * aborts on a 4096-byte transfer) */
-		if (get_uint(c, v, "size", 1, DMA_MAX_SIZE, &size) < 0)
+		if (lab_yaml_uint(c, v, "size", 1, DMA_MAX_SIZE, &size) < 0)
 			return -1;
 		json_object_object_add(p->probe, key, json_object_new_int((int)size));
 		return 0;
@@ -730,7 +592,7 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 
 		if (!json_object_is_type(b, json_type_boolean)) {
 			json_object_put(b);
-			return fail(c, v, "%s must be true or false", key);
+			return lab_yaml_fail(c, v, "%s must be true or false", key);
 		}
 		json_object_object_add(p->probe, key, b);
 		return 0;
@@ -741,7 +603,7 @@ static int probe_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_
 
 /* What each mode needs: a DMA probe a direction, a block probe a disk and
  * nothing of the DMA's. */
-static int check_probe(struct ctx *c, yaml_node_t *pn, const struct probe_ctx *p)
+static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p)
 {
 	static const char *const dma_only[] = { "direction", "iova", "size", "map", "unmap_first",
 						"peer", "irq", NULL };
@@ -749,7 +611,7 @@ static int check_probe(struct ctx *c, yaml_node_t *pn, const struct probe_ctx *p
 	int block;
 
 	if (!p->name || !json_object_object_get_ex(p->probe, "mode", &mode))
-		return fail(c, pn, "a probe needs name and mode");
+		return lab_yaml_fail(c, pn, "a probe needs name and mode");
 	block = !strcmp(json_object_get_string(mode), "block");
 	if (!strcmp(json_object_get_string(mode), "crash")) {
 		/* the guest panics: nothing else to say, and no probe after it */
@@ -758,26 +620,26 @@ static int check_probe(struct ctx *c, yaml_node_t *pn, const struct probe_ctx *p
 		snprintf(prefix, sizeof(prefix), "probe.%s.", p->name);
 		for (size_t i = 0; i < p->x.n; i++)
 			if (!strncmp(p->x.v[i].key, prefix, strlen(prefix)))
-				return fail(c, pn, "probe %s: a crash probe has no expect (the "
+				return lab_yaml_fail(c, pn, "probe %s: a crash probe has no expect (the "
 					    "run's status says what happened)", p->name);
 		if (json_object_object_length(p->probe) > 2)     /* name, mode */
-			return fail(c, pn, "probe %s: a crash probe takes only a name", p->name);
+			return lab_yaml_fail(c, pn, "probe %s: a crash probe takes only a name", p->name);
 		return 0;
 	}
 	if (block) {
 		for (size_t i = 0; dma_only[i]; i++)
 			if (json_object_object_get_ex(p->probe, dma_only[i], NULL))
-				return fail(c, pn, "probe %s: a block probe takes no '%s'", p->name,
+				return lab_yaml_fail(c, pn, "probe %s: a block probe takes no '%s'", p->name,
 					    dma_only[i]);
 		if (!json_object_object_get_ex(p->probe, "disk", NULL))
-			return fail(c, pn, "probe %s: a block probe needs disk (%s)", p->name,
-				    joined(probe_disks));
+			return lab_yaml_fail(c, pn, "probe %s: a block probe needs disk (%s)", p->name,
+				    lab_yaml_joined(probe_disks));
 		return 0;
 	}
 	if (json_object_object_get_ex(p->probe, "disk", NULL))
-		return fail(c, pn, "probe %s: disk is for block probes", p->name);
+		return lab_yaml_fail(c, pn, "probe %s: disk is for block probes", p->name);
 	if (!json_object_object_get_ex(p->probe, "direction", NULL))
-		return fail(c, pn, "probe %s: a DMA probe needs a direction", p->name);
+		return lab_yaml_fail(c, pn, "probe %s: a DMA probe needs a direction", p->name);
 	return 0;
 }
 
@@ -805,7 +667,7 @@ int lab_scenario_probes_need_peer(json_object *probes)
 	return 0;
 }
 
-static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
+static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *var)
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
@@ -813,14 +675,14 @@ static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, n, "probes must be a list");
+		return lab_yaml_fail(c, n, "probes must be a list");
 	if (!var->probes)
 		var->probes = json_object_new_array();
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
-		yaml_node_t *pn = node(c, *i);
+		yaml_node_t *pn = lab_yaml_node(c, *i);
 		struct probe_ctx p = { var, json_object_new_object(), NULL,
 				       { var->expects, var->nexpects } };
-		int rc = each_pair(c, pn, "probe", probe_keys, probe_pair, &p);
+		int rc = lab_yaml_each_pair(c, pn, "probe", probe_keys, probe_pair, &p);
 
 		var->expects = p.x.v;
 		var->nexpects = p.x.n;
@@ -836,36 +698,36 @@ static int get_probes(struct ctx *c, yaml_node_t *n, struct lab_variant *var)
 	return 0;
 }
 
-static int when_pair(struct ctx *c, yaml_node_t *v, char **out)
+static int when_pair(struct lab_yaml *c, yaml_node_t *v, char **out)
 {
-	if (get_str(c, v, "when", out) < 0)
+	if (lab_yaml_str(c, v, "when", out) < 0)
 		return -1;
 	if (lab_scenario_check_condition(*out, NULL) < 0)
-		return fail(c, v, "bad condition '%s' (e.g. \"qemu >= 10.0\", "
+		return lab_yaml_fail(c, v, "bad condition '%s' (e.g. \"qemu >= 10.0\", "
 			    "\"kernel < 6.12 and libvirt >= 9.0\")", *out);
 	return 0;
 }
 
-static int variant_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+static int variant_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 			void *opaque)
 {
 	struct lab_variant *var = opaque;
 
 	(void)k;
 	if (!strcmp(key, "name")) {
-		if (get_str(c, v, "name", &var->name) < 0)
+		if (lab_yaml_str(c, v, "name", &var->name) < 0)
 			return -1;
 		if (!valid_name(var->name))
-			return fail(c, v, "variant name '%s': letters, digits, _ and - only",
+			return lab_yaml_fail(c, v, "variant name '%s': letters, digits, _ and - only",
 				    var->name);
 		return 0;
 	}
 	if (!strcmp(key, "description"))
-		return get_str(c, v, key, &var->description);
+		return lab_yaml_str(c, v, key, &var->description);
 	if (!strcmp(key, "append"))
-		return get_str(c, v, key, &var->append);
+		return lab_yaml_str(c, v, key, &var->append);
 	if (!strcmp(key, "skip"))
-		return get_str(c, v, key, &var->skip);
+		return lab_yaml_str(c, v, key, &var->skip);
 	if (!strcmp(key, "when"))
 		return when_pair(c, v, &var->when);
 	if (!strcmp(key, "qemu"))
@@ -877,20 +739,20 @@ static int variant_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_nod
 	return get_expects(c, v, &var->expects, &var->nexpects);
 }
 
-static int check_platforms(struct ctx *c, struct lab_scenario *s, yaml_node_t *n)
+static int check_platforms(struct lab_yaml *c, struct lab_scenario *s, yaml_node_t *n)
 {
 	for (size_t i = 0; i < s->nplatforms; i++) {
 		struct lab_error perr = { 0 };
-		struct lab_platform *p = lab_platform_load(c->platforms_dir, s->platforms[i], &perr);
+		struct lab_platform *p = lab_platform_load(c->user, s->platforms[i], &perr);
 
 		if (!p)
-			return fail(c, n, "%s", perr.msg);
+			return lab_yaml_fail(c, n, "%s", perr.msg);
 		lab_platform_free(p);
 	}
 	return 0;
 }
 
-static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
+static int top_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const variant_keys[] = {
 		"name", "description", "append", "qemu", "machine", "when", "skip", "expect",
@@ -900,46 +762,46 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
 
 	(void)k;
 	if (!strcmp(key, "matrix")) {
-		if (get_str(c, v, "matrix", &s->matrix) < 0)
+		if (lab_yaml_str(c, v, "matrix", &s->matrix) < 0)
 			return -1;
 		return valid_name(s->matrix) ? 0
-			: fail(c, v, "matrix name '%s': letters, digits, _ and - only", s->matrix);
+			: lab_yaml_fail(c, v, "matrix name '%s': letters, digits, _ and - only", s->matrix);
 	}
 	if (!strcmp(key, "description"))
-		return get_str(c, v, key, &s->description);
+		return lab_yaml_str(c, v, key, &s->description);
 	if (!strcmp(key, "platform") || !strcmp(key, "platforms")) {
 		if (s->platforms)
-			return fail(c, k, "give 'platform' or 'platforms', not both");
-		s->platform_line = line_of(v);
-		if (get_list(c, v, key, &s->platforms, &s->nplatforms) < 0)
+			return lab_yaml_fail(c, k, "give 'platform' or 'platforms', not both");
+		s->platform_line = lab_yaml_line(v);
+		if (lab_yaml_list(c, v, key, &s->platforms, &s->nplatforms) < 0)
 			return -1;
 		return check_platforms(c, s, v);
 	}
 	if (!strcmp(key, "kernels")) {
-		if (get_list(c, v, key, &s->kernels, &s->nkernels) < 0)
+		if (lab_yaml_list(c, v, key, &s->kernels, &s->nkernels) < 0)
 			return -1;
 		for (size_t i = 0; i < s->nkernels; i++)
-			if (!one_of(s->kernels[i], suites))
-				return fail(c, v, "unknown kernel '%s' (known: %s)", s->kernels[i],
-					    joined(suites));
+			if (!lab_yaml_one_of(s->kernels[i], suites))
+				return lab_yaml_fail(c, v, "unknown kernel '%s' (known: %s)", s->kernels[i],
+					    lab_yaml_joined(suites));
 		return 0;
 	}
 	if (!strcmp(key, "qemus")) {
-		if (get_list(c, v, key, &s->qemus, &s->nqemus) < 0)
+		if (lab_yaml_list(c, v, key, &s->qemus, &s->nqemus) < 0)
 			return -1;
 		for (size_t i = 0; i < s->nqemus; i++)
-			if (!one_of(s->qemus[i], qemu_builds))
-				return fail(c, v, "unknown QEMU '%s' (known: %s; a QEMU you built "
+			if (!lab_yaml_one_of(s->qemus[i], qemu_builds))
+				return lab_yaml_fail(c, v, "unknown QEMU '%s' (known: %s; a QEMU you built "
 					    "goes on the command line: --qemu PATH)", s->qemus[i],
-					    joined(qemu_builds));
+					    lab_yaml_joined(qemu_builds));
 		return 0;
 	}
 	if (!strcmp(key, "timeout"))
-		return get_uint(c, v, key, 5, 3600, &s->timeout_s);
+		return lab_yaml_uint(c, v, key, 5, 3600, &s->timeout_s);
 	if (!strcmp(key, "memory"))
-		return get_uint(c, v, key, 128, 16384, &s->memory_mib);
+		return lab_yaml_uint(c, v, key, 128, 16384, &s->memory_mib);
 	if (!strcmp(key, "append"))
-		return get_str(c, v, key, &s->append);
+		return lab_yaml_str(c, v, key, &s->append);
 	if (!strcmp(key, "qemu"))
 		return get_qemu(c, v, &s->qemu);
 	if (!strcmp(key, "machine"))
@@ -948,22 +810,22 @@ static int top_pair(struct ctx *c, const char *key, yaml_node_t *k, yaml_node_t 
 		return get_expects(c, v, &s->expects, &s->nexpects);
 	/* variants */
 	if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top)
-		return fail(c, v, "variants must be a non-empty list");
+		return lab_yaml_fail(c, v, "variants must be a non-empty list");
 	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
-		yaml_node_t *vn = node(c, *i);
+		yaml_node_t *vn = lab_yaml_node(c, *i);
 		struct lab_variant *var;
 
 		s->variants = realloc(s->variants, (s->nvariants + 1) * sizeof(*s->variants));
 		var = &s->variants[s->nvariants++];
 		memset(var, 0, sizeof(*var));
-		var->line = line_of(vn);
-		if (each_pair(c, vn, "variant", variant_keys, variant_pair, var) < 0)
+		var->line = lab_yaml_line(vn);
+		if (lab_yaml_each_pair(c, vn, "variant", variant_keys, variant_pair, var) < 0)
 			return -1;
 		if (!var->name)
-			return fail(c, vn, "variant without a name");
+			return lab_yaml_fail(c, vn, "variant without a name");
 		for (size_t j = 0; j + 1 < s->nvariants; j++)
 			if (!strcmp(s->variants[j].name, var->name))
-				return fail(c, vn, "variant '%s' given twice (first at line %d)",
+				return lab_yaml_fail(c, vn, "variant '%s' given twice (first at line %d)",
 					    var->name, s->variants[j].line);
 	}
 	return 0;
@@ -976,41 +838,20 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 		"matrix", "description", "platform", "platforms", "kernels", "qemus", "timeout",
 		"memory", "append", "qemu", "machine", "expect", "variants", NULL
 	};
-	struct ctx c = { .file = file, .platforms_dir = platforms_dir, .err = err };
+	struct lab_yaml c;
 	struct lab_scenario *s = calloc(1, sizeof(*s));
-
-	yaml_parser_t parser;
-	yaml_node_t *root;
-	FILE *f = fopen(file, "re");
+	yaml_node_t *root = lab_yaml_load(&c, file, err);
 	int rc = -1;
 
-	if (!f) {
-		lab_error_set_errno(err, errno, "%s", file);
-		free(s);
-		return NULL;
-	}
+	c.user = platforms_dir;
 	s->file = strdup(file);
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &c.doc)) {
-		lab_error_set(err, "%s:%zu: %s%s%s", file, parser.problem_mark.line + 1,
-			      parser.problem ? parser.problem : "YAML error",
-			      parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		lab_scenario_free(s);
-		return NULL;
-	}
-	root = yaml_document_get_root_node(&c.doc);
-	if (!root)
-		fail(&c, NULL, "empty file");
-	else if (each_pair(&c, root, "the file", top_keys, top_pair, s) == 0) {
+	if (root && lab_yaml_each_pair(&c, root, "the file", top_keys, top_pair, s) == 0) {
 		if (!s->matrix)
-			fail(&c, root, "missing 'matrix' (the matrix's name)");
+			lab_yaml_fail(&c, root, "missing 'matrix' (the matrix's name)");
 		else if (!s->platforms)
-			fail(&c, root, "missing 'platform'");
+			lab_yaml_fail(&c, root, "missing 'platform'");
 		else if (!s->variants)
-			fail(&c, root, "missing 'variants'");
+			lab_yaml_fail(&c, root, "missing 'variants'");
 		else
 			rc = 0;
 	}
@@ -1024,9 +865,7 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 		s->qemus[0] = strdup("system");
 		s->nqemus = 1;
 	}
-	yaml_document_delete(&c.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	lab_yaml_close(&c);
 	if (rc < 0) {
 		lab_scenario_free(s);
 		return NULL;
