@@ -9,6 +9,7 @@
 
 #include "expect.h"
 #include "jsonval.h"
+#include "pcitree.h"
 #include "scenario.h"
 
 #define EVIDENCE_MAX 5
@@ -100,10 +101,14 @@ static json_object *iommu_kinds(json_object *obs)
 	return json_object_new_string(first ? first : "none");
 }
 
-/* The group holding dev, or NULL. */
+/* The group holding dev (an address, or a topology id), or NULL. */
 static json_object *group_of(json_object *obs, const char *dev)
 {
 	json_object *groups = arr(obs, "groups");
+
+	dev = lab_pcitree_address(obs, dev);
+	if (!dev)
+		return NULL;
 
 	for (size_t i = 0; i < len(groups); i++) {
 		json_object *g = json_object_array_get_idx(groups, i);
@@ -151,6 +156,38 @@ static void check_groups(struct check *c, json_object *obs, int same)
 		snprintf(c->reason, sizeof(c->reason), "%s: groups %s", same ? "not all in one group"
 			 : "not each in a group of its own",
 			 json_object_to_json_string_ext(c->observed, JSON_C_TO_STRING_PLAIN));
+}
+
+/* no_group: each device is there, in no group. observed: {device:
+ * group id, or "absent" when the guest has no such device}. */
+static void check_no_group(struct check *c, json_object *obs)
+{
+	c->observed = json_object_new_object();
+	c->held = 1;
+	for (size_t i = 0; i < len(c->expected); i++) {
+		const char *dev = json_object_get_string(json_object_array_get_idx(c->expected, i));
+		const char *addr = lab_pcitree_address(obs, dev);
+		int id = group_id_of(obs, dev);
+
+		if (!addr || !lab_pcitree_device(obs, addr)) {
+			json_object_object_add(c->observed, dev, json_object_new_string("absent"));
+			c->held = 0;
+		} else {
+			json_object_object_add(c->observed, dev, id < 0 ? NULL : json_object_new_int(id));
+			c->held &= id < 0;
+		}
+	}
+	if (!c->held)
+		snprintf(c->reason, sizeof(c->reason), "not all there and groupless: %s",
+			 json_object_to_json_string_ext(c->observed, JSON_C_TO_STRING_PLAIN));
+}
+
+/* group_type.DEVICE: the type of its group, "none" without one */
+static json_object *group_type_of(json_object *obs, const char *dev)
+{
+	json_object *g = group_of(obs, dev);
+
+	return g ? str_or_null(str(g, "type")) : json_object_new_string("none");
 }
 
 static json_object *edu_group_type(json_object *obs)
@@ -306,12 +343,15 @@ static unsigned long long hex(const char *s)
 
 /* Does fault record f have every field the expectation names? Addresses
  * compare by 4 KiB page: the VT-d fault record holds the page. */
-static int fault_matches(json_object *want, json_object *f)
+static int fault_matches(json_object *want, json_object *f, const char *requester)
 {
 	json_object_object_foreach(want, k, v) {
 		json_object *got = json_object_object_get(f, k);
 
-		if (!strcmp(k, "address")) {
+		if (!strcmp(k, "requester")) {
+			if (!requester || !str(f, "device") || strcmp(requester, str(f, "device")))
+				return 0;
+		} else if (!strcmp(k, "address")) {
 			if (!str(f, "address") || (hex(json_object_get_string(v)) >> 12) !=
 							  (hex(str(f, "address")) >> 12))
 				return 0;
@@ -338,6 +378,20 @@ static json_object *fault_summary(json_object *faults)
 	return out;
 }
 
+/* Whom a probe's fault must name (fault.requester): the probe's device
+ * (self), or the requester ID its DMA reaches the IOMMU with (alias:
+ * harness/pcitree.h). NULL when the observations cannot say. */
+static const char *probe_requester(json_object *obs, json_object *res, const char *which)
+{
+	const char *dev = str(res, "device");
+
+	if (!which || !dev)
+		return NULL;
+	if (!strcmp(which, "self"))
+		return dev;
+	return str(lab_pcitree_device(obs, dev), "requester");
+}
+
 /* probe.NAME.KEY: a result field of the probe, or the faults it raised. */
 static void check_probe(struct check *c, json_object *obs)
 {
@@ -345,6 +399,7 @@ static void check_probe(struct check *c, json_object *obs)
 	json_object *p = probe_named(obs, name, (size_t)(key - 1 - name));
 	json_object *res = p ? json_object_object_get(p, "result") : NULL;
 	json_object *faults = p ? arr(p, "faults") : NULL;
+	const char *requester;
 
 	if (!p || !res || str(res, "error")) {
 		json_object *e = p ? json_object_object_get(p, "error") : NULL;
@@ -374,8 +429,9 @@ static void check_probe(struct check *c, json_object *obs)
 				 len(faults), len(faults) == 1 ? "" : "s");
 		return;
 	}
+	requester = probe_requester(obs, res, str(c->expected, "requester"));
 	for (size_t i = 0; i < len(faults) && !c->held; i++)
-		c->held = fault_matches(c->expected, json_object_array_get_idx(faults, i));
+		c->held = fault_matches(c->expected, json_object_array_get_idx(faults, i), requester);
 	if (!c->held)
 		snprintf(c->reason, sizeof(c->reason), "no fault record matches %s (the probe raised %zu)",
 			 json_object_to_json_string_ext(c->expected, JSON_C_TO_STRING_PLAIN), len(faults));
@@ -444,6 +500,12 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 	case LAB_EXPECT_SEPARATE_GROUPS:
 		check_groups(c, obs, k->id == LAB_EXPECT_SAME_GROUP);
 		return;
+	case LAB_EXPECT_NO_GROUP:
+		check_no_group(c, obs);
+		return;
+	case LAB_EXPECT_GROUP_TYPE:
+		c->observed = group_type_of(obs, c->key + strlen("group_type."));
+		break;
 	case LAB_EXPECT_ACPI:
 		check_acpi(c, obs);
 		return;

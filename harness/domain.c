@@ -240,6 +240,194 @@ static void add_emulator_dirs(xmlNodePtr dom, xmlNsPtr ns, const struct lab_doma
 	}
 }
 
+/* ---- topology (harness/topology.h) ---------------------------------------
+ * Bridges are libvirt controllers, endpoints libvirt devices where libvirt
+ * has one (NICs; the disks below); edu has no element, so it is a JSON
+ * -device on the controller's bus. Every node carries a user alias
+ * (ua-topo-ID): it is the QEMU id, so the bus a JSON -device names, and
+ * what <qemu:override> finds. libvirt models neither a root port's ACS
+ * nor an expander's bypass_iommu, so those are overrides of the device's
+ * QEMU properties (libvirt >= 8.2). */
+
+/* libvirt's controller index of a bridge node: pcie.0 is 0, the topology's
+ * bridges 1.. in file order (a bus is listed before what sits on it, as
+ * libvirt wants indexes to grow away from the root). */
+static unsigned ctl_index(const struct lab_topology *t, int i)
+{
+	unsigned n = 0;
+
+	if (i < 0)
+		return 0;
+	for (int j = 0; j <= i; j++)
+		n += lab_topo_kind_info(t->nodes[j].kind)->bridge ? 1 : 0;
+	return n;
+}
+
+static void topo_alias(const struct lab_topology *t, int i, char *buf, size_t len)
+{
+	if (i < 0)
+		snprintf(buf, len, "pcie.0");
+	else
+		snprintf(buf, len, "ua-topo-%s", t->nodes[i].id);
+}
+
+/* function 0 of a slot that has other functions */
+static int multifunction(const struct lab_topology *t, size_t i)
+{
+	const struct lab_topo_node *n = &t->nodes[i];
+
+	for (size_t j = 0; !n->function && j < t->n; j++)
+		if (j != i && t->nodes[j].parent == n->parent && t->nodes[j].slot == n->slot)
+			return 1;
+	return 0;
+}
+
+static void topo_address(xmlNodePtr el, const struct lab_topology *t, size_t i)
+{
+	const struct lab_topo_node *n = &t->nodes[i];
+	xmlNodePtr a = child(el, "address", NULL);
+	char buf[16];
+
+	prop(a, "type", "pci");
+	prop(a, "domain", "0x0000");
+	snprintf(buf, sizeof(buf), "0x%02x", ctl_index(t, n->parent));
+	prop(a, "bus", buf);
+	snprintf(buf, sizeof(buf), "0x%02x", n->slot);
+	prop(a, "slot", buf);
+	snprintf(buf, sizeof(buf), "0x%x", n->function);
+	prop(a, "function", buf);
+	if (multifunction(t, i))
+		prop(a, "multifunction", "on");
+}
+
+static void topo_override(xmlNodePtr dom, xmlNsPtr ns, const char *alias, const char *name)
+{
+	xmlNodePtr o = NULL, n;
+
+	for (n = xmlFirstElementChild(dom); n; n = xmlNextElementSibling(n))
+		if (!xmlStrcmp(n->name, BAD_CAST "override") && n->ns == ns)
+			o = n;
+	if (!o)
+		o = xmlNewChild(dom, ns, BAD_CAST "override", NULL);
+	n = xmlNewChild(o, ns, BAD_CAST "device", NULL);
+	prop(n, "alias", alias);
+	n = xmlNewChild(n, ns, BAD_CAST "frontend", NULL);
+	n = xmlNewChild(n, ns, BAD_CAST "property", NULL);
+	prop(n, "name", name);
+	prop(n, "type", "bool");
+	prop(n, "value", "true");
+}
+
+static void topo_bridge(xmlNodePtr devs, xmlNodePtr dom, xmlNsPtr ns,
+			const struct lab_topology *t, size_t i)
+{
+	const struct lab_topo_node *n = &t->nodes[i];
+	xmlNodePtr c = child(devs, "controller", NULL);
+	char buf[64];
+
+	prop(c, "type", "pci");
+	snprintf(buf, sizeof(buf), "%u", ctl_index(t, (int)i));
+	prop(c, "index", buf);
+	prop(c, "model", lab_topo_kind_info(n->kind)->libvirt);
+	if (n->kind == LAB_TOPO_EXPANDER) {
+		snprintf(buf, sizeof(buf), "%u", n->bus_nr);
+		prop(child(c, "target", NULL), "busNr", buf);
+	}
+	topo_alias(t, (int)i, buf, sizeof(buf));
+	prop(child(c, "alias", NULL), "name", buf);
+	topo_address(c, t, i);
+	if (!n->acs)
+		topo_override(dom, ns, buf, "disable-acs");
+	if (n->bypass_iommu)
+		topo_override(dom, ns, buf, "bypass_iommu");
+}
+
+static void topo_nic(xmlNodePtr devs, const struct lab_topology *t, size_t i)
+{
+	xmlNodePtr nic = child(devs, "interface", NULL);
+	char alias[64];
+
+	/* user networking: no bridge or tap on the host; the guest has no
+	 * driver for it to use the link anyway (a NIC is here to be grouped) */
+	prop(nic, "type", "user");
+	if (t->nodes[i].kind == LAB_TOPO_VIRTIO_NET) {
+		prop(child(nic, "model", NULL), "type", "virtio-non-transitional");
+		prop(child(nic, "driver", NULL), "iommu", "on");
+	} else {
+		prop(child(nic, "model", NULL), "type", "e1000e");
+	}
+	prop(child(nic, "rom", NULL), "enabled", "no");    /* no iPXE: nothing boots from it */
+	topo_alias(t, (int)i, alias, sizeof(alias));
+	prop(child(nic, "alias", NULL), "name", alias);
+	topo_address(nic, t, i);
+}
+
+static void topo_edu(xmlNodePtr cmd, xmlNsPtr ns, const struct lab_domain_spec *spec, size_t i)
+{
+	const struct lab_topology *t = spec->topology;
+	const struct lab_topo_node *n = &t->nodes[i];
+	json_object *edu = json_object_new_object();
+	char buf[64];
+
+	json_object_object_add(edu, "driver", json_object_new_string("edu"));
+	topo_alias(t, (int)i, buf, sizeof(buf));
+	json_object_object_add(edu, "id", json_object_new_string(buf));
+	topo_alias(t, n->parent, buf, sizeof(buf));
+	json_object_object_add(edu, "bus", json_object_new_string(buf));
+	snprintf(buf, sizeof(buf), "0x%x.%x", n->slot, n->function);
+	json_object_object_add(edu, "addr", json_object_new_string(buf));
+	if (multifunction(t, i))
+		json_object_object_add(edu, "multifunction", json_object_new_boolean(1));
+	if (spec->platform->test_dma_mask)
+		json_object_object_add(edu, "dma_mask", json_object_new_int64(
+			(int64_t)strtoull(spec->platform->test_dma_mask, NULL, 16)));
+	add_qemu_device(cmd, ns, edu);
+	json_object_put(edu);
+}
+
+static void add_topology(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec)
+{
+	const struct lab_topology *t = spec->topology;
+	xmlNodePtr devs = NULL, cmd = NULL, n;
+
+	for (n = xmlFirstElementChild(dom); n; n = xmlNextElementSibling(n)) {
+		if (!xmlStrcmp(n->name, BAD_CAST "devices"))
+			devs = n;
+		else if (!xmlStrcmp(n->name, BAD_CAST "commandline") && n->ns == ns)
+			cmd = n;
+	}
+	if (!t)
+		return;
+	/* libvirt puts a device without an address in the first free slot,
+	 * and an edu it does not know of leaves its port looking free: pin
+	 * the agent's virtio-serial to the root bus, out of the topology's way */
+	n = child(devs, "controller", NULL);
+	prop(n, "type", "virtio-serial");
+	prop(n, "index", "0");
+	n = child(n, "address", NULL);
+	prop(n, "type", "pci");
+	prop(n, "domain", "0x0000");
+	prop(n, "bus", "0x00");
+	prop(n, "slot", "0x03");
+	prop(n, "function", "0x0");
+	for (size_t i = 0; i < t->n; i++) {
+		switch (t->nodes[i].kind) {
+		case LAB_TOPO_EDU:
+			topo_edu(cmd, ns, spec, i);
+			break;
+		case LAB_TOPO_E1000E:
+		case LAB_TOPO_VIRTIO_NET:
+			topo_nic(devs, t, i);
+			break;
+		case LAB_TOPO_VIRTIO_BLK:
+		case LAB_TOPO_NVME:
+			break;      /* the run's disk: add_disks */
+		default:
+			topo_bridge(devs, dom, ns, t, i);
+		}
+	}
+}
+
 /* Disks, each at its own slot on the root bus (domain.h). virtio-blk is a
  * libvirt <disk>, so libvirt labels the image (and its backing chain) for
  * QEMU itself; iommu='on' is QEMU's iommu_platform, which puts the device's
@@ -255,6 +443,21 @@ static void add_emulator_dirs(xmlNodePtr dom, xmlNsPtr ns, const struct lab_doma
  * explicit addr. QEMU's nvme device DMAs through pci_dma_*: always through
  * the IOMMU. libvirt does not label such an image: harness/disk.c makes it
  * reachable for the QEMU user. */
+/* The topology node a disk moves to: the first disk of each bus, when the
+ * topology has a node of that kind; -1: its slot on the root bus. */
+static int disk_node(const struct lab_domain_spec *spec, size_t i)
+{
+	const char *bus = spec->disks[i].bus;
+
+	if (!spec->topology || spec->disks[i].no_iommu)
+		return -1;
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(spec->disks[j].bus, bus) && !spec->disks[j].no_iommu)
+			return -1;
+	return lab_topology_first(spec->topology, strcmp(bus, "nvme") ? LAB_TOPO_VIRTIO_BLK
+							  : LAB_TOPO_NVME);
+}
+
 static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec,
 		     struct lab_error *err)
 {
@@ -273,8 +476,9 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 	for (size_t i = 0; i < spec->n_disks; i++) {
 		const struct lab_domain_disk *d = &spec->disks[i];
 		unsigned slot = LAB_DOMAIN_DISK_SLOT + (unsigned)i;
-		char addr[8], id[16], node[16], target[8];
+		char addr[16], id[16], nodename[16], target[8], bus[64];
 		json_object *o, *file;
+		int node;
 
 		if (!d->path || d->path[0] != '/' || !d->bus || !lab_domain_valid_opt(d->serial) ||
 		    strlen(d->serial) > LAB_DOMAIN_SERIAL_MAX) {
@@ -283,6 +487,10 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 			return -1;
 		}
 		snprintf(addr, sizeof(addr), "0x%x", slot);
+		node = disk_node(spec, i);
+		if (node >= 0)
+			snprintf(addr, sizeof(addr), "0x%x.%x", spec->topology->nodes[node].slot,
+				 spec->topology->nodes[node].function);
 		if (!strcmp(d->bus, "virtio")) {
 			xmlNodePtr disk = child(devs, "disk", NULL);
 
@@ -308,6 +516,10 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 			prop(n, "dev", target);
 			prop(n, "bus", "virtio");
 			child(disk, "serial", d->serial);
+			if (node >= 0) {
+				topo_address(disk, spec->topology, (size_t)node);
+				continue;
+			}
 			n = child(disk, "address", NULL);
 			prop(n, "type", "pci");
 			prop(n, "domain", "0x0000");
@@ -315,14 +527,14 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 			prop(n, "slot", addr);
 			prop(n, "function", "0x0");
 		} else if (!strcmp(d->bus, "nvme") && !d->no_iommu) {
-			snprintf(node, sizeof(node), "lab-disk%zu", i);
+			snprintf(nodename, sizeof(nodename), "lab-disk%zu", i);
 			snprintf(id, sizeof(id), "lab-nvme%zu", i);
 			o = json_object_new_object();
 			file = json_object_new_object();
 			json_object_object_add(file, "driver", json_object_new_string("file"));
 			json_object_object_add(file, "filename", json_object_new_string(d->path));
 			json_object_object_add(o, "driver", json_object_new_string("qcow2"));
-			json_object_object_add(o, "node-name", json_object_new_string(node));
+			json_object_object_add(o, "node-name", json_object_new_string(nodename));
 			json_object_object_add(o, "file", file);
 			add_arg(cmd, ns, "-blockdev");
 			add_arg(cmd, ns, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
@@ -331,9 +543,13 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 			o = json_object_new_object();
 			json_object_object_add(o, "driver", json_object_new_string("nvme"));
 			json_object_object_add(o, "id", json_object_new_string(id));
-			json_object_object_add(o, "drive", json_object_new_string(node));
+			json_object_object_add(o, "drive", json_object_new_string(nodename));
 			json_object_object_add(o, "serial", json_object_new_string(d->serial));
-			json_object_object_add(o, "bus", json_object_new_string("pcie.0"));
+			topo_alias(spec->topology, node >= 0 ? spec->topology->nodes[node].parent : -1,
+				   bus, sizeof(bus));
+			json_object_object_add(o, "bus", json_object_new_string(bus));
+			if (node >= 0 && multifunction(spec->topology, (size_t)node))
+				json_object_object_add(o, "multifunction", json_object_new_boolean(1));
 			json_object_object_add(o, "addr", json_object_new_string(addr));
 			add_qemu_device(cmd, ns, o);
 			json_object_put(o);
@@ -389,6 +605,7 @@ char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
 		xmlFreeDoc(doc);
 		return NULL;
 	}
+	add_topology(dom, qemu, spec);
 	add_emulator_dirs(dom, qemu, spec);
 
 	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);

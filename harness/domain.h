@@ -5,6 +5,7 @@
 #include "error.h"
 #include "platform.h"
 #include "qemu.h"
+#include "topology.h"
 
 #define LAB_DOMAIN_PREFIX "iommulab-"
 
@@ -47,6 +48,9 @@ struct lab_domain_spec {
 					or NULL */
 	const struct lab_domain_disk *disks; /* n_disks of them, or NULL */
 	size_t n_disks;
+	const struct lab_topology *topology; /* bridges and endpoints added to
+					the machine (the first virtio / NVMe disk
+					moves to its virtio-blk / nvme node), or NULL */
 };
 
 /* A property name or value the lab will pass to QEMU: [A-Za-z0-9._:+-]+ */

@@ -21,6 +21,8 @@ enum lab_expect_id {
 	LAB_EXPECT_EDU_GROUP_TYPE,
 	LAB_EXPECT_SAME_GROUP,
 	LAB_EXPECT_SEPARATE_GROUPS,
+	LAB_EXPECT_NO_GROUP,
+	LAB_EXPECT_GROUP_TYPE,      /* group_type.DEVICE */
 	LAB_EXPECT_FIELDS,          /* fields.KIND.REGISTER.FIELD */
 	LAB_EXPECT_ACPI,            /* acpi.TABLE.PATH */
 	LAB_EXPECT_LOG_PRESENT,
@@ -36,7 +38,9 @@ enum lab_expect_value {
 	LAB_EXPECT_UINT,
 	LAB_EXPECT_BOOL,
 	LAB_EXPECT_REGEX,           /* one check per regular expression */
-	LAB_EXPECT_DEVICES,         /* [a, b] or [[a, b], ...]: PCI device sets */
+	LAB_EXPECT_DEVICES,         /* [a, b] or [[a, b], ...]: PCI device sets
+				       (ssss:bb:dd.f, or a topology node's id) */
+	LAB_EXPECT_DEVICE_LIST,     /* [a, b, ...]: PCI devices, each on its own */
 	LAB_EXPECT_NESTED,          /* a mapping of sub-keys (fields, acpi) */
 	LAB_EXPECT_PROBE_KEYS,      /* set by a probe's expect: (scenario.c) */
 };

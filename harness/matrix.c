@@ -142,6 +142,7 @@ static int expand(struct lab_matrix *m, const struct lab_scenario *s, struct lab
 					r->when = v->when;
 					r->skip = v->skip;
 					r->probes = v->probes;
+					r->topology = v->topology;
 					r->timeout_s = s->timeout_s;
 					r->memory_mib = s->memory_mib;
 					r->file = s->file;

@@ -27,6 +27,7 @@ struct lab_run_spec {
 	json_object *machine;      /* machine options, merged the same way */
 	const char *when, *skip;   /* the variant's */
 	json_object *probes;       /* the variant's DMA probes (borrowed), or NULL */
+	json_object *topology;     /* the variant's PCI topology (borrowed), or NULL */
 	const struct lab_expect **expects;   /* merged: the variant's win by key */
 	size_t nexpects;
 	unsigned timeout_s, memory_mib;      /* 0: the command's default */

@@ -220,6 +220,11 @@ static json_object *groups(json_object *collect)
 		json_object_object_add(o, "type", type ? json_object_new_string(type) : NULL);
 		json_object_object_add(o, "devices",
 				       json_object_get(json_object_object_get(g, "devices")));
+		/* whether VFIO could take it as it was collected (the agent's
+		 * reading of the drivers bound) */
+		if (json_object_is_type(json_object_object_get(g, "vfio_viable"), json_type_boolean))
+			json_object_object_add(o, "vfio_viable", json_object_get(
+				json_object_object_get(g, "vfio_viable")));
 		json_object_array_add(out, o);
 	}
 	return out;

@@ -310,7 +310,7 @@ static int spawn(struct pool *p, struct slot *s)
 	struct lab_qemu_emulator e;
 	struct lab_run_opts o = {
 		.name = r->name, .platform = r->platform, .suite = r->suite, .accel = s->accel,
-		.append = r->append, .probes = r->probes, .dir = s->dir,
+		.append = r->append, .probes = r->probes, .topology = r->topology, .dir = s->dir,
 		.qemu_opts = r->qemu && json_object_object_length(r->qemu) ? r->qemu : NULL,
 		.machine_opts = r->machine && json_object_object_length(r->machine) ? r->machine : NULL,
 		.timeout_s = r->timeout_s ? r->timeout_s : p->o->timeout_s,

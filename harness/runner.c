@@ -15,6 +15,9 @@
 
 #include "agent.h"
 #include "disk.h"
+#include "pcitree.h"
+#include "topology.h"
+#include "jsonval.h"
 #include "domain.h"
 #include "clock.h"
 #include "file.h"
@@ -109,6 +112,8 @@ struct run {
 	char channel_error[512]; /* the agent channel broke: why */
 	double channel_error_at;
 	struct lab_disk_set disks; /* block probes: the run's disk overlays */
+	struct lab_topology *topology; /* the run's PCI topology, or NULL */
+	size_t bind_index;       /* STEP_BIND: the test device, then the topology's edus */
 };
 
 
@@ -231,12 +236,41 @@ static void test_addr(const struct run *r, unsigned n, char out[16])
 	snprintf(out, 16, "0000:00:%02x.0", (unsigned)r->platform->test_slot + n);
 }
 
+/* The i-th device STEP_BIND gives vfio-pci: the test device, then each
+ * edu of the topology, by its path. 0, or -1 past the last. */
+static int bind_target(const struct run *r, size_t i, char *out, size_t len)
+{
+	const struct lab_topology *t = r->topology;
+
+	if (i == 0) {
+		test_addr(r, 0, out);
+		return 0;
+	}
+	for (size_t j = 0, n = 0; t && j < t->n; j++)
+		if (t->nodes[j].kind == LAB_TOPO_EDU && ++n == i) {
+			lab_topology_path(t, j, out, len);
+			return 0;
+		}
+	return -1;
+}
+
+/* A probe's device: a topology edu by its path, or the test device. */
+static void probe_device(const struct run *r, json_object *probe, char *out, size_t len)
+{
+	int i = lab_topology_find(r->topology, lab_jsonval_str(probe, "device"));
+
+	if (i >= 0)
+		lab_topology_path(r->topology, (size_t)i, out, len);
+	else
+		test_addr(r, 0, out);
+}
+
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
 	json_object *args = NULL;
 	const char *execute = NULL;
-	char addr[16], peer[16];
+	char addr[LAB_TOPO_PATH_MAX], peer[16];
 
 	test_addr(r, 0, addr);
 	switch (r->step) {
@@ -247,6 +281,7 @@ static void send_step(struct run *r)
 		/* Bind the test device to vfio-pci: on arm64 6.1 a device gets
 		 * an IOMMU group only once a driver binds (docs/NOTES.md, "Guest kernels"). */
 		args = json_object_new_object();
+		bind_target(r, r->bind_index, addr, sizeof(addr));
 		json_object_object_add(args, "device", json_object_new_string(addr));
 		json_object_object_add(args, "driver", json_object_new_string("vfio-pci"));
 		execute = "bind";
@@ -272,6 +307,7 @@ static void send_step(struct run *r)
 		json_object_object_foreach(probe, k, v)
 			if (strcmp(k, "name") && strcmp(k, "peer"))
 				json_object_object_add(args, k, json_object_get(v));
+		probe_device(r, probe, addr, sizeof(addr));
 		json_object_object_add(args, "device", json_object_new_string(addr));
 		if (json_object_get_boolean(json_object_object_get(probe, "peer"))) {
 			test_addr(r, 1, peer);
@@ -342,7 +378,13 @@ static void on_message(json_object *msg, void *opaque)
 		r->res->boot_s = lab_clock_now() - r->started;
 		break;
 	case STEP_BIND:
-		break;   /* a failed bind is visible in the groups collected next */
+		/* a failed bind is visible in the groups collected next */
+		if (bind_target(r, ++r->bind_index, (char[LAB_TOPO_PATH_MAX]){ 0 },
+				LAB_TOPO_PATH_MAX) == 0) {
+			send_step(r);
+			return;
+		}
+		break;
 	case STEP_COLLECT:
 		r->collect = json_object_get(ret);
 		if (!r->opts->probes || !json_object_array_length(r->opts->probes))
@@ -642,7 +684,15 @@ static int start(struct run *r, struct lab_error *err)
 				    r->platform->firmware);
 		return -1;
 	}
-	if (lab_scenario_probes_need_disks(r->opts->probes)) {
+	if (r->opts->topology) {
+		r->topology = lab_topology_from_json(r->opts->topology, err);
+		if (!r->topology)
+			return -1;
+		spec.topology = r->topology;
+	}
+	if (lab_scenario_probes_need_disks(r->opts->probes) ||
+	    lab_topology_first(r->topology, LAB_TOPO_VIRTIO_BLK) >= 0 ||
+	    lab_topology_first(r->topology, LAB_TOPO_NVME) >= 0) {
 		if (lab_disk_set_make(lab_paths_disks(), r->opts->dir, &r->disks, err) < 0)
 			return -1;
 		spec.disks = r->disks.disks;
@@ -763,6 +813,7 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		 * the file and results.json say the same */
 		res->observations = lab_observation_from_collect(r.collect, opts->platform);
 		lab_observation_attribute(res->observations, res->probes, res->kmsg);
+		lab_pcitree_annotate(res->observations, r.topology);
 		json = (char *)json_object_to_json_string_ext(res->observations,
 							       JSON_C_TO_STRING_PRETTY);
 		write_file(opts->dir, "observations.json", json, &local);
@@ -774,6 +825,7 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	recover_journal(&r);
 	/* a run that went wrong keeps its disks, for a second look */
 	lab_disk_set_clear(&r.disks, res->status != LAB_RUN_OK);
+	lab_topology_free(r.topology);
 	json_object_put(r.collect);
 	json_object_put(r.kmsg);
 	json_object_put(r.probes);

@@ -32,6 +32,7 @@ struct lab_run_opts {
 	json_object *qemu_opts;  /* IOMMU device properties, or NULL */
 	json_object *machine_opts; /* -machine options, or NULL */
 	json_object *probes;     /* DMA probes for the agent (scenario.h), or NULL */
+	json_object *topology;   /* PCI topology to add (topology.h's JSON form), or NULL */
 	const char *accel;       /* tcg | kvm (already resolved) */
 	const char *dir;         /* where this run's files go (created) */
 	unsigned timeout_s;

@@ -16,6 +16,7 @@
 #include "expect.h"
 #include "platform.h"
 #include "qemu.h"
+#include "topology.h"
 #include "verdict.h"
 #include "yamldoc.h"
 
@@ -183,6 +184,7 @@ static int check_value(struct lab_yaml *c, const struct lab_expect_key *ek, cons
 		regfree(&re);
 		return 0;
 	case LAB_EXPECT_DEVICES:
+	case LAB_EXPECT_DEVICE_LIST:
 	case LAB_EXPECT_NESTED:
 	case LAB_EXPECT_PROBE_KEYS:
 		return 0;
@@ -324,6 +326,27 @@ static int acpi_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_n
 	return parse_alts(c, lab_expect_key("acpi"), full, v, add_expect(x, full, lab_yaml_line(k)));
 }
 
+static int valid_node_id(const char *s);
+static int valid_pci(const char *s);
+
+/* group_type.DEVICE: the type of the group holding a device */
+static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+			   void *opaque)
+{
+	const struct lab_expect_key *ek = lab_expect_key("group_type");
+	struct expects *x = opaque;
+	char full[96];
+
+	if (!valid_pci(key) && !valid_node_id(key))
+		return lab_yaml_fail(c, k, "group_type: '%s' is neither a PCI device (ssss:bb:dd.f) "
+				     "nor a topology id", key);
+	if (!lab_yaml_scalar(v) || !lab_yaml_one_of(lab_yaml_scalar(v), ek->values))
+		return lab_yaml_fail(c, v, "group_type.%s must be one of: %s", key,
+				     lab_yaml_joined(ek->values));
+	snprintf(full, sizeof(full), "group_type.%s", key);
+	return parse_alts(c, ek, full, v, add_expect(x, full, lab_yaml_line(k)));
+}
+
 static int valid_pci(const char *s)
 {
 	unsigned d, b, dev, fn;
@@ -332,23 +355,38 @@ static int valid_pci(const char *s)
 	return strlen(s) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &fn, &tail) == 4;
 }
 
-/* One list of devices ("ssss:bb:dd.f"), at least two. */
-static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struct expects *x)
+/* A topology node's id: checked against the variant's topology once the
+ * variant is read (check_topology_refs). */
+static int valid_node_id(const char *s)
+{
+	if (!*s || strlen(s) > LAB_TOPO_ID_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* One list of devices ("ssss:bb:dd.f" or a topology node's id), at least
+ * min of them. */
+static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struct expects *x,
+		      long min)
 {
 	struct lab_expect *e;
 	json_object *set;
 
 	if (n->type != YAML_SEQUENCE_NODE ||
-	    n->data.sequence.items.top - n->data.sequence.items.start < 2)
-		return lab_yaml_fail(c, n, "%s: want a list of at least two PCI devices", key);
+	    n->data.sequence.items.top - n->data.sequence.items.start < min)
+		return lab_yaml_fail(c, n, "%s: want a list of at least %ld PCI device%s", key, min,
+				     min > 1 ? "s" : "");
 	set = json_object_new_array();
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 		const char *d = lab_yaml_scalar(lab_yaml_node(c, *i));
 
-		if (!d || !valid_pci(d)) {
+		if (!d || (!valid_pci(d) && !valid_node_id(d))) {
 			json_object_put(set);
-			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is not a PCI device (ssss:bb:dd.f)", key,
-				    d ? d : "");
+			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is neither a PCI device "
+					     "(ssss:bb:dd.f) nor a topology id", key, d ? d : "");
 		}
 		json_object_array_add(set, json_object_new_string(d));
 	}
@@ -377,12 +415,16 @@ static int expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml
 			return 0;
 		}
 		if (!nested)
-			return device_set(c, key, v, x);
+			return device_set(c, key, v, x, 2);
 		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
-			if (device_set(c, key, lab_yaml_node(c, *i), x) < 0)
+			if (device_set(c, key, lab_yaml_node(c, *i), x, 2) < 0)
 				return -1;
 		return 0;
 	}
+	if (ek->value == LAB_EXPECT_DEVICE_LIST)
+		return device_set(c, key, v, x, 1);
+	if (ek->id == LAB_EXPECT_GROUP_TYPE)
+		return lab_yaml_each_pair(c, v, key, NULL, group_type_pair, x);
 
 	if (!strcmp(key, "fields")) {
 		/* `fields: {}` in a variant: none of the matrix's field checks */
@@ -470,7 +512,10 @@ static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
 static const char *const fault_keys[] = { "iommu", "event", "code", "access", "address",
-					  "stream_id", "device", "xfail", NULL };
+					  "stream_id", "device", "requester", "xfail", NULL };
+/* whom a fault must name: the probe's device itself, or the requester ID
+ * a PCIe-to-PCI bridge above it stands in with (its alias) */
+static const char *const requesters[] = { "self", "alias", NULL };
 
 struct probe_ctx {
 	struct lab_variant *var;
@@ -490,6 +535,9 @@ static int fault_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	/* `xfail:` inside the fault: the fault is a known emulator gap */
 	if (!strcmp(key, "xfail"))
 		return lab_yaml_str(c, v, "xfail", &alt->xfail);
+	if (!strcmp(key, "requester") && !lab_yaml_one_of(lab_yaml_scalar(v), requesters))
+		return lab_yaml_fail(c, v, "fault.requester must be one of: %s",
+				     lab_yaml_joined(requesters));
 	json_object_object_add(alt->value, key, scalar_json(v));
 	return 0;
 }
@@ -567,6 +615,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		return lab_yaml_fail(c, v, "mode must be one of: %s", lab_yaml_joined(probe_modes));
 	} else if (!strcmp(key, "direction") && !lab_yaml_one_of(s, probe_dirs)) {
 		return lab_yaml_fail(c, v, "direction must be one of: %s", lab_yaml_joined(probe_dirs));
+	} else if (!strcmp(key, "device") && !valid_node_id(s)) {
+		return lab_yaml_fail(c, v, "device: an edu of the variant's topology, by id");
 	} else if (!strcmp(key, "disk") && !lab_yaml_one_of(s, probe_disks)) {
 		return lab_yaml_fail(c, v, "disk must be one of: %s", lab_yaml_joined(probe_disks));
 	} else if (!strcmp(key, "iova")) {
@@ -606,7 +656,7 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p)
 {
 	static const char *const dma_only[] = { "direction", "iova", "size", "map", "unmap_first",
-						"peer", "irq", NULL };
+						"peer", "irq", "device", NULL };
 	json_object *mode;
 	int block;
 
@@ -671,7 +721,7 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
-		"disk", "expect", NULL
+		"disk", "device", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -694,6 +744,85 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 		}
 		json_object_object_add(p.probe, "name", json_object_new_string(p.name));
 		json_object_array_add(var->probes, p.probe);
+	}
+	return 0;
+}
+
+/* topology: NAME, the file topologies/NAME.yaml beside the scenario file */
+static int get_topology(struct lab_yaml *c, yaml_node_t *v, struct lab_variant *var)
+{
+	const char *name = lab_yaml_scalar(v);
+	const char *slash = strrchr(c->file, '/');
+	struct lab_error terr = { 0 };
+	struct lab_topology *t;
+	char path[PATH_MAX];
+
+	if (!name || !valid_name(name))
+		return lab_yaml_fail(c, v, "topology: the name of a file in topologies/ (letters, "
+				     "digits, _ and -)");
+	snprintf(path, sizeof(path), "%.*stopologies/%s.yaml", slash ? (int)(slash - c->file + 1) : 0,
+		 c->file, name);
+	t = lab_topology_load(path, &terr);
+	if (!t)
+		return lab_yaml_fail(c, v, "topology %s: %s", name, terr.msg);
+	var->topology = lab_topology_to_json(t);
+	lab_topology_free(t);
+	return 0;
+}
+
+/* Is dev a PCI address, or a node of the topology (of kind, when kind is
+ * not LAB_TOPO_KIND_N)? */
+static int known_device(json_object *topo, const char *dev, int kind)
+{
+	json_object *nodes = json_object_object_get(topo, "nodes");
+
+	if (valid_pci(dev))
+		return kind == LAB_TOPO_KIND_N;
+	for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
+		json_object *n = json_object_array_get_idx(nodes, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(n, "id")), dev))
+			return kind == LAB_TOPO_KIND_N || kind == lab_topo_kind_by_name(
+				json_object_get_string(json_object_object_get(n, "kind")));
+	}
+	return 0;
+}
+
+/* Every id the variant's expectations and probes name is a node of its
+ * topology (the matrix's expectations have no topology to name). */
+static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_expect *ex,
+			       size_t nex, json_object *topo, json_object *probes)
+{
+	for (size_t i = 0; i < nex; i++) {
+		const struct lab_expect_key *ek = lab_expect_key_of(ex[i].key);
+		json_object *set;
+
+		if (!strncmp(ex[i].key, "group_type.", 11) && !known_device(topo, ex[i].key + 11,
+									   LAB_TOPO_KIND_N))
+			return lab_yaml_fail(c, vn, "line %d: group_type: '%s' is not a node of the "
+					     "%s", ex[i].line, ex[i].key + 11,
+					     topo ? "variant's topology" : "run (no topology)");
+		if (!ek || (ek->value != LAB_EXPECT_DEVICES && ek->value != LAB_EXPECT_DEVICE_LIST) ||
+		    !ex[i].nalts)
+			continue;
+		set = ex[i].alts[0].value;
+		for (size_t j = 0; j < json_object_array_length(set); j++) {
+			const char *d = json_object_get_string(json_object_array_get_idx(set, j));
+
+			if (!known_device(topo, d, LAB_TOPO_KIND_N))
+				return lab_yaml_fail(c, vn, "line %d: %s: '%s' is not a node of the %s",
+						     ex[i].line, ex[i].key, d,
+						     topo ? "variant's topology" : "run (no topology)");
+		}
+	}
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++) {
+		json_object *p = json_object_array_get_idx(probes, i);
+		const char *d = json_object_get_string(json_object_object_get(p, "device"));
+
+		if (d && !known_device(topo, d, LAB_TOPO_EDU))
+			return lab_yaml_fail(c, vn, "probe %s: device '%s' is not an edu of the %s",
+					     json_object_get_string(json_object_object_get(p, "name")),
+					     d, topo ? "variant's topology" : "run (no topology)");
 	}
 	return 0;
 }
@@ -736,6 +865,8 @@ static int variant_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yam
 		return get_qemu(c, v, &var->machine);
 	if (!strcmp(key, "probes"))
 		return get_probes(c, v, var);
+	if (!strcmp(key, "topology"))
+		return get_topology(c, v, var);
 	return get_expects(c, v, &var->expects, &var->nexpects);
 }
 
@@ -756,7 +887,7 @@ static int top_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_no
 {
 	static const char *const variant_keys[] = {
 		"name", "description", "append", "qemu", "machine", "when", "skip", "expect",
-		"probes", NULL
+		"probes", "topology", NULL
 	};
 	struct lab_scenario *s = opaque;
 
@@ -819,7 +950,9 @@ static int top_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_no
 		var = &s->variants[s->nvariants++];
 		memset(var, 0, sizeof(*var));
 		var->line = lab_yaml_line(vn);
-		if (lab_yaml_each_pair(c, vn, "variant", variant_keys, variant_pair, var) < 0)
+		if (lab_yaml_each_pair(c, vn, "variant", variant_keys, variant_pair, var) < 0 ||
+		    check_topology_refs(c, vn, var->expects, var->nexpects, var->topology,
+					var->probes) < 0)
 			return -1;
 		if (!var->name)
 			return lab_yaml_fail(c, vn, "variant without a name");
@@ -902,6 +1035,7 @@ void lab_scenario_free(struct lab_scenario *s)
 		free(v->when);
 		free(v->skip);
 		json_object_put(v->probes);
+		json_object_put(v->topology);
 		free_expects(v->expects, v->nexpects);
 	}
 	free(s->variants);

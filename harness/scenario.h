@@ -40,6 +40,7 @@ struct lab_variant {
 	struct lab_expect *expects;
 	size_t nexpects;
 	json_object *probes;    /* the probes' requests for the agent (docs/scenarios.md), or NULL */
+	json_object *topology;  /* its PCI topology (harness/topology.h's JSON form), or NULL */
 	int line;
 };
 

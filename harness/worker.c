@@ -46,6 +46,7 @@ json_object *lab_worker_spec_new(const struct lab_run_opts *o, const char *uri)
 	json_object_object_add(d, "poweroff", json_object_new_boolean(o->graceful_poweroff));
 	put_str(d, "append", o->append);
 	put_json(d, "probes", o->probes);
+	put_json(d, "topology", o->topology);
 	put_json(d, "qemu_opts", o->qemu_opts);
 	put_json(d, "machine_opts", o->machine_opts);
 	return d;
@@ -142,6 +143,7 @@ int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab
 	    get_uint(d, "stall_s", 0, 86400, &o->stall_s, err) < 0 ||
 	    get_uint(d, "memory_mib", 128, 65536, &o->memory_mib, err) < 0 ||
 	    get_typed(d, "probes", json_type_array, &o->probes, err) < 0 ||
+	    get_typed(d, "topology", json_type_object, &o->topology, err) < 0 ||
 	    get_typed(d, "qemu_opts", json_type_object, &o->qemu_opts, err) < 0 ||
 	    get_typed(d, "machine_opts", json_type_object, &o->machine_opts, err) < 0 ||
 	    get_emulator(d, &w->emulator, err) < 0)

@@ -22,6 +22,7 @@
 #include "collect.h"
 #include "dma.h"
 #include "kmsg.h"
+#include "sysfs.h"
 #include "proto.h"
 
 #define PORT_WAIT_SECONDS 60
@@ -249,7 +250,7 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 	json_object *dv = arg_get(args, "device", json_type_string);
 	json_object *drv = arg_get(args, "driver", json_type_string);
 	const char *dev, *driver;
-	char path[PATH_MAX], target[PATH_MAX];
+	char path[PATH_MAX], target[PATH_MAX], addr[16];
 	json_object *out;
 	ssize_t n;
 	int rc;
@@ -259,12 +260,13 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 		*err = "bind needs string 'device' and 'driver'";
 		return NULL;
 	}
-	dev = json_object_get_string(dv);
 	driver = json_object_get_string(drv);
-	if (!valid_pci_address(dev) || strchr(driver, '/') || strlen(driver) > 64) {
-		*err = "bad 'device' (ssss:bb:dd.f) or 'driver'";
+	if (sysfs_pci_resolve(json_object_get_string(dv), addr) < 0 || !valid_pci_address(addr) ||
+	    strchr(driver, '/') || strlen(driver) > 64) {
+		*err = "bad 'device' (ssss:bb:dd.f, or a path to a device there is) or 'driver'";
 		return NULL;
 	}
+	dev = addr;
 	out = json_object_new_object();
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", dev);
 	rc = write_sysfs(path, driver);
@@ -290,7 +292,22 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 /* dma {"mode": "vfio"|"raw", "direction": ..., "iova": ..., ...}: see dma.h */
 static json_object *do_dma(struct ctx *c, json_object *args, const char **err)
 {
+	static const char *const keys[] = { "device", "peer" };
+
 	(void)c;
+	/* a device named by its path in the PCI tree (harness/topology.h) */
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_object *v = arg_get(args, keys[i], json_type_string);
+		char addr[16];
+
+		if (!v || !strchr(json_object_get_string(v), '/'))
+			continue;
+		if (sysfs_pci_resolve(json_object_get_string(v), addr) < 0) {
+			*err = "dma: no PCI device has that path";
+			return NULL;
+		}
+		json_object_object_add(args, keys[i], json_object_new_string(addr));
+	}
 	return dma_probe(args, err);
 }
 

@@ -151,6 +151,28 @@ static int numeric_sort(const struct dirent **a, const struct dirent **b)
 	return atoi((*a)->d_name) - atoi((*b)->d_name);
 }
 
+/* Can VFIO take the group: is every device in it bound to vfio-pci, to a
+ * driver that leaves DMA to its owner (pcieport, pci-stub), or to none?
+ * (the kernel's iommu_group_claim_dma_owner; VFIO_GROUP_FLAGS_VIABLE) */
+static int vfio_viable(json_object *devices)
+{
+	static const char *const ok[] = { "", "vfio-pci", "pcieport", "pci-stub" };
+
+	for (size_t i = 0; i < json_object_array_length(devices); i++) {
+		char drv[64];
+		size_t j;
+
+		sysfs_pci_driver(json_object_get_string(json_object_array_get_idx(devices, i)),
+				 drv, sizeof(drv));
+		for (j = 0; j < sizeof(ok) / sizeof(ok[0]); j++)
+			if (!strcmp(drv, ok[j]))
+				break;
+		if (j == sizeof(ok) / sizeof(ok[0]))
+			return 0;
+	}
+	return 1;
+}
+
 static json_object *collect_groups(void)
 {
 	const char *base = "/sys/kernel/iommu_groups";
@@ -168,6 +190,8 @@ static json_object *collect_groups(void)
 		add_or_null(g, "type", read_attr_at(dir, "type"));
 		add_or_null(g, "reserved_regions", read_attr_at(dir, "reserved_regions"));
 		json_object_object_add(g, "devices", list_dir_names(devs));
+		json_object_object_add(g, "vfio_viable", json_object_new_boolean(
+			vfio_viable(json_object_object_get(g, "devices"))));
 		json_object_array_add(arr, g);
 		free(names[i]);
 	}
@@ -196,6 +220,73 @@ static void add_secondary_bus(json_object *d, const char *dir)
 	free(names);
 }
 
+/* The PCI Express capability's device/port type, by name; "conventional"
+ * for a device without one (behind a PCIe-to-PCI bridge, or QEMU's pci-bridge). */
+static const char *pcie_type(const uint8_t *cfg, ssize_t n)
+{
+	static const char *const names[16] = {
+		[0] = "endpoint", [1] = "legacy-endpoint", [4] = "root-port",
+		[5] = "switch-upstream", [6] = "switch-downstream", [7] = "pcie-pci-bridge",
+		[8] = "pci-pcie-bridge", [9] = "rc-endpoint", [10] = "rc-event-collector",
+	};
+	unsigned ptr, hops = 0;
+
+	if (n < 0x40 || !(cfg[0x06] & 0x10))            /* no capability list */
+		return "conventional";
+	for (ptr = cfg[0x34] & 0xfc; ptr >= 0x40 && ptr + 4 <= (unsigned)n && hops++ < 48;
+	     ptr = cfg[ptr + 1] & 0xfc)
+		if (cfg[ptr] == 0x10) {
+			const char *t = names[(cfg[ptr + 2] >> 4) & 0xf];
+
+			return t ? t : "other";
+		}
+	return "conventional";
+}
+
+/* The ACS extended capability: {"cap": "0x..", "ctrl": "0x.."} (the
+ * controls the kernel checks are SV, RR, CR, UF), or NULL without one. */
+static json_object *acs_of(const uint8_t *cfg, ssize_t n)
+{
+	unsigned ptr = 0x100, hops = 0;
+
+	while (ptr >= 0x100 && ptr + 8 <= (unsigned)n && hops++ < 64) {
+		uint32_t h = (uint32_t)cfg[ptr] | (uint32_t)cfg[ptr + 1] << 8 |
+			     (uint32_t)cfg[ptr + 2] << 16 | (uint32_t)cfg[ptr + 3] << 24;
+		char v[8];
+		json_object *o;
+
+		if (!h || h == 0xffffffff)
+			return NULL;
+		if ((h & 0xffff) == 0x000d) {
+			o = json_object_new_object();
+			snprintf(v, sizeof(v), "0x%04x", cfg[ptr + 4] | cfg[ptr + 5] << 8);
+			json_object_object_add(o, "cap", json_object_new_string(v));
+			snprintf(v, sizeof(v), "0x%04x", cfg[ptr + 6] | cfg[ptr + 7] << 8);
+			json_object_object_add(o, "ctrl", json_object_new_string(v));
+			return o;
+		}
+		ptr = h >> 20;
+	}
+	return NULL;
+}
+
+static void add_topology_facts(json_object *d, const char *dev)
+{
+	uint8_t cfg[4096];
+	char path[SYSFS_TOPO_PATH_LEN];
+	ssize_t n = sysfs_pci_config(dev, cfg, sizeof(cfg));
+	json_object *acs;
+
+	add_or_null(d, "path", sysfs_pci_topo_path(dev, path, sizeof(path)) == 0
+				       ? json_object_new_string(path) : NULL);
+	if (n < 0x40)
+		return;
+	json_object_object_add(d, "pcie_type", json_object_new_string(pcie_type(cfg, n)));
+	acs = acs_of(cfg, n);
+	if (acs)
+		json_object_object_add(d, "acs", acs);
+}
+
 static json_object *collect_pci(void)
 {
 	const char *base = "/sys/bus/pci/devices";
@@ -215,6 +306,7 @@ static json_object *collect_pci(void)
 		add_or_null(d, "driver", link_name(dir, "driver"));
 		add_or_null(d, "iommu_group", link_name(dir, "iommu_group"));
 		add_secondary_bus(d, dir);
+		add_topology_facts(d, names[i]->d_name);
 		json_object_array_add(arr, d);
 		free(names[i]);
 	}

@@ -4,6 +4,8 @@
 
 /* Small sysfs/procfs files and links, as the agent's probes read them. */
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /* The file's first line (at most len - 1 bytes), trailing blanks trimmed:
  * 0, or -errno. */
@@ -22,5 +24,17 @@ void sysfs_pci_driver(const char *dev, char *out, size_t len);
  * each "" when unknown; both buffers of SYSFS_GROUP_LEN bytes. */
 #define SYSFS_GROUP_LEN 32
 void sysfs_pci_group(const char *dev, char *group, char *type);
+
+/* dev's place in the PCI tree, bus numbers left out: the root bus, then
+ * each hop's device.function ("0000:00/04.0/00.0"; harness/topology.h).
+ * 0, or -1. */
+#define SYSFS_TOPO_PATH_LEN 128
+int sysfs_pci_topo_path(const char *dev, char *out, size_t len);
+/* A device named by its address ("0000:01:00.0") or its path: its address
+ * into out. 0, or -1 when no device has that path. */
+int sysfs_pci_resolve(const char *spec, char out[16]);
+/* dev's configuration space (the first len bytes; 4096 for root): bytes
+ * read, or -errno. */
+ssize_t sysfs_pci_config(const char *dev, uint8_t *buf, size_t len);
 
 #endif
