@@ -14,6 +14,7 @@
 #include "dma_request.h"
 #include "domain.h"
 #include "expect.h"
+#include "pci_addr.h"
 #include "platform.h"
 #include "qemu.h"
 #include "verdict.h"
@@ -324,14 +325,6 @@ static int acpi_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_n
 	return parse_alts(c, lab_expect_key("acpi"), full, v, add_expect(x, full, lab_yaml_line(k)));
 }
 
-static int valid_pci(const char *s)
-{
-	unsigned d, b, dev, fn;
-	char tail;
-
-	return strlen(s) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &fn, &tail) == 4;
-}
-
 /* One list of devices ("ssss:bb:dd.f"), at least two. */
 static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struct expects *x)
 {
@@ -345,7 +338,7 @@ static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struc
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 		const char *d = lab_yaml_scalar(lab_yaml_node(c, *i));
 
-		if (!d || !valid_pci(d)) {
+		if (!d || !lab_pci_addr_valid(d)) {
 			json_object_put(set);
 			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is not a PCI device (ssss:bb:dd.f)", key,
 				    d ? d : "");

@@ -22,6 +22,7 @@
 #include "collect.h"
 #include "dma.h"
 #include "kmsg.h"
+#include "pci_addr.h"
 #include "proto.h"
 
 #define PORT_WAIT_SECONDS 60
@@ -221,15 +222,6 @@ static json_object *do_kmsg(struct ctx *c, json_object *args, const char **err)
 	return kmsg_collect((uint64_t)s, (size_t)m, NULL);
 }
 
-static int valid_pci_address(const char *s)
-{
-	unsigned dom, bus, dev, fn;
-	char tail;
-
-	return strlen(s) == 12 &&
-	       sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
-}
-
 static int write_sysfs(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -261,7 +253,7 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 	}
 	dev = json_object_get_string(dv);
 	driver = json_object_get_string(drv);
-	if (!valid_pci_address(dev) || strchr(driver, '/') || strlen(driver) > 64) {
+	if (!lab_pci_addr_valid(dev) || strchr(driver, '/') || strlen(driver) > 64) {
 		*err = "bad 'device' (ssss:bb:dd.f) or 'driver'";
 		return NULL;
 	}

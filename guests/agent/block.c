@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "block.h"
 #include "clock.h"
+#include "pci_addr.h"
 #include "sysfs.h"
 
 #include <dirent.h>
@@ -82,12 +83,8 @@ static int pci_in_path(const char *path, char out[16])
 	int found = -1;
 
 	while ((p = strchr(p, '/'))) {
-		unsigned dom, bus, dev, fn;
-		int end = 0;
-
 		p++;
-		if (sscanf(p, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &end) == 4 && end == 12 &&
-		    (p[end] == '/' || p[end] == '\0')) {
+		if (lab_pci_addr_scan(p, NULL) == 12 && (p[12] == '/' || p[12] == '\0')) {
 			snprintf(out, 16, "%.12s", p);
 			found = 0;
 		}
