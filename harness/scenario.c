@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-
+#include "cleanup.h"
 #include "dma_request.h"
 #include "domain.h"
 #include "expect.h"
@@ -329,7 +329,7 @@ static int acpi_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_n
 static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struct expects *x)
 {
 	struct lab_expect *e;
-	json_object *set;
+	lab_autojson json_object *set = NULL;
 
 	if (n->type != YAML_SEQUENCE_NODE ||
 	    n->data.sequence.items.top - n->data.sequence.items.start < 2)
@@ -338,17 +338,15 @@ static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struc
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 		const char *d = lab_yaml_scalar(lab_yaml_node(c, *i));
 
-		if (!d || !lab_pci_addr_valid(d)) {
-			json_object_put(set);
+		if (!d || !lab_pci_addr_valid(d))
 			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is not a PCI device (ssss:bb:dd.f)", key,
 				    d ? d : "");
-		}
 		json_object_array_add(set, json_object_new_string(d));
 	}
 	e = add_expect(x, key, lab_yaml_line(n));
 	e->alts = calloc(1, sizeof(*e->alts));
 	e->nalts = 1;
-	e->alts[0].value = set;
+	e->alts[0].value = lab_steal(&set);
 	e->alts[0].line = lab_yaml_line(n);
 	return 0;
 }
@@ -581,13 +579,11 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		return 0;
 	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first") || !strcmp(key, "peer") ||
 		   !strcmp(key, "irq")) {
-		json_object *b = scalar_json(v);
+		lab_autojson json_object *b = scalar_json(v);
 
-		if (!json_object_is_type(b, json_type_boolean)) {
-			json_object_put(b);
+		if (!json_object_is_type(b, json_type_boolean))
 			return lab_yaml_fail(c, v, "%s must be true or false", key);
-		}
-		json_object_object_add(p->probe, key, b);
+		json_object_object_add(p->probe, key, lab_steal(&b));
 		return 0;
 	}
 	json_object_object_add(p->probe, key, json_object_new_string(s));
