@@ -8,7 +8,7 @@ PKGS       = libvirt libvirt-qemu libxml-2.0 json-c yaml-0.1 libguestfs
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # common/: the contract both ends build from (agent protocol framing, the
-# DMA request, the error object, hex digits)
+# DMA request, the error object, hex digits, PCI addresses)
 LAB_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Icommon -Iharness -Iguests/agent $(PKG_CFLAGS)
 # the static agents: json-c for the build machine and, through Debian's
 # multiarch (libjson-c-dev:arm64), for arm64

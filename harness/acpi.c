@@ -32,6 +32,7 @@
 #include "acpi_internal.h"
 #include "hex.h"
 #include "jsonval.h"
+#include "pci_addr.h"
 
 #define HDR_LEN 36
 #define MAX_FINDINGS 200      /* per list; the counts keep going */
@@ -216,23 +217,25 @@ bool acpi_all_zero(const struct acpi_ctx *c, size_t off, size_t n)
 
 /* ---- the machine's PCI functions --------------------------------------------- */
 
+/* ssss:bb:dd.f, or bb:dd.f in segment 0 */
 static int parse_bdf(const char *s, uint16_t *seg, uint16_t *id)
 {
-	unsigned int a = 0, b, d, f;
-	int n = -1;
+	struct lab_pci_addr a;
+	int n;
 
 	if (!s)
 		return -1;
-	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &a, &b, &d, &f, &n) != 4 || s[n]) {
+	n = lab_pci_addr_scan(s, &a);
+	if (n < 0 || s[n]) {
 		n = -1;
-		a = 0;
-		if (sscanf(s, "%2x:%2x.%1x%n", &b, &d, &f, &n) != 3 || s[n])
+		a.seg = 0;
+		if (sscanf(s, "%2x:%2x.%1x%n", &a.bus, &a.dev, &a.fn, &n) != 3 || s[n])
 			return -1;
 	}
-	if (d > 31 || f > 7)
+	if (a.dev > 31 || a.fn > 7)
 		return -1;
-	*seg = (uint16_t)a;
-	*id = (uint16_t)(b << 8 | d << 3 | f);
+	*seg = (uint16_t)a.seg;
+	*id = (uint16_t)(a.bus << 8 | a.dev << 3 | a.fn);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "jsonval.h"
 
 /* short names for the typed reads: results documents are data from disk */
@@ -60,7 +61,7 @@ json_object *lab_diff_load(const char *path, struct lab_error *err)
 {
 	char file[PATH_MAX];
 	struct stat st;
-	json_object *o;
+	lab_autojson json_object *o = NULL;
 	int fd;
 
 	if (stat(path, &st) < 0) {
@@ -87,10 +88,9 @@ json_object *lab_diff_load(const char *path, struct lab_error *err)
 	}
 	if (!arr(o, "runs")) {
 		lab_error_set(err, "%s: not a results.json (no runs array)", file);
-		json_object_put(o);
 		return NULL;
 	}
-	return o;
+	return lab_steal(&o);
 }
 
 /* ---- observations -------------------------------------------------------- */
@@ -330,17 +330,15 @@ static int is_outcome(const char *key, json_object *old, json_object *new)
 static void compare_probe(json_object *list, const char *name, json_object *old, json_object *new)
 {
 	json_object *ro = obj(old, "result"), *rn = obj(new, "result");
-	json_object *empty = json_object_new_object();
+	lab_autojson json_object *empty = json_object_new_object();
 	char path[512];
 	struct strs fo, fn;
 
 	snprintf(path, sizeof(path), "probes.%s", name);
 	if (!old || !new) {
-		json_object *ran = json_object_new_string("ran");
+		lab_autojson json_object *ran = json_object_new_string("ran");
 
 		change(list, path, old ? ran : NULL, new ? ran : NULL);
-		json_object_put(ran);
-		json_object_put(empty);
 		return;
 	}
 	snprintf(path, sizeof(path), "probes.%s.error", name);
@@ -360,7 +358,6 @@ static void compare_probe(json_object *list, const char *name, json_object *old,
 		if (!json_object_object_get_ex(rn, k2, NULL) && is_outcome(k2, v2, NULL))
 			compare_value(list, path, v2, NULL);
 	}
-	json_object_put(empty);
 	snprintf(path, sizeof(path), "probes.%s.faults", name);
 	fo = fault_strs(arr(old, "faults"));
 	fn = fault_strs(arr(new, "faults"));
@@ -372,15 +369,14 @@ static json_object *compare_observations(json_object *old_run, json_object *new_
 {
 	json_object *list = json_object_new_array();
 	json_object *old = obj(old_run, "observations"), *new = obj(new_run, "observations");
-	json_object *ko, *kn, *mo, *mn;
+	lab_autojson json_object *ko = NULL, *kn = NULL, *mo = NULL, *mn = NULL;
 	struct strs so, sn;
 
 	compare_member(list, "status", old_run, new_run);
 	if (!old != !new) {
-		json_object *present = json_object_new_string("present");
+		lab_autojson json_object *present = json_object_new_string("present");
 
 		change(list, "observations", old ? present : NULL, new ? present : NULL);
-		json_object_put(present);
 		return list;
 	}
 	if (!old)
@@ -391,10 +387,6 @@ static json_object *compare_observations(json_object *old_run, json_object *new_
 	mn = iommu_fields(new, &kn);
 	compare_value(list, "iommus", ko, kn);
 	compare_maps(list, mo, mn);
-	json_object_put(ko);
-	json_object_put(kn);
-	json_object_put(mo);
-	json_object_put(mn);
 	so = group_strs(old);
 	sn = group_strs(new);
 	compare_sets(list, "groups", &so, &sn);

@@ -361,12 +361,12 @@ static void amd_body(struct lab_fault_parser *p, struct amd_state *ap, const cha
 		} else if (kl == 4 && !memcmp(key, "type", 4)) {
 			type = val;
 		}
-		if (slot && !*slot && parse_hex(val, &v, NULL))
+		if (slot && !*slot && lab_hex_scan(val, &v, NULL))
 			*slot = v + 1;
 	}
 	if (av)
 		amd_prefix(&f, t, av, has_device);
-	if (addr && parse_hex(addr, &v, NULL)) {
+	if (addr && lab_hex_scan(addr, &v, NULL)) {
 		/*
 		 * The address is the DMA's for page faults, device requests,
 		 * DTE and PPR errors, RMP faults; for hardware errors and
@@ -382,11 +382,11 @@ static void amd_body(struct lab_fault_parser *p, struct amd_state *ap, const cha
 	}
 	if (ev_code < 0) {
 		/* UNKNOWN event[0]=.. event[1]=.. (type in event[1] 31:28) or type=0x.. */
-		if (ev1 && parse_hex(ev1, &v, NULL))
+		if (ev1 && lab_hex_scan(ev1, &v, NULL))
 			ev_code = (int)(v >> 28 & 0xf);
-		else if (type && parse_hex(type, &v, NULL))
+		else if (type && lab_hex_scan(type, &v, NULL))
 			ev_code = (int)(v & 0xff);
-		if (ev0 && parse_hex(ev0, &v, NULL))
+		if (ev0 && lab_hex_scan(ev0, &v, NULL))
 			set_dev(&f, v & 0xffff, 0);
 	}
 	if (ev_code >= 0)
@@ -419,7 +419,7 @@ static void amd_dump(struct lab_fault_parser *p, struct amd_state *ap, const cha
 	e += 2;
 	while (*e == ' ')
 		e++;
-	if (!parse_hex(e, &v, NULL))
+	if (!lab_hex_scan(e, &v, NULL))
 		return;
 	if ((int)idx == ap->held.nraw)
 		ap->held.raw[ap->held.nraw++] = v;
@@ -527,7 +527,7 @@ static int amd_line(struct lab_fault_parser *p, void *state, const struct lab_kl
 		set_code(&f, 2);
 		if (parse_bdf(s + 7, &devid, &seg_known, NULL))
 			set_dev(&f, devid, seg_known);
-		if ((s = strstr(av, "domain=")) && parse_hex(s + 7, &v, NULL))
+		if ((s = strstr(av, "domain=")) && lab_hex_scan(s + 7, &v, NULL))
 			f.k.x[0] = v + 1;
 		snprintf(f.detail, sizeof(f.detail), "not attached");
 		f.k.variant = 1;

@@ -201,7 +201,7 @@ static void intel_reason(struct fault *f, const char *s, int hdr)
 	int has0x = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	int ndec, nhex, mdec, mhex;
 
-	nhex = parse_hex(s, &hex, &end);
+	nhex = lab_hex_scan(s, &hex, &end);
 	if (!nhex)
 		return;
 	text = end;
@@ -378,7 +378,7 @@ static void intel_parse_emit(struct lab_fault_parser *p, const char *t,
 		if (memmem(c, n, "INTR-REMAP", 10))
 			ir = 1;
 		s = memmem(c, n, "PASID ", 6);
-		if (s && s > c && s[-1] == ' ' && parse_hex(s + 6, &v, NULL) && v != 0xffffffff)
+		if (s && s > c && s[-1] == ' ' && lab_hex_scan(s + 6, &v, NULL) && v != 0xffffffff)
 			f.k.x[0] = v + 1;
 	}
 	if (!ir && memmem(t, (size_t)(rd - t), "INTR-REMAP", 10))
@@ -390,16 +390,16 @@ static void intel_parse_emit(struct lab_fault_parser *p, const char *t,
 		if (parse_bdf(s, &devid, &seg_known, &q)) {
 			set_dev(&f, devid, 0);
 			/* "[00:02.0] PASID ffffffff fault addr" (5.0 to 5.10) */
-			if (*q == ']' && starts(q + 1, " PASID ") && parse_hex(q + 8, &v, NULL) &&
-			    v != 0xffffffff)
+			if (*q == ']' && starts(q + 1, " PASID ") &&
+			    lab_hex_scan(q + 8, &v, NULL) && v != 0xffffffff)
 				f.k.x[0] = v + 1;
 		}
 	}
 	s = strstr(rd, "fault addr ");
-	if (s && parse_hex(s + 11, &v, NULL))
+	if (s && lab_hex_scan(s + 11, &v, NULL))
 		set_addr(&f, v);
 	s = strstr(rd, "fault index ");
-	if (s && parse_hex(s + 12, &v, NULL)) {
+	if (s && lab_hex_scan(s + 12, &v, NULL)) {
 		f.k.x[1] = v + 1;
 		ir = 1;
 	}
@@ -482,7 +482,7 @@ static void intel_status(struct lab_fault_parser *p, const struct lab_klog_recor
 	struct fault f;
 	uint64_t st;
 
-	if (!parse_hex(s, &st, NULL))
+	if (!lab_hex_scan(s, &st, NULL))
 		return;
 	if (!(st & 0xfd)) {	/* PPF (and the fault record index) only */
 		fault_note_status_line(p);

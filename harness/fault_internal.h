@@ -143,28 +143,6 @@ static inline int starts(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
-/* hex number with optional 0x; returns the number of digits (0: none) */
-static inline int parse_hex(const char *s, uint64_t *v, const char **end)
-{
-	uint64_t r = 0;
-	int n = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && lab_hex_digit((unsigned char)s[2]) >= 0)
-		s += 2;
-	while (lab_hex_digit((unsigned char)*s) >= 0) {
-		if (n < 16)
-			r = r << 4 | (uint64_t)lab_hex_digit((unsigned char)*s);
-		n++;
-		s++;
-	}
-	if (n > 16)
-		r = UINT64_MAX;	/* more than 64 bits: saturate */
-	*v = r;
-	if (end)
-		*end = s;
-	return n;
-}
-
 static inline int parse_dec(const char *s, uint64_t *v, const char **end)
 {
 	uint64_t r = 0;
@@ -189,7 +167,7 @@ static inline int field_hex(const char *s, const char *key, uint64_t *v)
 
 	if (!p)
 		return 0;
-	return parse_hex(p + strlen(key), v, NULL) > 0;
+	return lab_hex_scan(p + strlen(key), v, NULL) > 0;
 }
 
 /*
@@ -201,12 +179,12 @@ static inline int parse_bdf(const char *s, uint64_t *devid, int *seg_known, cons
 	uint64_t a, b, c, fn;
 	const char *p;
 
-	if (!parse_hex(s, &a, &p) || *p != ':')
+	if (!lab_hex_scan(s, &a, &p) || *p != ':')
 		return 0;
-	if (!parse_hex(p + 1, &b, &p))
+	if (!lab_hex_scan(p + 1, &b, &p))
 		return 0;
 	if (*p == ':') {
-		if (!parse_hex(p + 1, &c, &p) || *p != '.')
+		if (!lab_hex_scan(p + 1, &c, &p) || *p != '.')
 			return 0;
 		if (a > 0xffff || b > 0xff || c > 0x1f)
 			return 0;

@@ -115,26 +115,26 @@ static void v2_parse_emit(struct lab_fault_parser *p, const char *t,
 		if (slot && !*slot)
 			*slot = val;
 	}
-	if (fsr && parse_hex(fsr, &v, NULL))
+	if (fsr && lab_hex_scan(fsr, &v, NULL))
 		set_code(&f, (int64_t)(v & 0xffffffff));
-	if (iova && parse_hex(iova, &v, NULL))
+	if (iova && lab_hex_scan(iova, &v, NULL))
 		set_addr(&f, v);
-	if (fsynr && parse_hex(fsynr, &v, NULL)) {
+	if (fsynr && lab_hex_scan(fsynr, &v, NULL)) {
 		f.k.x[0] = (v & 0xffffffff) + 1;
 		/* WNR; an instruction fetch (IND) is a read */
 		f.k.access = v & (1 << 6) ? ACC_READ : v & (1 << 4) ? ACC_WRITE : ACC_READ;
 	}
 	if (cb && parse_dec(cb, &v, NULL))
 		f.k.x[1] = v + 1;
-	if (cbfr && parse_hex(cbfr, &v, NULL)) {
+	if (cbfr && lab_hex_scan(cbfr, &v, NULL)) {
 		f.k.x[2] = (v & 0xffffffff) + 1;
 		set_sid(&f, v & 0xffff);
 	} else if (sid) {
-		if ((sid[0] == '0' && sid[1] == 'x') ? parse_hex(sid, &v, NULL) :
+		if ((sid[0] == '0' && sid[1] == 'x') ? lab_hex_scan(sid, &v, NULL) :
 		    parse_dec(sid, &v, NULL))
 			set_sid(&f, v);
 	}
-	if (!f.k.has_code && pte && parse_hex(pte, &v, NULL) && v == 0) {
+	if (!f.k.has_code && pte && lab_hex_scan(pte, &v, NULL) && v == 0) {
 		snprintf(f.detail, sizeof(f.detail), "pte=0");
 		f.cause = CAUSE_UNMAPPED;
 	}

@@ -285,7 +285,7 @@ static void v3_header(struct lab_fault_parser *p, struct smmuv3_state *st,
 	uint64_t id;
 	size_t kn;
 
-	if (!parse_hex(ev + 6, &id, NULL))
+	if (!lab_hex_scan(ev + 6, &id, NULL))
 		return;
 	while (kend > t && (kend[-1] == ' ' || kend[-1] == ':'))
 		kend--;
@@ -323,7 +323,7 @@ static int v3_dword(struct lab_fault_parser *p, struct smmuv3_state *st,
 	if (n < 18)
 		return 0;
 	h = t + n - 18;
-	if (h[0] != '0' || h[1] != 'x' || parse_hex(h, &v, NULL) != 16)
+	if (h[0] != '0' || h[1] != 'x' || lab_hex_scan(h, &v, NULL) != 16)
 		return 0;
 	kend = h;
 	if (kend > t && kend[-1] != ' ' && kend[-1] != '\t')
@@ -374,7 +374,7 @@ static void v3_decoded(struct lab_fault_parser *p, struct smmuv3_state *st,
 			break;
 		}
 	}
-	has_sid = (s = strstr(ne, " sid: ")) && parse_hex(s + 6, &sid, NULL);
+	has_sid = (s = strstr(ne, " sid: ")) && lab_hex_scan(s + 6, &sid, NULL);
 	c = strstr(ne, "client: ");
 	ce = c ? strstr(c, " sid: ") : NULL;
 
@@ -402,15 +402,15 @@ static void v3_decoded(struct lab_fault_parser *p, struct smmuv3_state *st,
 	f.v3_decoded = 1;
 	if (has_sid)
 		set_sid(&f, sid);
-	if ((s = strstr(ne, " ssid: ")) && parse_hex(s + 7, &v, NULL) && v)
+	if ((s = strstr(ne, " ssid: ")) && lab_hex_scan(s + 7, &v, NULL) && v)
 		f.k.x[0] = v + 1;
 	if (c && ce)
 		v3_client(&f, c + 8, (size_t)(ce - c - 8));
-	if ((s = strstr(ne, " iova: ")) && parse_hex(s + 7, &v, NULL))
+	if ((s = strstr(ne, " iova: ")) && lab_hex_scan(s + 7, &v, NULL))
 		set_addr(&f, v);
-	if ((s = strstr(ne, " ipa: ")) && parse_hex(s + 6, &v, NULL) && v)
+	if ((s = strstr(ne, " ipa: ")) && lab_hex_scan(s + 6, &v, NULL) && v)
 		f.k.x[3] = v + 1;
-	if ((s = strstr(ne, " fetch_addr: ")) && parse_hex(s + 13, &v, NULL))
+	if ((s = strstr(ne, " fetch_addr: ")) && lab_hex_scan(s + 13, &v, NULL))
 		f.k.x[4] = v + 1;
 	if (id >= 0x10 && id <= 0x13) {
 		slot = v3_alloc(p, st);
@@ -516,7 +516,8 @@ static int smmuv3_line(struct lab_fault_parser *p, void *state, const struct lab
 		simple(p, rec, K_SMMUV3, "PRIQ_OVERFLOW", CAUSE_OVERFLOW, t, s);
 		return 1;
 	}
-	if ((s = strstr(t, "unexpected global error reported (")) && parse_hex(s + 34, &v, NULL)) {
+	if ((s = strstr(t, "unexpected global error reported (")) &&
+	    lab_hex_scan(s + 34, &v, NULL)) {
 		struct fault f;
 		const char *e = s;
 
@@ -529,7 +530,7 @@ static int smmuv3_line(struct lab_fault_parser *p, void *state, const struct lab
 		fault_emit(p, &f);
 		return 1;
 	}
-	if ((s = strstr(t, "CMDQ error (cons ")) && parse_hex(s + 17, &v, NULL)) {
+	if ((s = strstr(t, "CMDQ error (cons ")) && lab_hex_scan(s + 17, &v, NULL)) {
 		struct fault f;
 		const char *e = s, *msg = strstr(s, "): ");
 

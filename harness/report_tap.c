@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "jsonval.h"
 #include "report.h"
 #include "report_internal.h"
@@ -170,10 +171,9 @@ int lab_report_write_tap(json_object *results, FILE *out)
 	int i, n, total = 0;
 
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
-		struct rpt_item *items;
+		lab_autofree struct rpt_item *items = NULL;
 
 		n = rpt_run_items(json_object_array_get_idx(runs, r), &items);
-		free(items);
 		if (n < 0) {
 			errno = ENOMEM;
 			return -1;
@@ -192,12 +192,11 @@ int lab_report_write_tap(json_object *results, FILE *out)
 	for (r = 0; r < lab_jsonval_len(runs); r++) {
 		json_object *run = json_object_array_get_idx(runs, r);
 		const char *name = rpt_str_or(run, "name", "(unnamed)");
-		struct rpt_item *items;
+		lab_autofree struct rpt_item *items = NULL;
 		char secs[32];
 
 		n = rpt_run_items(run, &items);
 		if (n < 0) {
-			free(items);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -213,7 +212,6 @@ int lab_report_write_tap(json_object *results, FILE *out)
 			c.v[items[i].v]++;
 			tap_case(out, &items[i], name, ++num_case);
 		}
-		free(items);
 	}
 	fprintf(out, "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n",
 		c.v[RPT_PASS], c.v[RPT_FAIL], c.v[RPT_XFAIL], c.v[RPT_XPASS], c.v[RPT_SKIP], c.v[RPT_ERROR]);

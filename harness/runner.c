@@ -14,6 +14,7 @@
 #include <libvirt/virterror.h>
 
 #include "agent.h"
+#include "cleanup.h"
 #include "disk.h"
 #include "pcitree.h"
 #include "topology.h"
@@ -659,7 +660,7 @@ static int start(struct run *r, struct lab_error *err)
 	struct lab_image img;
 	struct lab_domain_spec spec = { 0 };
 	char name[128], path[PATH_MAX];
-	char *xml;
+	lab_autofree char *xml = NULL;
 
 	if (lab_image_find(lab_paths_images(), r->platform->image,
 			   r->opts->suite ? r->opts->suite : LAB_IMAGE_DEFAULT_SUITE, &img, err) < 0)
@@ -699,15 +700,12 @@ static int start(struct run *r, struct lab_error *err)
 		spec.n_disks = r->disks.n;
 	}
 	xml = lab_domain_xml(&spec, err);
-	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0) {
-		free(xml);
+	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0)
 		return -1;
-	}
 	snprintf(path, sizeof(path), "%s/console.log", r->opts->dir);
 	r->console_log = fopen(path, "we");
 	if (!r->console_log) {
 		lab_error_set_errno(err, errno, "creating %s", path);
-		free(xml);
 		return -1;
 	}
 	setvbuf(r->console_log, NULL, _IOLBF, 0);
@@ -719,7 +717,6 @@ static int start(struct run *r, struct lab_error *err)
 	/* AUTODESTROY: should this process die without cleaning up (SIGKILL),
 	 * libvirtd destroys the guest when the connection drops. */
 	r->dom = virDomainCreateXML(r->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
-	free(xml);
 	if (!r->dom) {
 		lab_error_set(err, "starting the guest: %s", virGetLastErrorMessage());
 		return -1;

@@ -10,10 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-
+#include "cleanup.h"
 #include "dma_request.h"
 #include "domain.h"
 #include "expect.h"
+#include "pci_addr.h"
 #include "platform.h"
 #include "qemu.h"
 #include "topology.h"
@@ -327,7 +328,6 @@ static int acpi_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_n
 }
 
 static int valid_node_id(const char *s);
-static int valid_pci(const char *s);
 
 /* group_type.DEVICE: the type of the group holding a device */
 static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
@@ -337,7 +337,7 @@ static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, 
 	struct expects *x = opaque;
 	char full[96];
 
-	if (!valid_pci(key) && !valid_node_id(key))
+	if (!lab_pci_addr_valid(key) && !valid_node_id(key))
 		return lab_yaml_fail(c, k, "group_type: '%s' is neither a PCI device (ssss:bb:dd.f) "
 				     "nor a topology id", key);
 	if (!lab_yaml_scalar(v) || !lab_yaml_one_of(lab_yaml_scalar(v), ek->values))
@@ -345,14 +345,6 @@ static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, 
 				     lab_yaml_joined(ek->values));
 	snprintf(full, sizeof(full), "group_type.%s", key);
 	return parse_alts(c, ek, full, v, add_expect(x, full, lab_yaml_line(k)));
-}
-
-static int valid_pci(const char *s)
-{
-	unsigned d, b, dev, fn;
-	char tail;
-
-	return strlen(s) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &fn, &tail) == 4;
 }
 
 /* A topology node's id: checked against the variant's topology once the
@@ -373,7 +365,7 @@ static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struc
 		      long min)
 {
 	struct lab_expect *e;
-	json_object *set;
+	lab_autojson json_object *set = NULL;
 
 	if (n->type != YAML_SEQUENCE_NODE ||
 	    n->data.sequence.items.top - n->data.sequence.items.start < min)
@@ -383,17 +375,15 @@ static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struc
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 		const char *d = lab_yaml_scalar(lab_yaml_node(c, *i));
 
-		if (!d || (!valid_pci(d) && !valid_node_id(d))) {
-			json_object_put(set);
+		if (!d || (!lab_pci_addr_valid(d) && !valid_node_id(d)))
 			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is neither a PCI device "
 					     "(ssss:bb:dd.f) nor a topology id", key, d ? d : "");
-		}
 		json_object_array_add(set, json_object_new_string(d));
 	}
 	e = add_expect(x, key, lab_yaml_line(n));
 	e->alts = calloc(1, sizeof(*e->alts));
 	e->nalts = 1;
-	e->alts[0].value = set;
+	e->alts[0].value = lab_steal(&set);
 	e->alts[0].line = lab_yaml_line(n);
 	return 0;
 }
@@ -638,13 +628,11 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		return 0;
 	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first") || !strcmp(key, "peer") ||
 		   !strcmp(key, "irq")) {
-		json_object *b = scalar_json(v);
+		lab_autojson json_object *b = scalar_json(v);
 
-		if (!json_object_is_type(b, json_type_boolean)) {
-			json_object_put(b);
+		if (!json_object_is_type(b, json_type_boolean))
 			return lab_yaml_fail(c, v, "%s must be true or false", key);
-		}
-		json_object_object_add(p->probe, key, b);
+		json_object_object_add(p->probe, key, lab_steal(&b));
 		return 0;
 	}
 	json_object_object_add(p->probe, key, json_object_new_string(s));
@@ -776,7 +764,7 @@ static int known_device(json_object *topo, const char *dev, int kind)
 {
 	json_object *nodes = json_object_object_get(topo, "nodes");
 
-	if (valid_pci(dev))
+	if (lab_pci_addr_valid(dev))
 		return kind == LAB_TOPO_KIND_N;
 	for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
 		json_object *n = json_object_array_get_idx(nodes, i);
@@ -799,9 +787,9 @@ static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_e
 
 		if (!strncmp(ex[i].key, "group_type.", 11) && !known_device(topo, ex[i].key + 11,
 									   LAB_TOPO_KIND_N))
-			return lab_yaml_fail(c, vn, "line %d: group_type: '%s' is not a node of the "
-					     "%s", ex[i].line, ex[i].key + 11,
-					     topo ? "variant's topology" : "run (no topology)");
+			return lab_yaml_fail_line(c, ex[i].line, "group_type: '%s' is %s", ex[i].key + 11,
+						  topo ? "not a node of the variant's topology"
+						       : "no PCI device, and the variant has no topology");
 		if (!ek || (ek->value != LAB_EXPECT_DEVICES && ek->value != LAB_EXPECT_DEVICE_LIST) ||
 		    !ex[i].nalts)
 			continue;
@@ -810,9 +798,10 @@ static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_e
 			const char *d = json_object_get_string(json_object_array_get_idx(set, j));
 
 			if (!known_device(topo, d, LAB_TOPO_KIND_N))
-				return lab_yaml_fail(c, vn, "line %d: %s: '%s' is not a node of the %s",
-						     ex[i].line, ex[i].key, d,
-						     topo ? "variant's topology" : "run (no topology)");
+				return lab_yaml_fail_line(c, ex[i].line, "%s: '%s' is %s", ex[i].key, d,
+							  topo ? "not a node of the variant's topology"
+							       : "no PCI device, and the variant has no "
+								 "topology");
 		}
 	}
 	for (size_t i = 0; probes && i < json_object_array_length(probes); i++) {

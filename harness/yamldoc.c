@@ -61,6 +61,18 @@ int lab_yaml_fail(struct lab_yaml *y, const yaml_node_t *n, const char *fmt, ...
 	return -1;
 }
 
+int lab_yaml_fail_line(struct lab_yaml *y, int line, const char *fmt, ...)
+{
+	char msg[LAB_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lab_error_set(y->err, "%s:%d: %s", y->file, line, msg);
+	return -1;
+}
+
 yaml_node_t *lab_yaml_node(struct lab_yaml *y, int index)
 {
 	return yaml_document_get_node(&y->doc, index);

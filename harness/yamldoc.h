@@ -25,6 +25,9 @@ void lab_yaml_close(struct lab_yaml *y);
 int lab_yaml_line(const yaml_node_t *n);
 int lab_yaml_fail(struct lab_yaml *y, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a line the reader kept (a check made after the node is gone). */
+int lab_yaml_fail_line(struct lab_yaml *y, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 yaml_node_t *lab_yaml_node(struct lab_yaml *y, int index);
 /* A scalar's text, or NULL for another kind of node. */
 const char *lab_yaml_scalar(const yaml_node_t *n);

@@ -22,6 +22,7 @@
 #include "collect.h"
 #include "dma.h"
 #include "kmsg.h"
+#include "pci_addr.h"
 #include "sysfs.h"
 #include "proto.h"
 
@@ -195,19 +196,19 @@ static json_object *arg_get(json_object *args, const char *key, json_type type)
 	return NULL;
 }
 
-static json_object *do_hello(struct ctx *c, json_object *args, const char **err)
+static json_object *do_hello(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	(void)c, (void)args, (void)err;
 	return collect_hello();
 }
 
-static json_object *do_collect(struct ctx *c, json_object *args, const char **err)
+static json_object *do_collect(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	(void)c, (void)args, (void)err;
 	return collect_all();
 }
 
-static json_object *do_kmsg(struct ctx *c, json_object *args, const char **err)
+static json_object *do_kmsg(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	json_object *since = arg_get(args, "since", json_type_int);
 	json_object *max = arg_get(args, "max", json_type_int);
@@ -216,19 +217,10 @@ static json_object *do_kmsg(struct ctx *c, json_object *args, const char **err)
 
 	(void)c;
 	if (s < 0 || m <= 0 || m > 20000) {
-		*err = "'since' must be >= 0 and 'max' within 1..20000";
+		lab_error_set(err, "'since' must be >= 0 and 'max' within 1..20000");
 		return NULL;
 	}
 	return kmsg_collect((uint64_t)s, (size_t)m, NULL);
-}
-
-static int valid_pci_address(const char *s)
-{
-	unsigned dom, bus, dev, fn;
-	char tail;
-
-	return strlen(s) == 12 &&
-	       sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4;
 }
 
 static int write_sysfs(const char *path, const char *val)
@@ -245,7 +237,7 @@ static int write_sysfs(const char *path, const char *val)
 
 /* bind {"device": "0000:00:10.0", "driver": "vfio-pci"}: driver_override,
  * unbind from the current driver, reprobe. Returns the driver now bound. */
-static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
+static json_object *do_bind(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	json_object *dv = arg_get(args, "device", json_type_string);
 	json_object *drv = arg_get(args, "driver", json_type_string);
@@ -257,13 +249,14 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 
 	(void)c;
 	if (!dv || !drv) {
-		*err = "bind needs string 'device' and 'driver'";
+		lab_error_set(err, "bind needs string 'device' and 'driver'");
 		return NULL;
 	}
 	driver = json_object_get_string(drv);
-	if (sysfs_pci_resolve(json_object_get_string(dv), addr) < 0 || !valid_pci_address(addr) ||
+	if (sysfs_pci_resolve(json_object_get_string(dv), addr) < 0 || !lab_pci_addr_valid(addr) ||
 	    strchr(driver, '/') || strlen(driver) > 64) {
-		*err = "bad 'device' (ssss:bb:dd.f, or a path to a device there is) or 'driver'";
+		lab_error_set(err, "bad 'device' (ssss:bb:dd.f, or the path of a device there is) "
+			      "or 'driver'");
 		return NULL;
 	}
 	dev = addr;
@@ -290,9 +283,11 @@ static json_object *do_bind(struct ctx *c, json_object *args, const char **err)
 }
 
 /* dma {"mode": "vfio"|"raw", "direction": ..., "iova": ..., ...}: see dma.h */
-static json_object *do_dma(struct ctx *c, json_object *args, const char **err)
+static json_object *do_dma(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	static const char *const keys[] = { "device", "peer" };
+	const char *bad = NULL;    /* dma.h: bad arguments, a static message */
+	json_object *out;
 
 	(void)c;
 	/* a device named by its path in the PCI tree (harness/topology.h) */
@@ -303,22 +298,26 @@ static json_object *do_dma(struct ctx *c, json_object *args, const char **err)
 		if (!v || !strchr(json_object_get_string(v), '/'))
 			continue;
 		if (sysfs_pci_resolve(json_object_get_string(v), addr) < 0) {
-			*err = "dma: no PCI device has that path";
+			lab_error_set(err, "dma: no PCI device has the path %.64s",
+				      json_object_get_string(v));
 			return NULL;
 		}
 		json_object_object_add(args, keys[i], json_object_new_string(addr));
 	}
-	return dma_probe(args, err);
+	out = dma_probe(args, &bad);
+	if (!out && bad)
+		lab_error_set(err, "%s", bad);
+	return out;
 }
 
 /* block {"disk": "virtio"|"nvme"}: read a file through the disk's DMA; see block.h */
-static json_object *do_block(struct ctx *c, json_object *args, const char **err)
+static json_object *do_block(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	(void)c;
 	return block_probe(args, err);
 }
 
-static json_object *do_poweroff(struct ctx *c, json_object *args, const char **err)
+static json_object *do_poweroff(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	(void)args, (void)err;
 	c->poweroff = 1;
@@ -328,27 +327,27 @@ static json_object *do_poweroff(struct ctx *c, json_object *args, const char **e
 /* crash: panic the guest kernel on purpose (sysrq 'c'), to test what the
  * lab makes of a guest that dies mid-run: the panic verdict, the journal
  * read back from its disk. There is no answer when it works. */
-static json_object *do_crash(struct ctx *c, json_object *args, const char **err)
+static json_object *do_crash(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
 
 	(void)c, (void)args;
 	if (fd < 0) {
-		*err = "crash: cannot open /proc/sysrq-trigger";
+		lab_error_set(err, "crash: cannot open /proc/sysrq-trigger");
 		return NULL;
 	}
 	sync();
 	if (write(fd, "c", 1) != 1)
-		*err = "crash: /proc/sysrq-trigger refused 'c'";
+		lab_error_set(err, "crash: /proc/sysrq-trigger refused 'c'");
 	else
-		*err = "crash: the kernel did not panic";
+		lab_error_set(err, "crash: the kernel did not panic");
 	close(fd);
 	return NULL;
 }
 
 static const struct command {
 	const char *name;
-	json_object *(*fn)(struct ctx *c, json_object *args, const char **err);
+	json_object *(*fn)(struct ctx *c, json_object *args, struct lab_error *err);
 } commands[] = {
 	{ "hello", do_hello },
 	{ "collect", do_collect },
@@ -377,17 +376,19 @@ static void handle_line(struct ctx *c, const char *line, size_t len)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(req.execute, commands[i].name)) {
-			const char *cerr = NULL;
+			struct lab_error cerr = { 0 };
 			json_object *ret;
 
 			block_journal_note(req.execute, "started");
 			heartbeat_start(c->fd, commands[i].name);
 			ret = commands[i].fn(c, req.arguments, &cerr);
 			heartbeat_stop();
-			block_journal_note(req.execute, block_journal_result(ret, cerr));
+			block_journal_note(req.execute,
+					   block_journal_result(ret, cerr.set ? cerr.msg : NULL));
 			send_msg(c->fd, ret ? lab_proto_return_new(ret, req.id)
 					    : lab_proto_error_new("InvalidArgument",
-								  cerr ? cerr : "failed", req.id));
+								  cerr.set ? cerr.msg : "failed",
+								  req.id));
 			json_object_put(msg);
 			return;
 		}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "block.h"
 #include "clock.h"
+#include "error.h"
+#include "pci_addr.h"
 #include "sysfs.h"
 
 #include <dirent.h>
@@ -27,8 +29,6 @@
 #define JOURNAL_RETRY_MS    (30 * 1000)
 #define JOURNAL_CLOSE_MS    3000
 #define JOURNAL_SYNC_MS     1000
-
-static char errbuf[512];
 
 /* nvme<ctrl>n<ns> exactly: not a partition, not a hidden multipath path
  * (nvme0c0n1). */
@@ -82,12 +82,8 @@ static int pci_in_path(const char *path, char out[16])
 	int found = -1;
 
 	while ((p = strchr(p, '/'))) {
-		unsigned dom, bus, dev, fn;
-		int end = 0;
-
 		p++;
-		if (sscanf(p, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &end) == 4 && end == 12 &&
-		    (p[end] == '/' || p[end] == '\0')) {
+		if (lab_pci_addr_scan(p, NULL) == 12 && (p[12] == '/' || p[12] == '\0')) {
 			snprintf(out, 16, "%.12s", p);
 			found = 0;
 		}
@@ -128,7 +124,7 @@ static int pci_of(const char *name, char out[16])
 
 /* busybox sha256sum FILE, fixed arguments, bounded in time: a disk whose
  * DMA the IOMMU blocks may never complete the read. */
-static int sha256_file(const char *file, char hex[65])
+static int sha256_file(const char *file, char hex[65], struct lab_error *err)
 {
 	char *const argv[] = { "busybox", "sha256sum", (char *)file, NULL };
 	char *const envp[] = { NULL };
@@ -142,11 +138,11 @@ static int sha256_file(const char *file, char hex[65])
 	pid_t pid;
 
 	if (access(BUSYBOX, X_OK) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "block: no %s for sha256sum", BUSYBOX);
+		lab_error_set(err, "block: no %s for sha256sum", BUSYBOX);
 		return -1;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "block: pipe: %s", strerror(errno));
+		lab_error_set_errno(err, errno, "block: pipe");
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -163,7 +159,7 @@ static int sha256_file(const char *file, char hex[65])
 	close(p[1]);
 	if (rc) {
 		close(p[0]);
-		snprintf(errbuf, sizeof(errbuf), "block: spawning sha256sum: %s", strerror(rc));
+		lab_error_set_errno(err, rc, "block: spawning sha256sum");
 		return -1;
 	}
 	for (;;) {
@@ -176,9 +172,8 @@ static int sha256_file(const char *file, char hex[65])
 			kill(pid, SIGKILL);
 			close(p[0]);
 			/* reaped if it ever leaves the disk wait; not waited for */
-			snprintf(errbuf, sizeof(errbuf),
-				 "block: sha256sum %s took over %d s (I/O stuck?)", file,
-				 HASH_TIMEOUT_MS / 1000);
+			lab_error_set(err, "block: sha256sum %s took over %d s (I/O stuck?)", file,
+				      HASH_TIMEOUT_MS / 1000);
 			return -1;
 		}
 		ready = poll(&pfd, 1, (int)left);
@@ -202,8 +197,8 @@ static int sha256_file(const char *file, char hex[65])
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len < 65 || out[64] != ' ' ||
 	    strspn(out, "0123456789abcdef") != 64) {
 		out[strcspn(out, "\n")] = '\0';
-		snprintf(errbuf, sizeof(errbuf), "block: sha256sum %s failed (status %d): %.100s",
-			 file, WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+		lab_error_set(err, "block: sha256sum %s failed (status %d): %.100s", file,
+			      WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
 		return -1;
 	}
 	memcpy(hex, out, 64);
@@ -218,15 +213,15 @@ static void mkdirs(const char *dir)
 }
 
 /* ext4 on the whole device; what failed and the likely missing piece. */
-static int mount_disk(const char *dev, const char *dir, unsigned long flags)
+static int mount_disk(const char *dev, const char *dir, unsigned long flags,
+		      struct lab_error *err)
 {
 	mkdirs(dir);
 	umount2(dir, 0);          /* a mount a failed probe left behind */
 	if (mount(dev, dir, "ext4", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
 		return 0;
-	snprintf(errbuf, sizeof(errbuf), "block: mount %s (ext4) on %s: %s%s", dev, dir,
-		 strerror(errno),
-		 errno == ENODEV ? " (no ext4 in this kernel: is the ext4 module in the image?)" : "");
+	lab_error_set(err, "block: mount %s (ext4) on %s: %s%s", dev, dir, strerror(errno),
+		      errno == ENODEV ? " (no ext4 in this kernel: is the ext4 module in the image?)" : "");
 	return -1;
 }
 
@@ -250,7 +245,7 @@ static void add_iommu(json_object *out, const char *pci)
 	add_str(out, "domain_type", sysfs_read(path, type, sizeof(type)) == 0 ? type : NULL);
 }
 
-json_object *block_probe(json_object *args, const char **err)
+json_object *block_probe(json_object *args, struct lab_error *err)
 {
 	json_object *v, *out;
 	const char *disk, *serial;
@@ -262,13 +257,13 @@ json_object *block_probe(json_object *args, const char **err)
 
 	if (!json_object_is_type(args, json_type_object) ||
 	    !json_object_object_get_ex(args, "disk", &v) || !json_object_is_type(v, json_type_string)) {
-		*err = "block: 'disk' is required: \"virtio\" or \"nvme\"";
+		lab_error_set(err, "block: 'disk' is required: \"virtio\" or \"nvme\"");
 		return NULL;
 	}
 	json_object_object_foreach(args, key, val) {
 		(void)val;
 		if (strcmp(key, "disk")) {
-			*err = "block: unknown argument (known: disk)";
+			lab_error_set(err, "block: unknown argument (known: disk)");
 			return NULL;
 		}
 	}
@@ -278,14 +273,13 @@ json_object *block_probe(json_object *args, const char **err)
 	} else if (!strcmp(disk, "nvme")) {
 		serial = LAB_BLOCK_SERIAL_NVME;
 	} else {
-		*err = "block: unknown 'disk': use \"virtio\" or \"nvme\"";
+		lab_error_set(err, "block: unknown 'disk': use \"virtio\" or \"nvme\"");
 		return NULL;
 	}
-	*err = errbuf;
 	if (find_disk(serial, name, sizeof(name), seen, sizeof(seen)) < 0) {
-		snprintf(errbuf, sizeof(errbuf),
-			 "block: no disk with serial %s (is %s loaded? disks seen: %s)", serial,
-			 !strcmp(disk, "virtio") ? "virtio_blk" : "nvme", seen[0] ? seen : "none");
+		lab_error_set(err, "block: no disk with serial %s (is %s loaded? disks seen: %s)",
+			      serial, !strcmp(disk, "virtio") ? "virtio_blk" : "nvme",
+			      seen[0] ? seen : "none");
 		return NULL;
 	}
 	snprintf(dev, sizeof(dev), "/dev/%s", name);
@@ -298,30 +292,29 @@ json_object *block_probe(json_object *args, const char **err)
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", pci);
 		sysfs_link_name(path, driver, sizeof(driver));
 	}
-	if (mount_disk(dev, dir, MS_RDONLY) < 0)
+	if (mount_disk(dev, dir, MS_RDONLY, err) < 0)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/data.sha256", dir);
 	rc = sysfs_read(path, expected, sizeof(expected));
 	if (rc < 0 || strlen(expected) != 64 || strspn(expected, "0123456789abcdef") != 64) {
-		snprintf(errbuf, sizeof(errbuf), "block: %s: %s", path,
-			 rc < 0 ? strerror(errno) : "not a SHA-256 hex digest");
+		lab_error_set(err, "block: %s: %s", path,
+			      rc < 0 ? strerror(errno) : "not a SHA-256 hex digest");
 		umount2(dir, 0);
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/data.bin", dir);
 	if (stat(path, &st) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "block: %s: %s", path, strerror(errno));
+		lab_error_set_errno(err, errno, "block: %s", path);
 		umount2(dir, 0);
 		return NULL;
 	}
-	rc = sha256_file(path, got);
+	rc = sha256_file(path, got, err);
 	/* unmounting drops the file's pages: the next probe reads the disk
 	 * again, through the device's DMA */
 	if (umount2(dir, 0) < 0 && rc == 0)
 		umount2(dir, MNT_DETACH);
 	if (rc < 0)
 		return NULL;
-	*err = NULL;
 	out = json_object_new_object();
 	add_str(out, "disk", disk);
 	add_str(out, "serial", serial);
@@ -436,7 +429,7 @@ static int journal_start(void)
 	if (find_disk(LAB_BLOCK_SERIAL_JOURNAL, name, sizeof(name), seen, sizeof(seen)) < 0)
 		return -1;
 	snprintf(dev, sizeof(dev), "/dev/%s", name);
-	if (mount_disk(dev, JOURNAL_DIR, MS_NOATIME) < 0)
+	if (mount_disk(dev, JOURNAL_DIR, MS_NOATIME, NULL) < 0)
 		return -1;
 	journal.mounted = 1;
 	mkdir(JOURNAL_DIR "/journal", 0755);

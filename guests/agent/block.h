@@ -35,11 +35,14 @@
  */
 #include <json.h>
 
+#include "error.h"
+
 #define LAB_BLOCK_SERIAL_VIRTIO  "iommulab-virtio"
 #define LAB_BLOCK_SERIAL_NVME    "iommulab-nvme"
 #define LAB_BLOCK_SERIAL_JOURNAL "iommulab-journal"
 
-json_object *block_probe(json_object *args, const char **err);
+/* The reply, or NULL with err set (bad arguments, or what is missing). */
+json_object *block_probe(json_object *args, struct lab_error *err);
 
 /* Mount the journal disk if there is one (retried by block_journal_note
  * for a while: an NVMe or slow disk may appear after the agent starts). */

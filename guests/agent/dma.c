@@ -36,22 +36,15 @@ static const char *const known_keys[] = {
 /* "0x" and 1..16 hex digits, nothing else (no sign, no blanks). */
 static int parse_hex(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t n;
+	const char *end;
+	uint64_t v;
+	int n;
 
 	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return -1;
-	s += 2;
-	n = strlen(s);
-	if (n == 0 || n > 16)
+	n = lab_hex_scan(s, &v, &end);
+	if (n < 1 || n > 16 || *end)
 		return -1;
-	for (; *s; s++) {
-		int d = lab_hex_digit(*s);
-
-		if (d < 0)
-			return -1;
-		v = v << 4 | (uint64_t)d;
-	}
 	*out = v;
 	return 0;
 }

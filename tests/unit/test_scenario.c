@@ -221,7 +221,11 @@ static void invalid_files_say_where_and_why(void **state)
 		{ "binary.yaml", "binary.yaml:" },
 		{ "alt-without-equals.yaml", "alt-without-equals.yaml:6: status: an alternative needs 'equals'" },
 		{ "does-not-exist.yaml", "does-not-exist.yaml: No such file or directory" },
-		{ "bad-group.yaml", "bad-group.yaml:6: same_group: 'edu' is not a PCI device" },
+		{ "bad-group.yaml", "bad-group.yaml:6: same_group: 'edu' is no PCI device, and the variant has no topology" },
+		{ "bad-topology-id.yaml", "bad-topology-id.yaml:8: separate_groups: 'edu9' is not a node of the variant's topology" },
+		{ "bad-topology-probe.yaml", "bad-topology-probe.yaml:4: probe p: device 'rp' is not an edu of the variant's topology" },
+		{ "bad-topology-name.yaml", "bad-topology-name.yaml:5: topology nope: " },
+		{ "bad-topology-file.yaml", "topologies/broken.yaml:6: e1: a switch-downstream port sits on a switch-upstream port" },
 		{ "bad-qemus.yaml", "bad-qemus.yaml:3: unknown QEMU 'sid' (known: system, bookworm, backports" },
 	};
 
