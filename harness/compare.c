@@ -343,13 +343,30 @@ static unsigned long long hex(const char *s)
 
 /* Does fault record f have every field the expectation names? Addresses
  * compare by 4 KiB page: the VT-d fault record holds the page. */
+/* Does fault f name the requester ID (ssss:bb:dd.f)? By its device, or,
+ * for an SMMU event that names only the StreamID, by the StreamID: QEMU's
+ * virt machine maps a PCI requester ID to the same StreamID (the IORT's
+ * and the device tree's iommu-map are the identity). */
+static int names_requester(json_object *f, const char *requester)
+{
+	unsigned seg, bus, dev, fn;
+	json_object *sid = lab_jsonval_get(f, "stream_id");
+
+	if (str(f, "device"))
+		return !strcmp(str(f, "device"), requester);
+	if (!sid || !json_object_is_type(sid, json_type_int) ||
+	    sscanf(requester, "%4x:%2x:%2x.%1x", &seg, &bus, &dev, &fn) != 4)
+		return 0;
+	return json_object_get_int64(sid) == (int64_t)(bus << 8 | dev << 3 | fn);
+}
+
 static int fault_matches(json_object *want, json_object *f, const char *requester)
 {
 	json_object_object_foreach(want, k, v) {
 		json_object *got = json_object_object_get(f, k);
 
 		if (!strcmp(k, "requester")) {
-			if (!requester || !str(f, "device") || strcmp(requester, str(f, "device")))
+			if (!requester || !names_requester(f, requester))
 				return 0;
 		} else if (!strcmp(k, "address")) {
 			if (!str(f, "address") || (hex(json_object_get_string(v)) >> 12) !=
@@ -401,6 +418,15 @@ static void check_probe(struct check *c, json_object *obs)
 	json_object *faults = p ? arr(p, "faults") : NULL;
 	const char *requester;
 
+	/* a group VFIO refused is the probe's error, and what vfio_viable
+	 * expects to see */
+	if (!strcmp(key, "vfio_viable") && res && lab_jsonval_get(res, "vfio_viable")) {
+		c->observed = json_object_get(json_object_object_get(res, key));
+		compare_value(c);
+		if (!c->held && str(res, "error"))
+			snprintf(c->reason, sizeof(c->reason), "%s", str(res, "error"));
+		return;
+	}
 	if (!p || !res || str(res, "error")) {
 		json_object *e = p ? json_object_object_get(p, "error") : NULL;
 
@@ -538,7 +564,7 @@ static const struct lab_expect_alt *choose(const struct lab_expect *e, const str
 	for (size_t i = 0; i < e->nalts; i++)
 		if (!e->alts[i].when ||
 		    lab_scenario_condition_holds(e->alts[i].when, env->qemu, env->libvirt,
-						 env->kernel, why, why_len))
+						 env->kernel, env->platform, why, why_len))
 			return &e->alts[i];
 	return NULL;
 }

@@ -16,6 +16,7 @@ struct lab_env {
 	const char *qemu;       /* "7.2.0" */
 	const char *libvirt;    /* "9.0.0" */
 	const char *kernel;     /* the guest kernel release: "6.1.0-56-amd64" */
+	const char *platform;   /* the run's platform: "intel" */
 };
 
 /*

@@ -187,7 +187,8 @@ int lab_matrix_run_skipped(const struct lab_run_spec *r, const char *qemu, const
 		snprintf(why, len, "%s", r->skip);
 		return 1;
 	}
-	return r->when && !lab_scenario_condition_holds(r->when, qemu, libvirt, kernel, why, len);
+	return r->when && !lab_scenario_condition_holds(r->when, qemu, libvirt, kernel, r->platform,
+							why, len);
 }
 
 int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err)

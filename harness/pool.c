@@ -386,7 +386,7 @@ static void set_str(json_object *o, const char *key, const char *v)
 
 static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 {
-	struct lab_env env = { s->qemu->version, p->libvirt, s->kernel };
+	struct lab_env env = { s->qemu->version, p->libvirt, s->kernel, s->spec->platform };
 	json_object *o = base_result(p, s), *run;
 	char path[PATH_MAX + 16];
 	const char *verdict;

@@ -144,7 +144,8 @@ static json_object *recheck_row(json_object *stored_row, json_object *host, cons
 	const struct lab_run_spec *spec = spec_named(m, name);
 	struct lab_env env = { lab_jsonval_str(stored_row, "qemu_version"),
 			       lab_jsonval_str(host, "libvirt"),
-			       lab_jsonval_str(stored_row, "kernel_version") };
+			       lab_jsonval_str(stored_row, "kernel_version"),
+			       spec ? spec->platform : lab_jsonval_str(stored_row, "platform") };
 	json_object *row = base_row(stored_row), *outcome;
 	char why[512];
 

@@ -27,7 +27,8 @@ static const char *const qemu_builds[] = { "system", "bookworm", "backports", NU
 
 /* ---- conditions ----------------------------------------------------------- */
 
-static const char *const cond_vars[] = { "qemu", "libvirt", "kernel", NULL };
+/* versions compare as versions; the platform is a name: == and != only */
+static const char *const cond_vars[] = { "qemu", "libvirt", "kernel", "platform", NULL };
 
 struct term {
 	char var[16], op[3], version[32];
@@ -41,12 +42,15 @@ static int parse_term(const char *s, size_t len, struct term *t)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (sscanf(buf, " %15[a-z] %2[<>=!] %31[0-9.] %c", t->var, t->op, t->version, &tail) != 3)
+	if (sscanf(buf, " %15[a-z] %2[<>=!] %31[a-z0-9.-] %c", t->var, t->op, t->version,
+		   &tail) != 3)
 		return -1;
 	if (!lab_yaml_one_of(t->var, cond_vars) ||
 	    !lab_yaml_one_of(t->op, (const char *const[]){ ">=", "<=", ">", "<", "==", "!=", NULL }))
 		return -1;
-	return 0;
+	if (!strcmp(t->var, "platform"))
+		return strcmp(t->op, "==") && strcmp(t->op, "!=") ? -1 : 0;
+	return strspn(t->version, "0123456789.") == strlen(t->version) ? 0 : -1;
 }
 
 /* Calls fn for each "and"-separated term; -1 if one is malformed. */
@@ -75,15 +79,15 @@ int lab_scenario_check_condition(const char *cond, struct lab_error *err)
 {
 	if (each_term(cond, NULL, NULL) < 0) {
 		lab_error_set(err, "bad condition '%s': want e.g. \"qemu >= 10.0\" or "
-			      "\"kernel < 6.12 and libvirt >= 9.0\" (qemu, libvirt, kernel; "
-			      ">=, >, <=, <, ==, !=)", cond);
+			      "\"kernel < 6.12 and platform == amd\" (qemu, libvirt, kernel: "
+			      ">=, >, <=, <, ==, !=; platform: ==, !=)", cond);
 		return -1;
 	}
 	return 0;
 }
 
 struct eval {
-	const char *qemu, *libvirt, *kernel;
+	const char *qemu, *libvirt, *kernel, *platform;
 	char *why;
 	size_t why_len;
 };
@@ -91,16 +95,19 @@ struct eval {
 static int term_fails(const struct term *t, void *opaque)
 {
 	struct eval *e = opaque;
+	int platform = !strcmp(t->var, "platform");
 	const char *have = !strcmp(t->var, "qemu") ? e->qemu
-			   : !strcmp(t->var, "libvirt") ? e->libvirt : e->kernel;
+			   : !strcmp(t->var, "libvirt") ? e->libvirt
+			   : platform ? e->platform : e->kernel;
 	int cmp, ok;
 
 	if (!have) {
 		if (e->why)
-			snprintf(e->why, e->why_len, "%s version unknown", t->var);
+			snprintf(e->why, e->why_len, "%s %s", t->var, platform ? "unknown"
+				 : "version unknown");
 		return 1;
 	}
-	cmp = lab_qemu_version_cmp(have, t->version);
+	cmp = platform ? strcmp(have, t->version) : lab_qemu_version_cmp(have, t->version);
 	ok = !strcmp(t->op, ">=") ? cmp >= 0 : !strcmp(t->op, "<=") ? cmp <= 0
 	     : !strcmp(t->op, ">") ? cmp > 0 : !strcmp(t->op, "<") ? cmp < 0
 	     : !strcmp(t->op, "==") ? cmp == 0 : cmp != 0;
@@ -111,9 +118,9 @@ static int term_fails(const struct term *t, void *opaque)
 }
 
 int lab_scenario_condition_holds(const char *cond, const char *qemu, const char *libvirt,
-				 const char *kernel, char *why, size_t why_len)
+				 const char *kernel, const char *platform, char *why, size_t why_len)
 {
-	struct eval e = { qemu, libvirt, kernel, why, why_len };
+	struct eval e = { qemu, libvirt, kernel, platform, why, why_len };
 
 	return each_term(cond, term_fails, &e) == 0;
 }
@@ -502,7 +509,8 @@ static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
 static const char *const fault_keys[] = { "iommu", "event", "code", "access", "address",
-					  "stream_id", "device", "requester", "xfail", NULL };
+					  "stream_id", "device", "requester", "equals", "when",
+					  "xfail", NULL };
 /* whom a fault must name: the probe's device itself, or the requester ID
  * a PCIe-to-PCI bridge above it stands in with (its alias) */
 static const char *const requesters[] = { "self", "alias", NULL };
@@ -513,6 +521,8 @@ struct probe_ctx {
 	const char *name;
 	struct expects x;
 };
+
+static int when_pair(struct lab_yaml *c, yaml_node_t *v, char **out);
 
 static int fault_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 		      void *opaque)
@@ -525,6 +535,8 @@ static int fault_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	/* `xfail:` inside the fault: the fault is a known emulator gap */
 	if (!strcmp(key, "xfail"))
 		return lab_yaml_str(c, v, "xfail", &alt->xfail);
+	if (!strcmp(key, "when"))
+		return when_pair(c, v, &alt->when);
 	if (!strcmp(key, "requester") && !lab_yaml_one_of(lab_yaml_scalar(v), requesters))
 		return lab_yaml_fail(c, v, "fault.requester must be one of: %s",
 				     lab_yaml_joined(requesters));
@@ -532,51 +544,87 @@ static int fault_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	return 0;
 }
 
+/* One alternative of a probe's expectation: a value, {equals, when, xfail},
+ * or for fault: none or {FAULT FIELDS..., when, xfail}. */
+static int probe_alt(struct lab_yaml *c, const char *key, const char *full, yaml_node_t *v,
+		     struct lab_expect_alt *alt)
+{
+	alt->line = lab_yaml_line(v);
+	if (!strcmp(key, "fault")) {
+		if (lab_yaml_scalar(v) && !strcmp(lab_yaml_scalar(v), "none")) {
+			alt->value = json_object_new_string("none");
+			return 0;
+		}
+		alt->value = json_object_new_object();
+		if (lab_yaml_each_pair(c, v, "fault", fault_keys, fault_pair, alt) < 0)
+			return -1;
+		/* {equals: none, when: ...}: no fault, under a condition */
+		if (json_object_object_get_ex(alt->value, "equals", NULL)) {
+			json_object *eq = json_object_get(json_object_object_get(alt->value, "equals"));
+
+			if (json_object_object_length(alt->value) != 1 ||
+			    !json_object_is_type(eq, json_type_string) ||
+			    strcmp(json_object_get_string(eq), "none")) {
+				json_object_put(eq);
+				return lab_yaml_fail(c, v, "%s: 'equals' takes only none (a fault's "
+						     "fields go in the mapping itself)", full);
+			}
+			json_object_put(alt->value);
+			alt->value = eq;
+		}
+		return 0;
+	}
+	if (v->type == YAML_MAPPING_NODE) {
+		/* {equals: ..., xfail: ...} for a known emulator limitation */
+		struct alt_ctx a = { lab_expect_key("fields"), full, alt, v };
+		static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
+
+		if (lab_yaml_each_pair(c, v, full, alt_keys, alt_pair, &a) < 0)
+			return -1;
+	} else if (lab_yaml_scalar(v)) {
+		alt->value = scalar_json(v);
+	} else {
+		return lab_yaml_fail(c, v, "%s must be a value", full);
+	}
+	if (!strcmp(key, "round_trip") &&
+	    (!json_object_is_type(alt->value, json_type_string) ||
+	     !lab_yaml_one_of(json_object_get_string(alt->value), round_trips)))
+		return lab_yaml_fail(c, v, "round_trip must be one of: %s", lab_yaml_joined(round_trips));
+	if (!strcmp(key, "domain_type") &&
+	    (!json_object_is_type(alt->value, json_type_string) ||
+	     !lab_yaml_one_of(json_object_get_string(alt->value),
+		     lab_expect_key("default_domain")->values)))
+		return lab_yaml_fail(c, v, "domain_type must be one of: %s",
+			    lab_yaml_joined(lab_expect_key("default_domain")->values));
+	if (strcmp(key, "round_trip") && strcmp(key, "domain_type") &&
+	    !json_object_is_type(alt->value, json_type_boolean))
+		return lab_yaml_fail(c, v, "%s must be true or false", full);
+	return 0;
+}
+
+/* KEY: one alternative, or a list of them, the first whose `when` holds
+ * counting (as the run's own expectations do) */
 static int probe_expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 			     void *opaque)
 {
 	struct probe_ctx *p = opaque;
 	struct lab_expect *e;
 	char full[160];
+	size_t n = v->type == YAML_SEQUENCE_NODE
+		   ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start) : 1;
 
 	snprintf(full, sizeof(full), "probe.%s.%s", p->name, key);
+	if (!n)
+		return lab_yaml_fail(c, v, "%s: an empty list of alternatives", full);
 	e = add_expect(&p->x, full, lab_yaml_line(k));
-	e->alts = calloc(1, sizeof(*e->alts));
-	e->nalts = 1;
-	e->alts[0].line = lab_yaml_line(v);
-	if (!strcmp(key, "fault")) {
-		if (lab_yaml_scalar(v) && !strcmp(lab_yaml_scalar(v), "none")) {
-			e->alts[0].value = json_object_new_string("none");
-			return 0;
-		}
-		e->alts[0].value = json_object_new_object();
-		return lab_yaml_each_pair(c, v, "fault", fault_keys, fault_pair, &e->alts[0]);
+	e->alts = calloc(n, sizeof(*e->alts));
+	if (v->type != YAML_SEQUENCE_NODE) {
+		e->nalts = 1;
+		return probe_alt(c, key, full, v, &e->alts[0]);
 	}
-	if (v->type == YAML_MAPPING_NODE) {
-		/* {equals: ..., xfail: ...} for a known emulator limitation */
-		struct alt_ctx a = { lab_expect_key("fields"), full, &e->alts[0], v };
-		static const char *const alt_keys[] = { "equals", "when", "xfail", NULL };
-
-		if (lab_yaml_each_pair(c, v, full, alt_keys, alt_pair, &a) < 0)
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
+		if (probe_alt(c, key, full, lab_yaml_node(c, *i), &e->alts[e->nalts++]) < 0)
 			return -1;
-	} else if (lab_yaml_scalar(v)) {
-		e->alts[0].value = scalar_json(v);
-	} else {
-		return lab_yaml_fail(c, v, "%s must be a value", full);
-	}
-	if (!strcmp(key, "round_trip") &&
-	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
-	     !lab_yaml_one_of(json_object_get_string(e->alts[0].value), round_trips)))
-		return lab_yaml_fail(c, v, "round_trip must be one of: %s", lab_yaml_joined(round_trips));
-	if (!strcmp(key, "domain_type") &&
-	    (!json_object_is_type(e->alts[0].value, json_type_string) ||
-	     !lab_yaml_one_of(json_object_get_string(e->alts[0].value),
-		     lab_expect_key("default_domain")->values)))
-		return lab_yaml_fail(c, v, "domain_type must be one of: %s",
-			    lab_yaml_joined(lab_expect_key("default_domain")->values));
-	if (strcmp(key, "round_trip") && strcmp(key, "domain_type") &&
-	    !json_object_is_type(e->alts[0].value, json_type_boolean))
-		return lab_yaml_fail(c, v, "%s must be true or false", full);
 	return 0;
 }
 
@@ -584,7 +632,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 {
 	static const char *const expect_keys_probe[] = {
 		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
-		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform", NULL
+		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform",
+		"vfio_viable", NULL
 	};
 	struct probe_ctx *p = opaque;
 	const char *s = lab_yaml_scalar(v);
@@ -627,7 +676,7 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		json_object_object_add(p->probe, key, json_object_new_int((int)size));
 		return 0;
 	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first") || !strcmp(key, "peer") ||
-		   !strcmp(key, "irq")) {
+		   !strcmp(key, "irq") || !strcmp(key, "bind_group")) {
 		lab_autojson json_object *b = scalar_json(v);
 
 		if (!json_object_is_type(b, json_type_boolean))
@@ -644,7 +693,7 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p)
 {
 	static const char *const dma_only[] = { "direction", "iova", "size", "map", "unmap_first",
-						"peer", "irq", "device", NULL };
+						"peer", "irq", "device", "bind_group", NULL };
 	json_object *mode;
 	int block;
 
@@ -709,7 +758,7 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
-		"disk", "device", "expect", NULL
+		"disk", "device", "bind_group", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)

@@ -84,13 +84,14 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 				       struct lab_error *err);
 void lab_scenario_free(struct lab_scenario *s);
 
-/* Validate a condition ("qemu >= 10.0", "kernel < 6.12 and libvirt >= 9").
+/* Validate a condition ("qemu >= 10.0", "kernel < 6.12 and libvirt >= 9",
+ * "platform == amd").
  * Returns 0 when well-formed. */
 int lab_scenario_check_condition(const char *cond, struct lab_error *err);
 
 /* Evaluate a well-formed condition against versions (NULL = unknown: a
  * condition on it does not hold). why (optional) says what did not hold. */
 int lab_scenario_condition_holds(const char *cond, const char *qemu, const char *libvirt,
-				 const char *kernel, char *why, size_t why_len);
+				 const char *kernel, const char *platform, char *why, size_t why_len);
 
 #endif

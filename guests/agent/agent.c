@@ -24,6 +24,7 @@
 #include "kmsg.h"
 #include "pci_addr.h"
 #include "sysfs.h"
+#include "vfio.h"
 #include "proto.h"
 
 #define PORT_WAIT_SECONDS 60
@@ -287,7 +288,9 @@ static json_object *do_dma(struct ctx *c, json_object *args, struct lab_error *e
 {
 	static const char *const keys[] = { "device", "peer" };
 	const char *bad = NULL;    /* dma.h: bad arguments, a static message */
-	json_object *out;
+	struct lab_error gerr = { 0 };
+	json_object *out, *bg, *bound = NULL;
+	int want;
 
 	(void)c;
 	/* a device named by its path in the PCI tree (harness/topology.h) */
@@ -304,9 +307,36 @@ static json_object *do_dma(struct ctx *c, json_object *args, struct lab_error *e
 		}
 		json_object_object_add(args, keys[i], json_object_new_string(addr));
 	}
+	/* bind_group: make the group viable first (vfio.h), then the probe */
+	if (json_object_object_get_ex(args, "bind_group", &bg)) {
+		char addr[16];
+
+		if (!json_object_is_type(bg, json_type_boolean)) {
+			lab_error_set(err, "dma: 'bind_group' must be a boolean");
+			return NULL;
+		}
+		want = json_object_get_boolean(bg);
+		json_object_object_del(args, "bind_group");    /* frees bg */
+		if (want) {
+			json_object *dv = arg_get(args, "device", json_type_string);
+
+			bound = json_object_new_array();
+			if (!dv || sysfs_pci_resolve(json_object_get_string(dv), addr) < 0 ||
+			    vfio_bind_group(addr, bound, &gerr) < 0) {
+				json_object_put(bound);
+				lab_error_set(err, "dma: bind_group: %s", gerr.msg[0] ? gerr.msg
+					      : "no such device");
+				return NULL;
+			}
+		}
+	}
 	out = dma_probe(args, &bad);
 	if (!out && bad)
 		lab_error_set(err, "%s", bad);
+	if (out && bound)
+		json_object_object_add(out, "group_bound", bound);
+	else
+		json_object_put(bound);
 	return out;
 }
 

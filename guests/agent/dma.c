@@ -305,6 +305,7 @@ struct probe {
 	char group_type[SYSFS_GROUP_LEN];
 	char iommu_type[16];
 	int rebound;
+	int viable;                     /* the group, as VFIO found it; -1 unknown */
 	int unmapped;
 	/* peer (isolation): the second device's group */
 	char peer_group[SYSFS_GROUP_LEN];
@@ -404,7 +405,11 @@ static uint32_t new_seed(void)
  * buffer of canaries. */
 static int open_vfio(struct probe *p, struct vfio *v, const char *dev)
 {
-	if (vfio_open(v, dev, p->req->iova, p->pagesz, &p->err) < 0)
+	int rc = vfio_open(v, dev, p->req->iova, p->pagesz, &p->err);
+
+	if (dev == p->req->device)
+		p->viable = v->viable;
+	if (rc < 0)
 		return -1;
 	p->edu.bar = v->bar_map;
 	if (edu_check_id(&p->edu, &p->err) < 0 || vfio_alloc_buffer(v, &p->err) < 0)
@@ -646,7 +651,7 @@ json_object *dma_probe(json_object *args, const char **err)
 	struct probe p = {
 		.req = &req,
 		.mapped = -1, .round_trip = -1, .landed = -1, .canary_intact = -1, .blocked = -1,
-		.edu = { .irq_fd = -1 }, .irq_count = -1,
+		.edu = { .irq_fd = -1 }, .irq_count = -1, .viable = -1,
 	};
 	int64_t t0 = lab_clock_ms();
 	json_object *out;
@@ -696,6 +701,7 @@ json_object *dma_probe(json_object *args, const char **err)
 	if (req.mode == DMA_VFIO) {
 		json_object_object_add(out, "bound_vfio", json_object_new_boolean(p.rebound));
 		json_object_object_add(out, "iommu_type", str_or_null(p.iommu_type));
+		json_object_object_add(out, "vfio_viable", tri_new(p.viable));
 	}
 	if (req.peer[0]) {
 		json_object_object_add(out, "peer", json_object_new_string(req.peer));

@@ -7,6 +7,7 @@
  */
 #include "vfio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -66,6 +67,41 @@ static int region_info(struct vfio *v, unsigned index, struct vfio_region_info *
 	return 0;
 }
 
+int vfio_bind_group(const char *dev, json_object *bound, struct lab_error *err)
+{
+	static const char *const leaves_dma[] = { "", "vfio-pci", "pcieport", "pci-stub" };
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	sysfs_pci_path(path, sizeof(path), dev, "iommu_group/devices");
+	d = opendir(path);
+	if (!d) {
+		lab_error_set(err, "%s has no IOMMU group", dev);
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		char drv[64];
+		size_t i;
+		int rebound = 0;
+
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, dev))
+			continue;
+		sysfs_pci_driver(e->d_name, drv, sizeof(drv));
+		for (i = 0; i < sizeof(leaves_dma) / sizeof(leaves_dma[0]); i++)
+			if (!strcmp(drv, leaves_dma[i]))
+				break;
+		if (i < sizeof(leaves_dma) / sizeof(leaves_dma[0]))
+			continue;
+		rc = vfio_bind(e->d_name, drv, &rebound, err);
+		if (rebound)
+			json_object_array_add(bound, json_object_new_string(e->d_name));
+	}
+	closedir(d);
+	return rc;
+}
+
 int vfio_open(struct vfio *v, const char *dev, uint64_t iova, long pagesz,
 	      struct lab_error *err)
 {
@@ -114,7 +150,8 @@ int vfio_open(struct vfio *v, const char *dev, uint64_t iova, long pagesz,
 		lab_error_set(err, "VFIO_GROUP_GET_STATUS: %s", strerror(errno));
 		return -1;
 	}
-	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+	v->viable = !!(gs.flags & VFIO_GROUP_FLAGS_VIABLE);
+	if (!v->viable) {
 		lab_error_set(err, "IOMMU group %s is not viable: another device in it is bound to a host driver",
 			      v->group_name);
 		return -1;

@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <json.h>
 
 #include "error.h"
 #include "sysfs.h"
@@ -32,15 +33,22 @@ struct vfio {
 	uint64_t iova;                  /* where buf is mapped */
 	uint64_t map_len;               /* the mapping granule: a page or more */
 	int mapped;
+	int viable;                     /* VFIO_GROUP_FLAGS_VIABLE; -1 before known */
 };
 
 /* Nothing open, nothing mapped: what vfio_close expects of an unused one. */
-#define VFIO_INIT { .container = -1, .group = -1, .device = -1, .cmd_saved = -1, .irq_fd = -1 }
+#define VFIO_INIT { .container = -1, .group = -1, .device = -1, .cmd_saved = -1, .irq_fd = -1, \
+		    .viable = -1 }
 
 /* Bind dev to vfio-pci unless driver (what it is bound to now, "" for
  * none) already is; *rebound set when this call bound it. 0, or -1 with
  * err set. */
 int vfio_bind(const char *dev, const char *driver, int *rebound, struct lab_error *err);
+/* Make dev's IOMMU group viable for VFIO: bind every other device in it
+ * that has a driver of its own (not vfio-pci, pcieport or pci-stub, which
+ * leave DMA to VFIO) to vfio-pci. The addresses rebound are added to
+ * bound (an array). 0, or -1 with err set. */
+int vfio_bind_group(const char *dev, json_object *bound, struct lab_error *err);
 /* Container, group and device for dev, bus master and memory decoding on
  * (restored by vfio_close), BAR0's first page mapped; iova must be aligned
  * to the IOMMU's smallest page and pagesz. 0, or -1 with err set (and

@@ -257,14 +257,25 @@ static void conditions(void **state)
 	assert_int_equal(lab_scenario_check_condition("gcc >= 12", NULL), -1);
 	assert_int_equal(lab_scenario_check_condition("qemu => 1", NULL), -1);
 	assert_int_equal(lab_scenario_check_condition("qemu >= 1 or kernel < 2", NULL), -1);
-	assert_true(lab_scenario_condition_holds("qemu >= 7.2", "7.2.0", "9.0.0", "6.1.0-56-amd64", NULL, 0));
-	assert_false(lab_scenario_condition_holds("qemu >= 10.0", "7.2.0", "9.0.0", "6.1.0", why, sizeof(why)));
+	/* the platform is a name: == and != only */
+	assert_int_equal(lab_scenario_check_condition("platform == smmuv3-uefi", NULL), 0);
+	assert_int_equal(lab_scenario_check_condition("platform >= amd", NULL), -1);
+	assert_int_equal(lab_scenario_check_condition("kernel >= amd", NULL), -1);
+	assert_true(lab_scenario_condition_holds("platform == amd and qemu >= 7", "7.2.0", NULL, NULL,
+						 "amd", NULL, 0));
+	assert_false(lab_scenario_condition_holds("platform == amd", NULL, NULL, NULL, "intel", why,
+						  sizeof(why)));
+	assert_string_equal(why, "needs platform == amd (have intel)");
+	assert_true(lab_scenario_condition_holds("platform != amd", NULL, NULL, NULL, "intel", NULL, 0));
+	assert_false(lab_scenario_condition_holds("platform != amd", NULL, NULL, NULL, NULL, NULL, 0));
+	assert_true(lab_scenario_condition_holds("qemu >= 7.2", "7.2.0", "9.0.0", "6.1.0-56-amd64", NULL, NULL, 0));
+	assert_false(lab_scenario_condition_holds("qemu >= 10.0", "7.2.0", "9.0.0", "6.1.0", NULL, why, sizeof(why)));
 	assert_string_equal(why, "needs qemu >= 10.0 (have 7.2.0)");
-	assert_true(lab_scenario_condition_holds("kernel >= 6.12", NULL, NULL, "6.12.95+deb12-amd64", NULL, 0));
-	assert_false(lab_scenario_condition_holds("kernel >= 6.12", NULL, NULL, "6.1.0-56-amd64", NULL, 0));
-	assert_false(lab_scenario_condition_holds("kernel >= 6.1 and qemu < 7", "7.2.0", NULL, "6.1", NULL, 0));
+	assert_true(lab_scenario_condition_holds("kernel >= 6.12", NULL, NULL, "6.12.95+deb12-amd64", NULL, NULL, 0));
+	assert_false(lab_scenario_condition_holds("kernel >= 6.12", NULL, NULL, "6.1.0-56-amd64", NULL, NULL, 0));
+	assert_false(lab_scenario_condition_holds("kernel >= 6.1 and qemu < 7", "7.2.0", NULL, "6.1", NULL, NULL, 0));
 	/* unknown version: the condition does not hold, and says why */
-	assert_false(lab_scenario_condition_holds("libvirt >= 1", "7.2.0", NULL, "6.1", why, sizeof(why)));
+	assert_false(lab_scenario_condition_holds("libvirt >= 1", "7.2.0", NULL, "6.1", NULL, why, sizeof(why)));
 	assert_string_equal(why, "libvirt version unknown");
 }
 
