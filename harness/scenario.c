@@ -347,7 +347,7 @@ static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, 
 	if (!lab_pci_addr_valid(key) && !valid_node_id(key))
 		return lab_yaml_fail(c, k, "group_type: '%s' is neither a PCI device (ssss:bb:dd.f) "
 				     "nor a topology id", key);
-	if (!lab_yaml_scalar(v) || !lab_yaml_one_of(lab_yaml_scalar(v), ek->values))
+	if (lab_yaml_scalar(v) && !lab_yaml_one_of(lab_yaml_scalar(v), ek->values))
 		return lab_yaml_fail(c, v, "group_type.%s must be one of: %s", key,
 				     lab_yaml_joined(ek->values));
 	snprintf(full, sizeof(full), "group_type.%s", key);
@@ -395,12 +395,56 @@ static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struc
 	return 0;
 }
 
+static int when_pair(struct lab_yaml *c, yaml_node_t *v, char **out);
+
+struct set_alt {
+	yaml_node_t *equals;
+	char *when, *xfail;
+};
+
+static int set_alt_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
+			void *opaque)
+{
+	struct set_alt *a = opaque;
+
+	(void)k;
+	if (!strcmp(key, "equals")) {
+		a->equals = v;
+		return 0;
+	}
+	if (!strcmp(key, "when"))
+		return when_pair(c, v, &a->when);
+	return lab_yaml_str(c, v, "xfail", &a->xfail);
+}
+
+static int device_set_alt(struct lab_yaml *c, const char *key, yaml_node_t *n, struct expects *x,
+			  long min)
+{
+	static const char *const keys[] = { "equals", "when", "xfail", NULL };
+	struct set_alt a = { 0 };
+	struct lab_expect *e;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return device_set(c, key, n, x, min);
+	if (lab_yaml_each_pair(c, n, key, keys, set_alt_pair, &a) < 0 || !a.equals ||
+	    device_set(c, key, a.equals, x, min) < 0) {
+		free(a.when);
+		free(a.xfail);
+		return a.equals ? -1 : lab_yaml_fail(c, n, "%s: an alternative needs 'equals'", key);
+	}
+	e = &x->v[x->n - 1];
+	e->alts[0].when = a.when;
+	e->alts[0].xfail = a.xfail;
+	return 0;
+}
+
 static int expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	struct expects *x = opaque;
 	const struct lab_expect_key *ek = lab_expect_key(key);
 
-	if (ek->value == LAB_EXPECT_DEVICES) {
+	if (ek->value == LAB_EXPECT_DEVICES || ek->value == LAB_EXPECT_DEVICE_LIST) {
+		long min = ek->value == LAB_EXPECT_DEVICES ? 2 : 1;
 		/* [a, b] is one set; [[a, b], [c, d]] several */
 		int nested = v->type == YAML_SEQUENCE_NODE &&
 			     v->data.sequence.items.start < v->data.sequence.items.top &&
@@ -411,15 +455,19 @@ static int expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml
 			add_expect(x, key, lab_yaml_line(k));   /* []: none of the matrix's */
 			return 0;
 		}
-		if (!nested)
-			return device_set(c, key, v, x, 2);
+		int cond = v->type == YAML_SEQUENCE_NODE &&
+			   v->data.sequence.items.start < v->data.sequence.items.top &&
+			   lab_yaml_node(c, *v->data.sequence.items.start)->type == YAML_MAPPING_NODE;
+
+		if (!nested && !cond)
+			return device_set(c, key, v, x, min);
+		/* each item a set, or {equals: SET, when, xfail}: a set that
+		 * holds where its condition does (skipped elsewhere) */
 		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
-			if (device_set(c, key, lab_yaml_node(c, *i), x, 2) < 0)
+			if (device_set_alt(c, key, lab_yaml_node(c, *i), x, min) < 0)
 				return -1;
 		return 0;
 	}
-	if (ek->value == LAB_EXPECT_DEVICE_LIST)
-		return device_set(c, key, v, x, 1);
 	if (ek->id == LAB_EXPECT_GROUP_TYPE)
 		return lab_yaml_each_pair(c, v, key, NULL, group_type_pair, x);
 
@@ -521,8 +569,6 @@ struct probe_ctx {
 	const char *name;
 	struct expects x;
 };
-
-static int when_pair(struct lab_yaml *c, yaml_node_t *v, char **out);
 
 static int fault_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 		      void *opaque)
