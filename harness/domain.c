@@ -458,6 +458,99 @@ static int disk_node(const struct lab_domain_spec *spec, size_t i)
 							  : LAB_TOPO_NVME);
 }
 
+/* A virtio-blk disk (domain.h), into devs: at its slot on the root bus
+ * (addr), at its topology node (node >= 0), or on its hot-plug port. */
+static void virtio_disk(xmlNodePtr devs, const struct lab_domain_spec *spec, size_t i, int node,
+			const char *addr)
+{
+	const struct lab_domain_disk *d = &spec->disks[i];
+	xmlNodePtr disk = child(devs, "disk", NULL), n;
+	char target[8];
+
+	prop(disk, "type", "file");
+	prop(disk, "device", "disk");
+	prop(disk, "model", "virtio-non-transitional");
+	n = child(disk, "driver", NULL);
+	prop(n, "name", "qemu");
+	prop(n, "type", "qcow2");
+	prop(n, "iommu", d->no_iommu ? "off" : "on");
+	n = child(disk, "source", NULL);
+	prop(n, "file", d->path);
+	/* The lab sets the owners itself, as for NVMe (disk.c):
+	 * libvirt would chown the shared base to QEMU's user
+	 * and, a backing file being read-only to it, never give
+	 * it back: any later QEMU could then write it. */
+	n = child(n, "seclabel", NULL);
+	prop(n, "model", "dac");
+	prop(n, "relabel", "no");
+	/* vda, vdb...: libvirt needs a name; the guest goes by the serial */
+	snprintf(target, sizeof(target), "vd%c", (int)('a' + i));
+	n = child(disk, "target", NULL);
+	prop(n, "dev", target);
+	prop(n, "bus", "virtio");
+	child(disk, "serial", d->serial);
+	if (node >= 0) {
+		topo_address(disk, spec->topology, (size_t)node);
+		return;
+	}
+	if (d->hotplug) {
+		/* slot 0 behind its root port: a bus of that port's own */
+		char bus[16];
+
+		n = child(disk, "address", NULL);
+		prop(n, "type", "pci");
+		prop(n, "domain", "0x0000");
+		snprintf(bus, sizeof(bus), "0x%02x", ctl_index(spec->topology, d->hotplug_port));
+		prop(n, "bus", bus);
+		prop(n, "slot", "0x00");
+		prop(n, "function", "0x0");
+		return;
+	}
+	n = child(disk, "address", NULL);
+	prop(n, "type", "pci");
+	prop(n, "domain", "0x0000");
+	prop(n, "bus", "0x00");
+	prop(n, "slot", addr);
+	prop(n, "function", "0x0");
+}
+
+char *lab_domain_hotplug_xml(const struct lab_domain_spec *spec, size_t i, struct lab_error *err)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	xmlChar *buf = NULL;
+	char *out = NULL;
+	int len = 0;
+
+	if (i >= spec->n_disks || !spec->disks[i].hotplug || strcmp(spec->disks[i].bus, "virtio") ||
+	    !spec->topology || spec->disks[i].hotplug_port < 0 ||
+	    spec->topology->nodes[spec->disks[i].hotplug_port].kind != LAB_TOPO_ROOT_PORT) {
+		lab_error_set(err, "disk %zu: not a virtio disk for a topology's root port", i);
+		return NULL;
+	}
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = xmlNewNode(NULL, BAD_CAST "devices");
+	xmlDocSetRootElement(doc, root);
+	virtio_disk(root, spec, i, -1, NULL);
+	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
+	xmlFreeDoc(doc);
+	if (!buf) {
+		lab_error_set(err, "serialising the disk XML failed");
+		return NULL;
+	}
+	/* the <disk> element alone, as virDomainAttachDevice wants it */
+	{
+		const char *a = strstr((const char *)buf, "<disk"), *b = strstr((const char *)buf, "</disk>");
+
+		if (a && b)
+			out = strndup(a, (size_t)(b + strlen("</disk>") - a));
+	}
+	xmlFree(buf);
+	if (!out)
+		lab_error_set(err, "serialising the disk XML failed");
+	return out;
+}
+
 static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *spec,
 		     struct lab_error *err)
 {
@@ -476,7 +569,7 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 	for (size_t i = 0; i < spec->n_disks; i++) {
 		const struct lab_domain_disk *d = &spec->disks[i];
 		unsigned slot = LAB_DOMAIN_DISK_SLOT + (unsigned)i;
-		char addr[16], id[16], nodename[16], target[8], bus[64];
+		char addr[16], id[16], nodename[16], bus[64];
 		json_object *o, *file;
 		int node;
 
@@ -492,40 +585,8 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 			snprintf(addr, sizeof(addr), "0x%x.%x", spec->topology->nodes[node].slot,
 				 spec->topology->nodes[node].function);
 		if (!strcmp(d->bus, "virtio")) {
-			xmlNodePtr disk = child(devs, "disk", NULL);
-
-			prop(disk, "type", "file");
-			prop(disk, "device", "disk");
-			prop(disk, "model", "virtio-non-transitional");
-			n = child(disk, "driver", NULL);
-			prop(n, "name", "qemu");
-			prop(n, "type", "qcow2");
-			prop(n, "iommu", d->no_iommu ? "off" : "on");
-			n = child(disk, "source", NULL);
-			prop(n, "file", d->path);
-			/* The lab sets the owners itself, as for NVMe (disk.c):
-			 * libvirt would chown the shared base to QEMU's user
-			 * and, a backing file being read-only to it, never give
-			 * it back: any later QEMU could then write it. */
-			n = child(n, "seclabel", NULL);
-			prop(n, "model", "dac");
-			prop(n, "relabel", "no");
-			/* vda, vdb...: libvirt needs a name; the guest goes by the serial */
-			snprintf(target, sizeof(target), "vd%c", (int)('a' + i));
-			n = child(disk, "target", NULL);
-			prop(n, "dev", target);
-			prop(n, "bus", "virtio");
-			child(disk, "serial", d->serial);
-			if (node >= 0) {
-				topo_address(disk, spec->topology, (size_t)node);
-				continue;
-			}
-			n = child(disk, "address", NULL);
-			prop(n, "type", "pci");
-			prop(n, "domain", "0x0000");
-			prop(n, "bus", "0x00");
-			prop(n, "slot", addr);
-			prop(n, "function", "0x0");
+			if (!d->hotplug)
+				virtio_disk(devs, spec, i, node, addr);
 		} else if (!strcmp(d->bus, "nvme") && !d->no_iommu) {
 			snprintf(nodename, sizeof(nodename), "lab-disk%zu", i);
 			snprintf(id, sizeof(id), "lab-nvme%zu", i);

@@ -26,6 +26,10 @@ struct lab_domain_disk {
 	int no_iommu;                /* virtio only: DMA straight to guest memory,
 					past the IOMMU (for a journal that must
 					survive a test that breaks translation) */
+	int hotplug;                 /* virtio only: not there at boot, plugged
+					into the topology's root port hotplug_port
+					while the guest runs (lab_domain_hotplug_xml) */
+	int hotplug_port;
 };
 
 /* What one guest is made of; the platform profile adds the rest. */
@@ -58,6 +62,10 @@ int lab_domain_valid_opt(const char *s);
 
 /* The libvirt domain XML, built with libxml2; caller frees. */
 char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err);
+
+/* The <disk> element of spec's disk i (a hotplug one), for
+ * virDomainAttachDevice / virDomainDetachDevice; caller frees. */
+char *lab_domain_hotplug_xml(const struct lab_domain_spec *spec, size_t i, struct lab_error *err);
 
 /* The kernel command line the lab boots with: the console, panic=-1 (a
  * panic ends the guest at once), the platform's own arguments, and the

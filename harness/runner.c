@@ -16,6 +16,7 @@
 #include "agent.h"
 #include "cleanup.h"
 #include "disk.h"
+#include "hotplug.h"
 #include "pcitree.h"
 #include "topology.h"
 #include "jsonval.h"
@@ -37,6 +38,7 @@
 #define CHANNEL_GRACE_S 5.0   /* a broken channel with the guest still up */
 #define GONE_GRACE_S 1.0      /* a stopped guest's last console output */
 #define CPU_SAMPLE_S 2.0      /* how often the stall watch asks for CPU time */
+#define HOTPLUG_WAIT_MS 30000 /* for a hot-plugged device to come, or to go */
 
 /* What kernel panics look like on the console (kernel/panic.c). */
 static const char *const panic_marks[] = {
@@ -114,6 +116,8 @@ struct run {
 	double channel_error_at;
 	struct lab_disk_set disks; /* block probes: the run's disk overlays */
 	struct lab_topology *topology; /* the run's PCI topology, or NULL */
+	char *hotplug_xml;       /* the disk a hot-plug probe plugs in, or NULL */
+	struct lab_hotplug hotplug; /* that probe, while it runs */
 	size_t bind_index;       /* STEP_BIND: the test device, then the topology's edus */
 };
 
@@ -266,6 +270,51 @@ static void probe_device(const struct run *r, json_object *probe, char *out, siz
 		test_addr(r, 0, out);
 }
 
+static void send_step(struct run *r);
+
+/* The current probe's result (taken) and error (taken), then the next
+ * probe, or the step after the probes. */
+static void probe_done(struct run *r, json_object *result, json_object *error)
+{
+	json_object *p = json_object_new_object();
+	json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
+
+	json_object_object_add(p, "name", json_object_get(json_object_object_get(probe, "name")));
+	json_object_object_add(p, "request", json_object_get(probe));
+	json_object_object_add(p, "result", result);
+	json_object_object_add(p, "error", error);
+	json_object_array_add(r->probes, p);
+	if (++r->probe_index >= json_object_array_length(r->opts->probes)) {
+		mark(r, "probes");
+		r->step++;
+	}
+	send_step(r);
+}
+
+/* A hot-plug probe's next phase (harness/hotplug.h): its request for the
+ * agent, or NULL when it is over (its result then recorded). */
+static const char *hotplug_step(struct run *r, json_object *probe, json_object **args)
+{
+	const char *execute;
+
+	if (!r->hotplug.result && !r->hotplug.done) {
+		int port = lab_topology_find(r->topology, lab_jsonval_str(probe, "port"));
+		char path[LAB_TOPO_PATH_MAX];
+
+		lab_topology_path(r->topology, (size_t)port, path, sizeof(path));
+		lab_hotplug_init(&r->hotplug, strdup(r->hotplug_xml ? r->hotplug_xml : ""),
+				 lab_jsonval_str(probe, "port"), path, HOTPLUG_WAIT_MS);
+	}
+	lab_hotplug_next(&r->hotplug, r->dom, &execute, args);
+	if (!execute) {
+		json_object *res = lab_hotplug_take(&r->hotplug);
+
+		lab_hotplug_clear(&r->hotplug);
+		probe_done(r, res, NULL);
+	}
+	return execute;
+}
+
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
@@ -296,6 +345,13 @@ static void send_step(struct run *r)
 		args = json_object_new_object();
 		if (!strcmp(lab_scenario_probe_mode(probe), "crash")) {
 			execute = "crash";     /* the guest panics on purpose */
+			break;
+		}
+		if (!strcmp(lab_scenario_probe_mode(probe), "hotplug")) {
+			json_object_put(args);
+			execute = hotplug_step(r, probe, &args);
+			if (!execute)
+				return;    /* recorded; probe_done went on */
 			break;
 		}
 		if (!strcmp(lab_scenario_probe_mode(probe), "block")) {
@@ -348,22 +404,18 @@ static void on_message(json_object *msg, void *opaque)
 	if (id < 0 || id != r->pending || r->finished)
 		return;    /* an event, or the answer to a hello we retried */
 	if (r->step == STEP_PROBE) {
-		/* a refused probe is that probe's result, not the run's end */
-		json_object *p = json_object_new_object();
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
 
-		json_object_object_add(p, "name", json_object_get(json_object_object_get(probe, "name")));
-		json_object_object_add(p, "request", json_object_get(probe));
-		json_object_object_add(p, "result", json_object_get(json_object_object_get(msg, "return")));
-		json_object_object_add(p, "error", json_object_get(json_object_object_get(msg, "error")));
-		json_object_array_add(r->probes, p);
-		if (++r->probe_index < json_object_array_length(r->opts->probes)) {
+		if (!strcmp(lab_scenario_probe_mode(probe), "hotplug")) {
+			/* one phase of it answered: the next, or its end */
+			lab_hotplug_reply(&r->hotplug, json_object_object_get(msg, "return"),
+					  json_object_object_get(msg, "error"));
 			send_step(r);
 			return;
 		}
-		mark(r, "probes");
-		r->step++;
-		send_step(r);
+		/* a refused probe is that probe's result, not the run's end */
+		probe_done(r, json_object_get(json_object_object_get(msg, "return")),
+			   json_object_get(json_object_object_get(msg, "error")));
 		return;
 	}
 	if (!json_object_object_get_ex(msg, "return", &ret) && r->step == STEP_BIND &&
@@ -665,6 +717,18 @@ static void write_kmsg(struct run *r, struct lab_error *err)
 	fclose(f);
 }
 
+/* The topology root port a hot-plug probe plugs into, or -1. */
+static int hotplug_port(const struct run *r)
+{
+	for (size_t i = 0; r->opts->probes && i < json_object_array_length(r->opts->probes); i++) {
+		json_object *p = json_object_array_get_idx(r->opts->probes, i);
+
+		if (!strcmp(lab_scenario_probe_mode(p), "hotplug"))
+			return lab_topology_find(r->topology, lab_jsonval_str(p, "port"));
+	}
+	return -1;
+}
+
 static int start(struct run *r, struct lab_error *err)
 {
 	struct lab_image img;
@@ -708,6 +772,14 @@ static int start(struct run *r, struct lab_error *err)
 			return -1;
 		spec.disks = r->disks.disks;
 		spec.n_disks = r->disks.n;
+	}
+	if (hotplug_port(r) >= 0 && r->disks.n > LAB_DISK_VIRTIO) {
+		/* the virtio disk is the hot-plug probe's: not there at boot */
+		r->disks.disks[LAB_DISK_VIRTIO].hotplug = 1;
+		r->disks.disks[LAB_DISK_VIRTIO].hotplug_port = hotplug_port(r);
+		r->hotplug_xml = lab_domain_hotplug_xml(&spec, LAB_DISK_VIRTIO, err);
+		if (!r->hotplug_xml)
+			return -1;
 	}
 	xml = lab_domain_xml(&spec, err);
 	if (!xml || write_file(r->opts->dir, "domain.xml", xml, err) < 0)
@@ -833,6 +905,8 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	/* a run that went wrong keeps its disks, for a second look */
 	lab_disk_set_clear(&r.disks, res->status != LAB_RUN_OK);
 	lab_topology_free(r.topology);
+	lab_hotplug_clear(&r.hotplug);
+	free(r.hotplug_xml);
 	json_object_put(r.collect);
 	json_object_put(r.kmsg);
 	json_object_put(r.probes);

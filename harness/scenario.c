@@ -552,7 +552,7 @@ static int valid_name(const char *s)
 
 /* ---- DMA probes ------------------------------------------------------------ */
 
-static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", NULL };
+static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", "hotplug", NULL };
 static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
@@ -679,7 +679,7 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	static const char *const expect_keys_probe[] = {
 		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
 		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform",
-		"vfio_viable", NULL
+		"vfio_viable", "attached", "removed", "group_gone", NULL
 	};
 	struct probe_ctx *p = opaque;
 	const char *s = lab_yaml_scalar(v);
@@ -700,6 +700,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		return lab_yaml_fail(c, v, "mode must be one of: %s", lab_yaml_joined(probe_modes));
 	} else if (!strcmp(key, "direction") && !lab_yaml_one_of(s, probe_dirs)) {
 		return lab_yaml_fail(c, v, "direction must be one of: %s", lab_yaml_joined(probe_dirs));
+	} else if (!strcmp(key, "port") && !valid_node_id(s)) {
+		return lab_yaml_fail(c, v, "port: an empty root-port of the variant's topology, by id");
 	} else if (!strcmp(key, "device") && !valid_node_id(s)) {
 		return lab_yaml_fail(c, v, "device: an edu of the variant's topology, by id");
 	} else if (!strcmp(key, "disk") && !lab_yaml_one_of(s, probe_disks)) {
@@ -746,6 +748,22 @@ static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_c
 	if (!p->name || !json_object_object_get_ex(p->probe, "mode", &mode))
 		return lab_yaml_fail(c, pn, "a probe needs name and mode");
 	block = !strcmp(json_object_get_string(mode), "block");
+	if (!strcmp(json_object_get_string(mode), "hotplug")) {
+		/* the run's virtio disk, plugged into port: nothing else to say */
+		json_object_object_foreach(p->probe, k, v) {
+			(void)v;
+			if (strcmp(k, "mode") && strcmp(k, "port") && strcmp(k, "name"))
+				return lab_yaml_fail(c, pn, "probe %s: a hotplug probe takes only a "
+						     "port (it plugs the run's virtio disk), not '%s'",
+						     p->name, k);
+		}
+		if (!json_object_object_get_ex(p->probe, "port", NULL))
+			return lab_yaml_fail(c, pn, "probe %s: a hotplug probe needs port (an empty "
+					     "root-port of the topology)", p->name);
+		return 0;
+	}
+	if (json_object_object_get_ex(p->probe, "port", NULL))
+		return lab_yaml_fail(c, pn, "probe %s: port is for hotplug probes", p->name);
 	if (!strcmp(json_object_get_string(mode), "crash")) {
 		/* the guest panics: nothing else to say, and no probe after it */
 		char prefix[160];
@@ -785,9 +803,12 @@ const char *lab_scenario_probe_mode(json_object *probe)
 
 int lab_scenario_probes_need_disks(json_object *probes)
 {
-	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
-		if (!strcmp(lab_scenario_probe_mode(json_object_array_get_idx(probes, i)), "block"))
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++) {
+		const char *mode = lab_scenario_probe_mode(json_object_array_get_idx(probes, i));
+
+		if (!strcmp(mode, "block") || !strcmp(mode, "hotplug"))
 			return 1;
+	}
 	return 0;
 }
 
@@ -804,7 +825,7 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
-		"disk", "device", "bind_group", "expect", NULL
+		"disk", "device", "bind_group", "port", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -871,11 +892,28 @@ static int known_device(json_object *topo, const char *dev, int kind)
 	return 0;
 }
 
+/* Does a node sit on the node called id? */
+static int port_used(json_object *topo, const char *id)
+{
+	json_object *nodes = json_object_object_get(topo, "nodes");
+
+	for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
+		const char *bus = json_object_get_string(json_object_object_get(
+			json_object_array_get_idx(nodes, i), "bus"));
+
+		if (bus && !strcmp(bus, id))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every id the variant's expectations and probes name is a node of its
  * topology (the matrix's expectations have no topology to name). */
 static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_expect *ex,
 			       size_t nex, json_object *topo, json_object *probes)
 {
+	int hotplugs = 0;
+
 	for (size_t i = 0; i < nex; i++) {
 		const struct lab_expect_key *ek = lab_expect_key_of(ex[i].key);
 		json_object *set;
@@ -907,6 +945,15 @@ static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_e
 			return lab_yaml_fail(c, vn, "probe %s: device '%s' is not an edu of the %s",
 					     json_object_get_string(json_object_object_get(p, "name")),
 					     d, topo ? "variant's topology" : "run (no topology)");
+		d = json_object_get_string(json_object_object_get(p, "port"));
+		if (d && (!known_device(topo, d, LAB_TOPO_ROOT_PORT) || port_used(topo, d)))
+			return lab_yaml_fail(c, vn, "probe %s: port '%s' is not an empty root-port of "
+					     "the %s", json_object_get_string(
+						     json_object_object_get(p, "name")), d,
+					     topo ? "variant's topology" : "run (no topology)");
+		if (d && hotplugs++)
+			return lab_yaml_fail(c, vn, "one hotplug probe per variant (it plugs the run's "
+					     "virtio disk)");
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "block.h"
 #include "collect.h"
 #include "dma.h"
+#include "hotplug.h"
 #include "kmsg.h"
 #include "pci_addr.h"
 #include "sysfs.h"
@@ -347,6 +348,13 @@ static json_object *do_block(struct ctx *c, json_object *args, struct lab_error 
 	return block_probe(args, err);
 }
 
+/* pci_wait {"path", "present", ...}: a device hot-plugged or unplugged; see hotplug.h */
+static json_object *do_pci_wait(struct ctx *c, json_object *args, struct lab_error *err)
+{
+	(void)c;
+	return hotplug_wait(args, err);
+}
+
 static json_object *do_poweroff(struct ctx *c, json_object *args, struct lab_error *err)
 {
 	(void)args, (void)err;
@@ -383,6 +391,7 @@ static const struct command {
 	{ "collect", do_collect },
 	{ "kmsg", do_kmsg },
 	{ "bind", do_bind },
+	{ "pci_wait", do_pci_wait },
 	{ "dma", do_dma },
 	{ "block", do_block },
 	{ "poweroff", do_poweroff },
