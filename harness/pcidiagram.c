@@ -552,9 +552,21 @@ static void text_row(FILE *f, const struct row *r, const int w[4])
 	free(line);
 }
 
+void pcidiagram_counts(const struct lab_pcidiagram *d, char *buf, size_t len)
+{
+	size_t n = d->ndevices + d->not_drawn;
+	int at = snprintf(buf, len, "%zu device%s", n, n == 1 ? "" : "s");
+
+	if (d->not_drawn && at >= 0 && (size_t)at < len)
+		at += snprintf(buf + at, len - at, " (%zu drawn)", d->ndevices);
+	if (at >= 0 && (size_t)at < len)
+		snprintf(buf + at, len - at, ", %zu IOMMU group%s", d->ngroups,
+			 d->ngroups == 1 ? "" : "s");
+}
+
 char *lab_pcidiagram_text(const struct lab_pcidiagram *d)
 {
-	char *s = NULL, l[4];
+	char *s = NULL, l[4], counts[96];
 	size_t size = 0;
 	int w[4] = { 0 };
 	FILE *f = open_memstream(&s, &size);
@@ -572,8 +584,8 @@ char *lab_pcidiagram_text(const struct lab_pcidiagram *d)
 		w[2] = (int)strlen(d->rows[i].driver) > w[2] ? (int)strlen(d->rows[i].driver) : w[2];
 		w[3] = (int)strlen(c.letter) > w[3] ? (int)strlen(c.letter) : w[3];
 	}
-	fprintf(f, "PCI tree of topology %s: %zu device%s, %zu IOMMU group%s", d->name,
-		d->ndevices, d->ndevices == 1 ? "" : "s", d->ngroups, d->ngroups == 1 ? "" : "s");
+	pcidiagram_counts(d, counts, sizeof(counts));
+	fprintf(f, "PCI tree of topology %s: %s", d->name, counts);
 	letter_name((int)d->nletters - 1, l);
 	if (d->nletters == 1)
 		fprintf(f, " ([A]: a group of several devices)");

@@ -51,4 +51,7 @@ struct lab_pcidiagram {
 	int maxdepth;
 };
 
+/* "24 devices (20 drawn), 15 IOMMU groups" into buf. */
+void pcidiagram_counts(const struct lab_pcidiagram *d, char *buf, size_t len);
+
 #endif

@@ -355,7 +355,7 @@ xmlNodePtr lab_pcidiagram_svg(const struct lab_pcidiagram *d, xmlDocPtr doc)
 	struct frame f = { .y = calloc(d->nrows + 1, sizeof(int)) };
 	xmlNodePtr svg = xmlNewDocNode(doc, NULL, BAD_CAST "svg", NULL), t, bg;
 	int y = PAD + TITLE_H, tags_w = tags_width(d);
-	char line[160];
+	char line[160], counts[96];
 
 	s.ns = svg ? xmlNewNs(svg, BAD_CAST SVG_NS, NULL) : NULL;
 	if (!svg || !s.ns || !f.y) {
@@ -382,8 +382,8 @@ xmlNodePtr lab_pcidiagram_svg(const struct lab_pcidiagram *d, xmlDocPtr doc)
 	bg = rect(&s, svg, 0, 0, 0, 0, 0, "#ffffff", NULL, 0);
 	t = text(&s, svg, PAD, PAD + 14, 15, "#212121", "PCI tree ");
 	attr(&s, t, "font-weight", "bold");
-	snprintf(line, sizeof(line), "topology %s \u00b7 %zu device%s, %zu IOMMU group%s", d->name,
-		 d->ndevices, d->ndevices == 1 ? "" : "s", d->ngroups, d->ngroups == 1 ? "" : "s");
+	pcidiagram_counts(d, counts, sizeof(counts));
+	snprintf(line, sizeof(line), "topology %s \u00b7 %s", d->name, counts);
 	attr(&s, tspan(&s, t, "#546e7a", line), "font-weight", "normal");
 	svg_groups(&s, svg, d, &f);
 	svg_lines(&s, svg, d, &f);
