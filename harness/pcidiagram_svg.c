@@ -278,17 +278,14 @@ static void svg_device(struct svg *s, xmlNodePtr svg, const struct row *r, int y
 {
 	int x = row_x(r);
 	xmlNodePtr g = el(s, svg, "g"), t;
-	char tip[sizeof(r->title) + 6 * LABEL_MAX + 128];
-	int n;
+	char fault[3 * LABEL_MAX + 48] = "", tip[sizeof(r->title) + sizeof(fault) + 160];
 
 	attr(s, g, "class", "device");
-	n = snprintf(tip, sizeof(tip), "%s%s%s, driver %s", r->id, *r->id ? ": " : "", r->title,
-		     r->driver);
 	if (r->nfaults)
-		n += snprintf(tip + n, sizeof(tip) - n, "; probe %s: %u fault%s, requester %s",
-			      r->probe, r->nfaults, r->nfaults == 1 ? "" : "s", r->fault);
-	if (*r->failed)
-		snprintf(tip + n, sizeof(tip) - n, "; failed: %s", r->failed);
+		snprintf(fault, sizeof(fault), "; probe %s: %u fault%s, requester %s", r->probe,
+			 r->nfaults, r->nfaults == 1 ? "" : "s", r->fault);
+	snprintf(tip, sizeof(tip), "%s%s%s, driver %s%s%s%s", r->id, *r->id ? ": " : "", r->title,
+		 r->driver, fault, *r->failed ? "; failed: " : "", r->failed);
 	add_text(s, el(s, g, "title"), tip);
 	rect(s, g, x, y, BOX_W, DEV_H, 6, r->bridge ? "#eceff1" : "#ffffff",
 	     *r->failed ? "#d32f2f" : "#78909c", *r->failed ? 3 : 1);

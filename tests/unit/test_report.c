@@ -1078,7 +1078,7 @@ static void html_baseline_section(void **state)
 static void html_draws_runs_with_a_topology(void **state)
 {
 	json_object *r = fixture(), *mix = json_object_from_file("tests/data/pcidiagram/mix.json");
-	json_object *run = json_object_array_get_idx(json_object_object_get(r, "runs"), 0);
+	json_object *run = json_object_array_get_idx(json_object_object_get(r, "runs"), 0), *obs;
 	struct lab_error err = { 0 };
 	char *raw, *start, *end;
 	htmlDocPtr doc;
@@ -1087,12 +1087,18 @@ static void html_draws_runs_with_a_topology(void **state)
 
 	(void)state;
 	assert_non_null(mix);
-	json_object_object_add(run, "observations",
-			       json_object_get(json_object_object_get(mix, "observations")));
+	obs = json_object_object_get(mix, "observations");
+	/* a guest's driver name that would close the SVG */
+	json_object_object_add(json_object_array_get_idx(json_object_object_get(obs, "pci"), 0),
+			       "driver", json_object_new_string("</svg><script>x(9)"));
+	json_object_object_add(run, "observations", json_object_get(obs));
 	if (lab_report_write_html(r, tmp("report.html"), &err))
 		fail_msg("write_html: %s", err.msg);
 	raw = slurp(tmp("report.html"));
 	assert_int_equal(count_substr(raw, "<svg"), 1);
+	assert_int_equal(count_substr(raw, "</svg>"), 1);
+	assert_int_equal(count_substr(raw, "<script"), 1);
+	assert_non_null(strstr(raw, "&lt;/svg&gt;&lt;script&gt;x(9)"));
 	/* in the first run's details (the HTML parser knows no SVG: it complains) */
 	doc = html_parse(raw, &errors);
 	assert_non_null(doc);
