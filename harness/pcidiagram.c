@@ -417,7 +417,7 @@ static void missing_nodes(struct lab_pcidiagram *d, json_object *obs)
 		json_object *n = json_object_array_get_idx(nodes, i);
 		char id[LABEL_MAX + 1], kind[LABEL_MAX + 1];
 
-		if (str(n, "address"))
+		if (!str(n, "id") || str(n, "address"))
 			continue;
 		label(id, sizeof(id), str(n, "id"));
 		label(kind, sizeof(kind), str(n, "kind"));
@@ -429,6 +429,7 @@ struct lab_pcidiagram *lab_pcidiagram_new(json_object *obs, json_object *checks)
 {
 	json_object *topo = lab_jsonval_obj(obs, "topology"), *pci = arr(obs, "pci");
 	struct build b = { .obs = obs };
+	const char *name;
 	struct lab_pcidiagram *d;
 
 	if (!topo)
@@ -446,7 +447,8 @@ struct lab_pcidiagram *lab_pcidiagram_new(json_object *obs, json_object *checks)
 		return NULL;
 	}
 	b.d = d;
-	label(d->name, sizeof(d->name), str(topo, "name"));
+	name = str(topo, "name");
+	label(d->name, sizeof(d->name), name && *name ? name : "(unnamed)");
 	for (size_t i = 0; i < b.n; i++) {
 		struct src *s = &b.src[i];
 
@@ -464,7 +466,7 @@ struct lab_pcidiagram *lab_pcidiagram_new(json_object *obs, json_object *checks)
 		snprintf(s->bus, sizeof(s->bus), "%.*s",
 			 path && strchr(path, '/') ? (int)(strchr(path, '/') - path) : 7,
 			 path && strchr(path, '/') ? path : s->address ? s->address : "?");
-		label(s->bus, sizeof(s->bus), s->bus);
+		label(s->bus, sizeof(s->bus), *s->bus ? s->bus : "?");
 	}
 	place_buses(&b);
 	d->not_drawn = len(pci) - d->ndevices;
