@@ -361,6 +361,7 @@ void lab_matrix_free(struct lab_matrix *m)
 	for (size_t i = 0; i < m->nruns; i++)
 		run_spec_clear(&m->runs[i]);
 	free(m->runs);
+	json_object_put(m->topology);
 	free(m->kernel_suite);
 	for (size_t q = 0; q < m->nqemu_names; q++)
 		free(m->qemu_names[q]);

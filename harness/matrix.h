@@ -43,6 +43,8 @@ struct lab_matrix {
 	size_t nscenarios;
 	struct lab_run_spec *runs;
 	size_t nruns;
+	json_object *topology;     /* ad-hoc runs' PCI topology (run --topology), or
+				      NULL; owned: the runs borrow it */
 };
 
 /* Load every file and expand; duplicate run names across files are an error. */

@@ -11,6 +11,7 @@
 
 #include "diff.h"
 #include "jsonval.h"
+#include "pcidiagram.h"
 #include "report.h"
 #include "report_internal.h"
 
@@ -33,6 +34,7 @@ static const char html_css[] =
 	".s-ok{color:#2e7d32}.s-skipped{color:#757575}\n"
 	".s-timeout,.s-panic,.s-crashed,.s-error,.s-interrupted,.s-other{color:#b71c1c;font-weight:bold}\n"
 	".scroll{overflow-x:auto}\n"
+	".pcitree{margin:.6em 0}.pcitree svg{display:block}\n"
 	"table.grid{border-collapse:collapse}\n"
 	"table.grid th,table.grid td{border:1px solid #ddd;padding:2px 4px}\n"
 	"table.grid th{vertical-align:bottom}\n"
@@ -554,8 +556,31 @@ static void html_run_logs(struct rpt_tree *t, xmlNodePtr div, json_object *run)
 	}
 }
 
-/* Run ri (of the mi-th matrix) in full: heading, facts, logs, each check,
- * then its observations behind a button. */
+/* A run with a topology: its PCI tree as the guest showed it, its groups and
+ * what the checks said of its devices (pcidiagram.h), as inline SVG. */
+static void html_run_tree(struct rpt_tree *t, xmlNodePtr div, json_object *run)
+{
+	json_object *obs = lab_jsonval_obj(run, "observations");
+	struct lab_pcidiagram *d = lab_pcidiagram_new(obs, lab_jsonval_arr(run, "checks"));
+	xmlNodePtr box, svg = NULL;
+
+	if (!d) {
+		t->oom |= lab_jsonval_obj(obs, "topology") != NULL;
+		return;
+	}
+	/* the picture has its own heading */
+	box = rpt_el(t, div, "div", "scroll pcitree");
+	if (box)
+		svg = lab_pcidiagram_svg(d, t->doc);
+	if (!svg || !xmlAddChild(box, svg)) {
+		xmlFreeNode(svg);
+		t->oom = 1;
+	}
+	lab_pcidiagram_free(d);
+}
+
+/* Run ri (of the mi-th matrix) in full: heading, facts, its PCI tree, logs,
+ * each check, then its observations behind a button. */
 static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size_t ri, size_t mi)
 {
 	json_object *checks = lab_jsonval_arr(run, "checks");
@@ -567,6 +592,7 @@ static void html_run(struct rpt_tree *t, xmlNodePtr body, json_object *run, size
 	rpt_attrf(t, div, "id", "r-%zu", ri);
 	html_run_title(t, div, run, mi);
 	html_run_facts(t, div, run);
+	html_run_tree(t, div, run);
 	html_run_logs(t, div, run);
 	if (!lab_jsonval_len(checks))
 		rpt_el_text(t, div, "p", "none", "no checks");

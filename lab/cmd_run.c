@@ -20,7 +20,9 @@
 #include "pool.h"
 #include "qemu.h"
 #include "report.h"
+#include "pcidiagram.h"
 #include "runner.h"
+#include "topology.h"
 #include "virt.h"
 
 #define MAX_LIST 32
@@ -50,6 +52,10 @@ static void usage(FILE *out)
 		"                   qemu-system-ARCH you built (beside its pc-bios/); with files,\n"
 		"                   replaces their qemus: axis. Runs then end in +qemu-NAME\n"
 		"  --append ARGS    ad-hoc kernel command line (e.g. \"iommu=pt\")\n"
+		"  --topology FILE  ad-hoc PCI topology (e.g. scenarios/topologies/mix.yaml; see\n"
+		"                   docs/scenarios.md, \"Topologies\"): the bridges and devices\n"
+		"                   each guest gets; its PCI tree, as the guest saw it, is printed\n"
+		"                   with its IOMMU groups after its observations\n"
 		"  --qemu-opt K=V   ad-hoc IOMMU device property (e.g. caching-mode=on)\n"
 		"  --machine-opt K=V  ad-hoc QEMU machine option (e.g. smm=off; not kernel-irqchip on\n"
 		"                   q35: libvirt 9.0 sets kernel_irqchip itself, QEMU refuses both)\n"
@@ -92,7 +98,7 @@ struct cli {
 	size_t nqemu_opts;
 	const char *machine_opts[MAX_LIST];
 	size_t nmachine_opts;
-	const char *append, *accel, *uri, *results, *junit, *only, *modules;
+	const char *append, *accel, *uri, *results, *junit, *only, *modules, *topology;
 	unsigned timeout_s, stall_s, memory_mib, jobs, shard_k, shard_n;
 	int json, tap, poweroff;
 	const char *custom;     /* --kernel PATH */
@@ -129,6 +135,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "topology", required_argument, NULL, 'Y' },
 		{ "qemu-opt", required_argument, NULL, 'q' },
 		{ "machine-opt", required_argument, NULL, 'X' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -198,6 +205,7 @@ static int parse(int argc, char **argv, struct cli *c)
 			break;
 		}
 		case 'a': c->append = optarg; break;
+		case 'Y': c->topology = optarg; break;
 		case 'J': c->json = 1; break;
 		case 'O': c->only = optarg; break;
 		case 'P': c->poweroff = 1; break;
@@ -246,9 +254,10 @@ static int parse(int argc, char **argv, struct cli *c)
 	for (; optind < argc; optind++)
 		if (push((const char **)c->files, &c->nfiles, argv[optind], "files") < 0)
 			return -1;
-	if (c->nfiles && (c->nplatforms || c->append || c->nqemu_opts || c->nmachine_opts)) {
+	if (c->nfiles && (c->nplatforms || c->append || c->nqemu_opts || c->nmachine_opts ||
+			  c->topology)) {
 		fprintf(stderr, "run: give scenario files or ad-hoc flags (--platform, "
-			"--append, --qemu-opt), not both\n");
+			"--append, --qemu-opt, --topology), not both\n");
 		return -1;
 	}
 	if (c->nfiles && c->nkernels > 1) {
@@ -307,6 +316,19 @@ static struct lab_matrix *adhoc_matrix(const struct cli *c, struct lab_error *er
 	size_t nk = c->nkernels ? c->nkernels : 1;
 
 	m->runs = calloc(c->nplatforms * nk, sizeof(*m->runs));
+	if (c->topology) {
+		struct lab_topology *t = lab_topology_load(c->topology, err);
+
+		if (!t) {
+			json_object_put(qemu);
+			json_object_put(machine);
+			lab_matrix_free(m);
+			return NULL;
+		}
+		/* the matrix owns the run spec's form; each run borrows it */
+		m->topology = lab_topology_to_json(t);
+		lab_topology_free(t);
+	}
 	for (size_t i = 0; i < c->nplatforms; i++) {
 		struct lab_platform *p = lab_platform_load(lab_paths_platforms(), c->platforms[i], err);
 
@@ -329,6 +351,7 @@ static struct lab_matrix *adhoc_matrix(const struct cli *c, struct lab_error *er
 			r->append = c->append ? strdup(c->append) : NULL;
 			r->qemu = json_object_get(qemu);
 			r->machine = json_object_get(machine);
+			r->topology = m->topology;
 			for (size_t j = 0; j + 1 < m->nruns; j++)
 				if (!strcmp(m->runs[j].name, r->name)) {
 					lab_error_set(err, "%s given twice", r->name);
@@ -362,6 +385,18 @@ static void attach_baseline(json_object *results, json_object *baseline, const c
 	json_object_object_add(results, "baseline", diff);
 }
 
+/* A run with a topology: its PCI tree as the guest showed it. */
+static void print_tree(json_object *run, json_object *obs)
+{
+	struct lab_pcidiagram *d = lab_pcidiagram_new(obs, json_object_object_get(run, "checks"));
+	char *text = d ? lab_pcidiagram_text(d) : NULL;
+
+	if (text)
+		printf("%s", text);
+	free(text);
+	lab_pcidiagram_free(d);
+}
+
 static void print_adhoc(json_object *results)
 {
 	json_object *runs = json_object_object_get(results, "runs");
@@ -377,6 +412,7 @@ static void print_adhoc(json_object *results)
 		       json_object_get_string(json_object_object_get(r, "reason")));
 		if (obs)
 			lab_observation_print(stdout, obs);
+		print_tree(r, obs);
 		if (tail && *tail)
 			printf("-- console tail --\n%s\n------------------\n", tail);
 	}

@@ -1073,6 +1073,54 @@ static void html_baseline_section(void **state)
 	json_object_put(r);
 }
 
+/* A run with a topology gets its PCI tree as inline SVG in its details; the
+ * others get none. */
+static void html_draws_runs_with_a_topology(void **state)
+{
+	json_object *r = fixture(), *mix = json_object_from_file("tests/data/pcidiagram/mix.json");
+	json_object *run = json_object_array_get_idx(json_object_object_get(r, "runs"), 0), *obs;
+	struct lab_error err = { 0 };
+	char *raw, *start, *end;
+	htmlDocPtr doc;
+	xmlDocPtr svg;
+	int errors;
+
+	(void)state;
+	assert_non_null(mix);
+	obs = json_object_object_get(mix, "observations");
+	/* a guest's driver name that would close the SVG */
+	json_object_object_add(json_object_array_get_idx(json_object_object_get(obs, "pci"), 0),
+			       "driver", json_object_new_string("</svg><script>x(9)"));
+	json_object_object_add(run, "observations", json_object_get(obs));
+	if (lab_report_write_html(r, tmp("report.html"), &err))
+		fail_msg("write_html: %s", err.msg);
+	raw = slurp(tmp("report.html"));
+	assert_int_equal(count_substr(raw, "<svg"), 1);
+	assert_int_equal(count_substr(raw, "</svg>"), 1);
+	assert_int_equal(count_substr(raw, "<script"), 1);
+	assert_non_null(strstr(raw, "&lt;/svg&gt;&lt;script&gt;x(9)"));
+	/* in the first run's details (the HTML parser knows no SVG: it complains) */
+	doc = html_parse(raw, &errors);
+	assert_non_null(doc);
+	assert_xp_num(doc, "count(//div[@id='r-0']/div[contains(@class,'pcitree')]/svg)", 1);
+	assert_xp_num(doc, "count(//div[contains(@class,'pcitree')])", 1);
+	assert_xp_num(doc, "count(//script)", 1);
+	xmlFreeDoc(doc);
+	/* the SVG as written is XML too: it works saved as a file of its own */
+	start = strstr(raw, "<svg");
+	end = strstr(raw, "</svg>");
+	assert_non_null(end);
+	svg = xmlReadMemory(start, (int)(end + 6 - start), "pci.svg", "UTF-8",
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	assert_non_null(svg);
+	assert_string_equal((const char *)xmlDocGetRootElement(svg)->ns->href,
+			    "http://www.w3.org/2000/svg");
+	xmlFreeDoc(svg);
+	free(raw);
+	json_object_put(mix);
+	json_object_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1094,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(html_hostile_text_escaped),
 		cmocka_unit_test(html_log_links_stay_relative),
 		cmocka_unit_test(html_baseline_section),
+		cmocka_unit_test(html_draws_runs_with_a_topology),
 		cmocka_unit_test(table_plain_has_runs_no_ansi),
 		cmocka_unit_test(table_color_marks_verdicts),
 		cmocka_unit_test(raw_invalid_utf8_is_sanitised),
