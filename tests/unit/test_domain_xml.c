@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "domain.h"
@@ -61,7 +62,9 @@ static char *render(const char *json_path)
 		.initrd = "/images/initramfs.cpio.gz",
 	};
 	struct lab_platform *p;
-	char *xml;
+	struct lab_topology *t = NULL;
+	json_object *hp = lab_jsonval_obj(in, "hotplug");
+	char *xml, *disk = NULL, *both = NULL;
 
 	if (!in)
 		fail_msg("%s: not JSON", json_path);
@@ -86,6 +89,23 @@ static char *render(const char *json_path)
 		spec.n_disks++;
 	}
 	spec.disks = spec.n_disks ? d : NULL;
+	/* "topology": a topology file; "hotplug": {"disk": N, "port": ID},
+	 * whose <disk> element (virDomainAttachDevice's) follows the domain */
+	if (lab_jsonval_str(in, "topology")) {
+		t = lab_topology_load(lab_jsonval_str(in, "topology"), &err);
+		if (!t)
+			fail_msg("%s: %s", json_path, err.msg);
+		spec.topology = t;
+	}
+	if (hp) {
+		size_t i = (size_t)json_object_get_int(lab_jsonval_get(hp, "disk"));
+
+		d[i].hotplug = 1;
+		d[i].hotplug_port = lab_topology_find(t, lab_jsonval_str(hp, "port"));
+		disk = lab_domain_hotplug_xml(&spec, i, &err);
+		if (!disk)
+			fail_msg("%s: %s", json_path, err.msg);
+	}
 	if (emu) {
 		json_object *dirs = lab_jsonval_arr(emu, "data_dirs");
 
@@ -98,9 +118,56 @@ static char *render(const char *json_path)
 	xml = lab_domain_xml(&spec, &err);
 	if (!xml)
 		fail_msg("%s: %s", json_path, err.msg);
+	if (disk && asprintf(&both, "%s<!-- hot-plugged -->\n%s\n", xml, disk) > 0) {
+		free(xml);
+		xml = both;
+	}
+	free(disk);
+	lab_topology_free(t);
 	lab_platform_free(p);
 	json_object_put(in);
 	return xml;
+}
+
+/* Every golden domain (the hot-plugged <disk> cut off) against libvirt's own
+ * schema, with libvirt's virt-xml-validate (libvirt-clients). */
+static void libvirt_schema(void **state)
+{
+	DIR *dir = opendir(DATA);
+	struct dirent *de;
+	int cases = 0;
+
+	(void)state;
+	if (system("command -v virt-xml-validate >/dev/null 2>&1") != 0)
+		skip();   /* reason: no virt-xml-validate (Debian's libvirt-clients) */
+	assert_non_null(dir);
+	while ((de = readdir(dir))) {
+		size_t n = strlen(de->d_name);
+		char path[512], tmp[] = "/tmp/iommulab-domain-XXXXXX", cmd[1200];
+		char *xml, *cut;
+		int fd;
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".xml"))
+			continue;
+		snprintf(path, sizeof(path), DATA "%s", de->d_name);
+		xml = slurp(path);
+		assert_non_null(xml);
+		cut = strstr(xml, "<!-- hot-plugged -->");
+		if (cut)
+			*cut = '\0';
+		fd = mkstemp(tmp);
+		assert_true(fd >= 0);
+		assert_true(write(fd, xml, strlen(xml)) == (ssize_t)strlen(xml));
+		close(fd);
+		snprintf(cmd, sizeof(cmd), "virt-xml-validate %s domain >/dev/null 2>&1", tmp);
+		if (system(cmd) != 0)
+			fail_msg("%s does not validate against libvirt's domain schema", path);
+		unlink(tmp);
+		free(xml);
+		cases++;
+	}
+	closedir(dir);
+	assert_true(cases >= 10);
 }
 
 static void golden_cases(void **state)
@@ -145,6 +212,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(golden_cases),
+		cmocka_unit_test(libvirt_schema),
 	};
 
 	return cmocka_run_group_tests_name("domain_xml", tests, NULL, NULL);
