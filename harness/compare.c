@@ -625,9 +625,13 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 		if (!strncmp(c.key, "log_", 4) && alt)
 			snprintf(c.name, sizeof(c.name), "%s /%s/", c.key,
 				 json_object_get_string(alt->value));
-		else if ((!strcmp(c.key, "same_group") || !strcmp(c.key, "separate_groups")) && alt)
+		else if ((!strcmp(c.key, "same_group") || !strcmp(c.key, "separate_groups") ||
+			  !strcmp(c.key, "no_group")) && all[i]->nalts)
+			/* named by their set, the one that applies or the first:
+			 * a skipped set is told apart from the others too */
 			snprintf(c.name, sizeof(c.name), "%s %s", c.key,
-				 json_object_to_json_string_ext(alt->value, JSON_C_TO_STRING_PLAIN));
+				 json_object_to_json_string_ext((alt ? alt : &all[i]->alts[0])->value,
+								JSON_C_TO_STRING_PLAIN));
 		else
 			snprintf(c.name, sizeof(c.name), "%s", c.key);
 		if (!alt) {

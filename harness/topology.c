@@ -207,6 +207,9 @@ int lab_topology_check(struct lab_topology *t, struct lab_error *err)
 						  !taken(t, i, n->parent, n->slot, n->function)
 						: !taken(t, i, n->parent, n->slot, 0))
 					break;
+			if (n->function && n->slot > hi)
+				return node_error(err, t, n, "%s", "function 0 of its slot must be "
+						  "listed before it (a multifunction device starts at 0)");
 		}
 		if (n->slot < lo || n->slot > hi) {
 			snprintf(buf, sizeof(buf), "%#x to %#x", lo, hi);
