@@ -211,6 +211,9 @@ fi
 # ---- another QEMU than the host's, and diff ------------------------------------
 . tests/integration/qemu-axis.sh
 
+# ---- PCI topologies: groups, aliases, hot-plug ---------------------------------
+. tests/integration/topology.sh
+
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.
 LAB_IMAGES=$OUT/no-images "$LAB" run --platform intel --results "$OUT/noimg" >"$OUT/noimg.out" 2>&1
