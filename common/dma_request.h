@@ -38,6 +38,16 @@
  *   irq          vfio only, boolean (needs map): every round-trip transfer
  *                asks edu for its completion MSI, delivered on a VFIO
  *                eventfd
+ *   map_access   vfio only, "rw" (default) | "read" | "write": what the
+ *                mapping lets the device do (VFIO_DMA_MAP_FLAG_READ /
+ *                _WRITE); with "read" or "write" (needs map, no
+ *                unmap_first, peer or irq) there is no round trip: one DMA
+ *                in `direction` at the mapped IOVA (a permission fault when
+ *                the mapping does not allow it)
+ *   address      raw only, hex string "0x...": DMA to this bus address
+ *                instead of a buffer's (an address beyond the IOMMU's
+ *                width, or the MSI window 0xfee00000: an interrupt
+ *                request); "write" only, the outcome not observable
  *
  * What runs:
  *   vfio, map:         pattern -> edu -> canary-filled buffer (same IOVA),
@@ -52,6 +62,10 @@
  *                      `direction` to a locked page's physical address (a
  *                      page within dma_mask; error, nothing programmed, if
  *                      none is found). "read" is not observable either.
+ *   raw, address:      the same DMA to `address` (edu writes its buffer).
+ *   vfio, map_access:  map with that access, one DMA in `direction`:
+ *                      "write" onto the canary (landed?), "read" of a new
+ *                      pattern, verified by mapping again read-write.
  *
  * Result (always an object unless the arguments are invalid):
  *   mode, direction, device, iova (hex; raw: the physical address used),
@@ -101,6 +115,10 @@ struct dma_request {
 	uint64_t dma_mask;
 	char peer[16];          /* "" unless an isolation probe */
 	int irq;
+	int map_access;         /* DMA_ACCESS_RW, _READ, _WRITE: the mapping's */
+	uint64_t address;       /* raw: explicit bus address; 0: a buffer's */
 };
+
+enum { DMA_ACCESS_RW = 0, DMA_ACCESS_READ = 1, DMA_ACCESS_WRITE = 2 };
 
 #endif

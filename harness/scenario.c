@@ -556,6 +556,7 @@ static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", "hot
 static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
+static const char *const map_accesses[] = { "rw", "read", "write", NULL };
 static const char *const fault_keys[] = { "iommu", "event", "code", "access", "address",
 					  "stream_id", "device", "requester", "equals", "when",
 					  "xfail", NULL };
@@ -700,6 +701,16 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		return lab_yaml_fail(c, v, "mode must be one of: %s", lab_yaml_joined(probe_modes));
 	} else if (!strcmp(key, "direction") && !lab_yaml_one_of(s, probe_dirs)) {
 		return lab_yaml_fail(c, v, "direction must be one of: %s", lab_yaml_joined(probe_dirs));
+	} else if (!strcmp(key, "map_access") && !lab_yaml_one_of(s, map_accesses)) {
+		return lab_yaml_fail(c, v, "map_access must be one of: %s", lab_yaml_joined(map_accesses));
+	} else if (!strcmp(key, "address")) {
+		char *end;
+		unsigned long long a;
+
+		errno = 0;
+		a = strtoull(s, &end, 16);
+		if (strncmp(s, "0x", 2) || !s[2] || *end || errno || !a)
+			return lab_yaml_fail(c, v, "address must be a non-zero hex address (e.g. \"0xfee00000\")");
 	} else if (!strcmp(key, "port") && !valid_node_id(s)) {
 		return lab_yaml_fail(c, v, "port: an empty root-port of the variant's topology, by id");
 	} else if (!strcmp(key, "device") && !valid_node_id(s)) {
@@ -741,7 +752,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p)
 {
 	static const char *const dma_only[] = { "direction", "iova", "size", "map", "unmap_first",
-						"peer", "irq", "device", "bind_group", NULL };
+						"peer", "irq", "device", "bind_group", "map_access",
+						"address", NULL };
 	json_object *mode;
 	int block;
 
@@ -825,7 +837,7 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
-		"disk", "device", "bind_group", "port", "expect", NULL
+		"disk", "device", "bind_group", "port", "map_access", "address", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)

@@ -9,6 +9,7 @@
 #include "dma.h"
 
 #include <inttypes.h>
+#include <linux/vfio.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +30,7 @@
 
 static const char *const known_keys[] = {
 	"device", "mode", "direction", "iova", "size", "map", "unmap_first", "dma_mask",
+	"map_access", "address",
 	"peer", "irq",
 };
 
@@ -133,7 +135,7 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 			if (!strcmp(key, known_keys[i]))
 				break;
 		if (i == sizeof(known_keys) / sizeof(known_keys[0])) {
-			*err = "dma: unknown argument (known: device, mode, direction, iova, size, map, unmap_first, dma_mask, peer, irq)";
+			*err = "dma: unknown argument (known: device, mode, direction, iova, size, map, unmap_first, dma_mask, peer, irq, map_access, address)";
 			return -1;
 		}
 	}
@@ -231,11 +233,30 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 			return -1;
 		}
 		if (json_object_object_get_ex(args, "peer", NULL) ||
-		    json_object_object_get_ex(args, "irq", NULL)) {
-			*err = "dma: 'peer' and 'irq' apply to vfio mode only";
+		    json_object_object_get_ex(args, "irq", NULL) ||
+		    json_object_object_get_ex(args, "map_access", NULL)) {
+			*err = "dma: 'peer', 'irq' and 'map_access' apply to vfio mode only";
 			return -1;
 		}
+		if (json_object_object_get_ex(args, "address", &v)) {
+			if (!str_of(v) || parse_hex(str_of(v), &req->address) < 0 || !req->address) {
+				*err = "dma: 'address' must be a non-zero hex string \"0x...\" (at most 16 digits)";
+				return -1;
+			}
+			if (req->direction != DMA_FROM_DEVICE) {
+				*err = "dma: 'address' takes direction \"write\" (the device writes there)";
+				return -1;
+			}
+			if (req->address > req->dma_mask || req->size - 1 > req->dma_mask - req->address) {
+				*err = "dma: 'address' + 'size' goes beyond edu's DMA mask";
+				return -1;
+			}
+		}
 		return 0;
+	}
+	if (json_object_object_get_ex(args, "address", NULL)) {
+		*err = "dma: 'address' applies to raw mode only (vfio DMAs to its iova)";
+		return -1;
 	}
 
 	if (get_bool(args, "map", 1, &req->map, "dma: 'map' must be a boolean", err) < 0 ||
@@ -248,6 +269,21 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 	}
 	if (get_bool(args, "irq", 0, &req->irq, "dma: 'irq' must be a boolean", err) < 0)
 		return -1;
+	if (json_object_object_get_ex(args, "map_access", &v)) {
+		s = str_of(v);
+		if (!s || (strcmp(s, "rw") && strcmp(s, "read") && strcmp(s, "write"))) {
+			*err = "dma: 'map_access' must be \"rw\", \"read\" or \"write\"";
+			return -1;
+		}
+		req->map_access = !strcmp(s, "read") ? DMA_ACCESS_READ
+				  : !strcmp(s, "write") ? DMA_ACCESS_WRITE : DMA_ACCESS_RW;
+		if (req->map_access != DMA_ACCESS_RW &&
+		    (!req->map || req->unmap_first || req->irq ||
+		     json_object_object_get_ex(args, "peer", NULL))) {
+			*err = "dma: 'map_access' read or write needs 'map': true and no 'unmap_first', 'peer' or 'irq'";
+			return -1;
+		}
+	}
 	if (req->irq && !req->map) {
 		*err = "dma: 'irq' needs 'map': true (the interrupts are those of the round trip)";
 		return -1;
@@ -434,6 +470,43 @@ static int open_vfio(struct probe *p, struct vfio *v, const char *dev)
  */
 static void probe_peer(struct probe *p, struct vfio *a, struct vfio *b);
 
+/* One DMA in the request's direction at its IOVA, mapped (map_access) or
+ * not (unmap_first), and what came of it: a write onto the canary; a read
+ * of a fresh pattern, checked by mapping read-write again and letting edu
+ * copy its buffer back. */
+static void probe_once(struct probe *p, struct vfio *v)
+{
+	const struct dma_request *r = p->req;
+	uint32_t n = r->size;
+
+	p->landed = p->canary_intact = -1;
+	if (r->direction == DMA_FROM_DEVICE) {
+		memset(v->buf, CANARY, n);
+		if (transfer(p, "probe", 1, r->iova, n) < 0)
+			return;
+		p->canary_intact = is_canary(v->buf, n);
+		p->landed = !p->canary_intact;
+		p->blocked = p->canary_intact;
+	} else {
+		uint32_t seed = new_seed();
+
+		fill_pattern(v->buf, n, seed);
+		if (transfer(p, "probe", 0, r->iova, n) < 0)
+			return;
+		/* what did edu get? map read-write and let it write back */
+		if (v->mapped && vfio_unmap(v, &p->err) < 0)
+			return;
+		v->map_flags = 0;
+		if (vfio_map(v, &p->err) < 0)
+			return;
+		memset(v->buf, CANARY, n);
+		if (transfer(p, "verify", 1, r->iova, n) < 0)
+			return;
+		p->landed = is_pattern(v->buf, n, seed);
+		p->blocked = !p->landed;
+	}
+}
+
 static void probe_vfio(struct probe *p)
 {
 	const struct dma_request *r = p->req;
@@ -456,11 +529,18 @@ static void probe_vfio(struct probe *p)
 		goto out;
 	}
 
+	v.map_flags = r->map_access == DMA_ACCESS_READ ? VFIO_DMA_MAP_FLAG_READ
+		      : r->map_access == DMA_ACCESS_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0;
 	if (vfio_map(&v, &p->err) < 0) {
 		p->mapped = 0;
 		goto out;
 	}
 	p->mapped = 1;
+	if (r->map_access != DMA_ACCESS_RW) {
+		/* a permission probe: no round trip, the one DMA */
+		probe_once(p, &v);
+		goto out;
+	}
 	if (r->irq) {
 		if (vfio_irq_setup(&v, &p->err) < 0)
 			goto out;
@@ -492,29 +572,7 @@ static void probe_vfio(struct probe *p)
 	if (vfio_unmap(&v, &p->err) < 0)
 		goto out;
 	p->unmapped = 1;
-	p->landed = p->canary_intact = -1;
-	if (to_ram) {
-		memset(v.buf, CANARY, n);
-		if (transfer(p, "probe", 1, r->iova, n) < 0)
-			goto out;
-		p->canary_intact = is_canary(v.buf, n);
-		p->landed = !p->canary_intact;
-		p->blocked = p->canary_intact;
-	} else {
-		uint32_t seed = new_seed();
-
-		fill_pattern(v.buf, n, seed);
-		if (transfer(p, "probe", 0, r->iova, n) < 0)
-			goto out;
-		/* what did edu get? map again and let it write back */
-		if (vfio_map(&v, &p->err) < 0)
-			goto out;
-		memset(v.buf, CANARY, n);
-		if (transfer(p, "verify", 1, r->iova, n) < 0)
-			goto out;
-		p->landed = is_pattern(v.buf, n, seed);
-		p->blocked = !p->landed;
-	}
+	probe_once(p, &v);
 out:
 	/* the peer's container is the same type1 backend as v's */
 	memcpy(p->iommu_type, v.iommu_type, sizeof(p->iommu_type));
@@ -595,6 +653,14 @@ static void probe_raw(struct probe *p)
 	p->edu.bar = raw.bar;
 	if (edu_check_id(&p->edu, &p->err) < 0)
 		goto out;
+	if (r->address) {
+		/* an address of the caller's: what the IOMMU makes of it is
+		 * the point (a fault); nothing here to look at */
+		p->addr = r->address;
+		p->have_addr = 1;
+		transfer(p, "probe", 1, r->address, n);
+		goto out;
+	}
 
 	buf = raw_alloc_low_page(p->pagesz, r->dma_mask, r->size, CANARY, &phys, &p->err);
 	if (!buf)

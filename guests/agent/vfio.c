@@ -237,7 +237,7 @@ int vfio_map(struct vfio *v, struct lab_error *err)
 {
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.flags = v->map_flags ? v->map_flags : VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
 		.vaddr = (uintptr_t)v->buf,
 		.iova = v->iova,
 		.size = v->map_len,

@@ -34,6 +34,7 @@ struct vfio {
 	uint64_t map_len;               /* the mapping granule: a page or more */
 	int mapped;
 	int viable;                     /* VFIO_GROUP_FLAGS_VIABLE; -1 before known */
+	uint32_t map_flags;             /* VFIO_DMA_MAP_FLAG_*; 0: read and write */
 };
 
 /* Nothing open, nothing mapped: what vfio_close expects of an unused one. */
