@@ -55,54 +55,111 @@ static unsigned long long edu_mask(const char *platform)
 	return mask;
 }
 
-/* Can a DMA probe raise this record? Sets platform and why. */
-static int replayable(json_object *f, const char **platform, char *why, size_t len)
+/* The fault classes a probe can raise, and how (docs/NOTES.md, "Emulated
+ * IOMMUs"): the probe's mode and what differs from a DMA to an unmapped
+ * IOVA. */
+enum replay_class {
+	CLASS_NONE,
+	CLASS_UNMAPPED,      /* VT-d 0x05/0x06, IO_PAGE_FAULT, F_TRANSLATION */
+	CLASS_PERMISSION,    /* SMMUv3 F_PERMISSION: a write to a read-only mapping */
+	CLASS_ADDRESS_WIDTH, /* VT-d 0x04: an IOVA beyond the domain's width */
+};
+
+static const char *const class_names[] = {
+	[CLASS_NONE] = "none", [CLASS_UNMAPPED] = "unmapped",
+	[CLASS_PERMISSION] = "permission", [CLASS_ADDRESS_WIDTH] = "address_width",
+};
+
+/* VT-d address width the address-width probe forces (intel-iommu aw-bits):
+ * 39 on every QEMU, so an IOVA from 2^39 is beyond it and within edu's
+ * 40-bit mask */
+#define REPLAY_AW_BITS 39
+
+/* Which class a record is, or CLASS_NONE with why. */
+static enum replay_class classify(json_object *f, const char *iommu, const char *event,
+				  char *why, size_t len)
+{
+	json_object *code = json_object_object_get(f, "code");
+	int c = code ? json_object_get_int(code) : -1;
+	const char *access = lab_jsonval_str(f, "access");
+
+	if (!strcmp(iommu, "intel") && !strcmp(event, "DMA_FAULT")) {
+		if (c == 5 || c == 6)
+			return CLASS_UNMAPPED;
+		if (c == 4)
+			return CLASS_ADDRESS_WIDTH;
+		snprintf(why, len, "VT-d fault reason 0x%02x: the probes raise 0x04 (beyond the "
+			 "address width), 0x05 and 0x06 (no permission at a PTE: unmapped or "
+			 "read-only) only", c < 0 ? 0 : c);
+		return CLASS_NONE;
+	}
+	if (!strcmp(iommu, "amd") && !strcmp(event, "IO_PAGE_FAULT"))
+		return CLASS_UNMAPPED;
+	if (!strcmp(iommu, "smmuv3") && !strcmp(event, "F_TRANSLATION"))
+		return CLASS_UNMAPPED;
+	if (!strcmp(iommu, "smmuv3") && !strcmp(event, "F_PERMISSION")) {
+		if (access && !strcmp(access, "write"))
+			return CLASS_PERMISSION;
+		snprintf(why, len, "F_PERMISSION on a %s: Arm's page tables cannot map write-only "
+			 "(io-pgtable-arm makes it read-write), so only a write to a read-only "
+			 "mapping faults", access ? access : "DMA of unknown direction");
+		return CLASS_NONE;
+	}
+	snprintf(why, len, "%s: no probe raises this event (they raise DMA_FAULT 0x04-0x06, "
+		 "IO_PAGE_FAULT, F_TRANSLATION, F_PERMISSION)", event);
+	return CLASS_NONE;
+}
+
+/* Can a DMA probe raise this record? Its class (CLASS_NONE: no, with why),
+ * and the platform. */
+static enum replay_class replayable(json_object *f, const char **platform, char *why, size_t len)
 {
 	const char *iommu = lab_jsonval_str(f, "iommu"), *event = lab_jsonval_str(f, "event");
 	const char *access = lab_jsonval_str(f, "access"), *addr = lab_jsonval_str(f, "address");
-	json_object *code = json_object_object_get(f, "code");
 	unsigned long long page, mask;
+	enum replay_class cls;
 
 	*platform = NULL;
 	if (!iommu || !event) {
 		snprintf(why, len, "not an IOMMU fault record the lab knows");
-		return 0;
+		return CLASS_NONE;
 	}
 	if (!strcmp(iommu, "smmu")) {
 		snprintf(why, len, "Arm SMMUv2: QEMU's virt machine models SMMUv3 only");
-		return 0;
+		return CLASS_NONE;
 	}
 	if (!strcmp(iommu, "intel") || !strcmp(iommu, "amd") || !strcmp(iommu, "smmuv3"))
 		*platform = iommu;
 	if (!*platform) {
 		snprintf(why, len, "no platform for IOMMU kind '%s'", iommu);
-		return 0;
+		return CLASS_NONE;
 	}
-	if (strcmp(event, "DMA_FAULT") && strcmp(event, "IO_PAGE_FAULT") &&
-	    strcmp(event, "F_TRANSLATION")) {
-		snprintf(why, len, "%s: no probe raises this event (the probes make DMA to an "
-			 "unmapped IOVA: DMA_FAULT, IO_PAGE_FAULT, F_TRANSLATION)", event);
-		return 0;
-	}
-	if (!strcmp(event, "DMA_FAULT") &&
-	    (!code || (json_object_get_int(code) != 5 && json_object_get_int(code) != 6))) {
-		snprintf(why, len, "VT-d fault reason 0x%02x: a probe to an unmapped IOVA raises "
-			 "0x05 (write) or 0x06 (read) only", code ? json_object_get_int(code) : 0);
-		return 0;
-	}
+	cls = classify(f, iommu, event, why, len);
+	if (cls == CLASS_NONE)
+		return CLASS_NONE;
 	if (!addr || !access) {
 		snprintf(why, len, "the record has no %s to replay", !addr ? "address" : "direction");
-		return 0;
+		return CLASS_NONE;
 	}
 	page = strtoull(addr, NULL, 16) & ~0xfffULL;
 	mask = edu_mask(*platform);
+	if (cls == CLASS_ADDRESS_WIDTH) {
+		/* replayed at the first page beyond the forced width when the
+		 * log's own is out of edu's reach */
+		why[0] = '\0';
+		if (page < (1ULL << REPLAY_AW_BITS) || page + 4 - 1 > mask)
+			snprintf(why, len, "replayed at 0x%llx, the first page beyond a %d-bit "
+				 "address width (the log's %s is out of the test device's reach)",
+				 1ULL << REPLAY_AW_BITS, REPLAY_AW_BITS, addr);
+		return cls;
+	}
 	if (page + 4 - 1 > mask) {
 		snprintf(why, len, "address %s is beyond the test device's DMA mask 0x%llx", addr,
 			 mask);
-		return 0;
+		return CLASS_NONE;
 	}
 	why[0] = '\0';
-	return 1;
+	return cls;
 }
 
 /* Two records with the same signature fold into one probe. */
@@ -131,14 +188,16 @@ json_object *lab_replay_plan(json_object *faults, const char *cmdline)
 	for (size_t i = 0; i < lab_jsonval_len(faults); i++) {
 		json_object *f = json_object_array_get_idx(faults, i), *s;
 		const char *platform;
-		char why[256], page[32], variant[16];
-		int ok = replayable(f, &platform, why, sizeof(why)), dup = 0;
+		char why[256], page[32], variant[48];
+		enum replay_class cls = replayable(f, &platform, why, sizeof(why));
+		int ok = cls != CLASS_NONE, dup = 0;
 
 		for (size_t j = 0; ok && j < i && !dup; j++) {
 			const char *pj;
 			char wj[256];
 
-			dup = replayable(json_object_array_get_idx(faults, j), &pj, wj, sizeof(wj)) &&
+			dup = replayable(json_object_array_get_idx(faults, j), &pj, wj, sizeof(wj)) !=
+				      CLASS_NONE &&
 			      same_signature(f, json_object_array_get_idx(faults, j));
 		}
 		if (dup)
@@ -162,8 +221,15 @@ json_object *lab_replay_plan(json_object *faults, const char *cmdline)
 		json_object_object_add(s, "platform", platform ? json_object_new_string(platform) : NULL);
 		json_object_object_add(s, "replayable", json_object_new_boolean(ok));
 		json_object_object_add(s, "why", json_object_new_string(why));
+		json_object_object_add(s, "class", ok ? json_object_new_string(class_names[cls]) : NULL);
+		if (ok && cls == CLASS_ADDRESS_WIDTH && why[0]) {
+			/* the page it is replayed at (see replayable) */
+			snprintf(page, sizeof(page), "0x%llx", 1ULL << REPLAY_AW_BITS);
+			json_object_object_add(s, "replay_address", json_object_new_string(page));
+		}
 		if (ok) {
-			snprintf(variant, sizeof(variant), "sig%d", ++n);
+			/* named after its class: the scenario says what it replays */
+			snprintf(variant, sizeof(variant), "%s-%d", class_names[cls], ++n);
 			json_object_object_add(s, "variant", json_object_new_string(variant));
 		}
 		json_object_array_add(sigs, s);
@@ -237,21 +303,39 @@ static void seq_end(struct out *o)
 
 static void variant(struct out *o, json_object *s)
 {
-	const char *platform = lab_jsonval_str(s, "platform");
+	const char *platform = lab_jsonval_str(s, "platform"), *cls = lab_jsonval_str(s, "class");
+	const char *address = lab_jsonval_str(s, "replay_address") ? lab_jsonval_str(s, "replay_address")
+				: lab_jsonval_str(s, "address");
 	json_object *code = json_object_object_get(s, "code");
+	int permission = cls && !strcmp(cls, "permission");
+	int width = cls && !strcmp(cls, "address_width");
 	char num[32];
 
 	map_start(o, 0);
 	pair(o, "name", lab_jsonval_str(s, "variant"), 0);
+	if (width) {
+		/* the domain's width, the same on every QEMU (intel-iommu aw-bits) */
+		scalar(o, "qemu", 0);
+		map_start(o, 1);
+		snprintf(num, sizeof(num), "%d", REPLAY_AW_BITS);
+		pair(o, "aw-bits", num, 1);
+		map_end(o);
+	}
 	scalar(o, "probes", 0);
 	seq_start(o);
 	map_start(o, 0);
 	pair(o, "name", "replay", 0);
 	pair(o, "mode", "vfio", 0);
 	pair(o, "direction", lab_jsonval_str(s, "access"), 0);
-	pair(o, "iova", lab_jsonval_str(s, "address"), 1);
+	pair(o, "iova", address, 1);
 	pair(o, "size", "4", 0);    /* one event on SMMUv3, inside edu's window */
-	pair(o, "map", "false", 0);
+	if (permission) {
+		/* mapped, but for the device to read only: its write faults */
+		pair(o, "map", "true", 0);
+		pair(o, "map_access", "read", 0);
+	} else {
+		pair(o, "map", "false", 0);
+	}
 	scalar(o, "expect", 0);
 	map_start(o, 0);
 	scalar(o, "fault", 0);
@@ -263,7 +347,7 @@ static void variant(struct out *o, json_object *s)
 		pair(o, "code", num, 0);
 	}
 	pair(o, "access", lab_jsonval_str(s, "access"), 0);
-	pair(o, "address", lab_jsonval_str(s, "address"), 1);
+	pair(o, "address", address, 1);
 	if (!strcmp(platform, "amd"))
 		pair(o, "xfail", "QEMU's amd-iommu logs no IO_PAGE_FAULT for an unmapped IOVA "
 		     "(hw/i386/amd_iommu.c): the DMA is blocked, but no event reaches the guest", 1);
@@ -290,7 +374,8 @@ static int write_one(json_object *plan, const char *platform, const char *path,
 	}
 	snprintf(matrix, sizeof(matrix), "reproduce-%s", platform);
 	fprintf(f, "# Generated by `iommu-lab reproduce`: one variant per fault signature of\n"
-		   "# the log, each a DMA probe to the same page in the same direction.\n"
+		   "# the log, named after its class (unmapped, permission, address_width),\n"
+		   "# each a DMA probe to the same page in the same direction.\n"
 		   "# Edit it and rerun: iommu-lab run %s\n", path);
 	yaml_emitter_initialize(&o.em);
 	yaml_emitter_set_output_file(&o.em, f);

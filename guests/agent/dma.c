@@ -325,6 +325,9 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 
 /* ---- the probe's state and result -------------------------------------- */
 
+#define KMSG_QUIET_MS 60
+#define KMSG_SETTLE_MAX_MS 500
+
 struct probe {
 	const struct dma_request *req;
 	long pagesz;
@@ -740,6 +743,9 @@ json_object *dma_probe(json_object *args, const char **err)
 			probe_raw(&p);
 	}
 
+	/* the fault lines of this probe's DMA, printed by an interrupt a
+	 * moment later, belong to it: let them land before the reply */
+	kmsg_settle(KMSG_QUIET_MS, KMSG_SETTLE_MAX_MS);
 	out = json_object_new_object();
 	json_object_object_add(out, "mode", json_object_new_string(req.mode == DMA_VFIO ? "vfio" : "raw"));
 	json_object_object_add(out, "direction",

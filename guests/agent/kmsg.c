@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "kmsg.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -124,4 +126,22 @@ int64_t kmsg_next_seq(void)
 	}
 	close(fd);
 	return next;
+}
+
+void kmsg_settle(int quiet_ms, int max_ms)
+{
+	int64_t last = kmsg_next_seq(), start = lab_clock_ms(), changed = start;
+
+	while (lab_clock_ms() - start < max_ms) {
+		int64_t now;
+
+		lab_clock_sleep_ms(10);
+		now = kmsg_next_seq();
+		if (now != last) {
+			last = now;
+			changed = lab_clock_ms();
+		} else if (lab_clock_ms() - changed >= quiet_ms) {
+			return;
+		}
+	}
 }

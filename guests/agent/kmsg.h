@@ -16,5 +16,9 @@ json_object *kmsg_collect(uint64_t since, size_t max, int (*match)(const char *m
 /* Sequence number the next /dev/kmsg record will carry, -1 if unknown: a
  * probe's "since" for the records it may cause. */
 int64_t kmsg_next_seq(void);
+/* Wait until the kernel log has been quiet for quiet_ms (at most max_ms):
+ * a fault interrupt raised by the last DMA prints its lines a moment after
+ * the DMA completes, and the next reader must see them. */
+void kmsg_settle(int quiet_ms, int max_ms);
 
 #endif

@@ -108,14 +108,14 @@ check "known bug: that check is xfail, not fail" \
 # and dma-amd.pt_off from 9.2 (amd-iommu translates nothing with pt=on
 # there: docs/NOTES.md); only one of the two boots on any QEMU.
 "$LAB" run scenarios/default-dma-intel.yaml scenarios/default-dma-amd.yaml scenarios/default-dma-smmuv3.yaml \
-	--only '(vfio|dma-amd[.]pt_off|dma-(intel|smmuv3)[.]raw_identity|isolation)@bookworm$' \
+	--only '(vfio|dma-amd[.]pt_off|dma-(intel|smmuv3)[.]raw_identity|isolation|dma-intel[.]vfio_above_4g)@bookworm$' \
 	--jobs 2 --results "$OUT/dma" \
 	>"$OUT/dma.out" 2>&1
 rc=$?
 check "dma: exit 0, every probe check held" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || grep -E '^dma|runs,' "$OUT/dma.out" | sed 's/^/#   /'
-check "dma: seven runs booted (eight matched, one amd variant skipped for this QEMU)" \
-	jqf '.summary.runs == 8 and ([.runs[] | select(.status == "ok")] | length) == 7' "$OUT/dma/results.json"
+check "dma: eight runs booted (nine matched, one amd variant skipped for this QEMU)" \
+	jqf '.summary.runs == 9 and ([.runs[] | select(.status == "ok")] | length) == 8' "$OUT/dma/results.json"
 amd_vfio=$(jq -r '.runs[] | select((.name | test("^dma-amd[.](vfio|pt_off)@")) and .status == "ok") | .name' \
 	"$OUT/dma/results.json" | head -n 1)
 verdict() { # results.json run check verdict
@@ -151,6 +151,15 @@ check "dma msi intel: the MSI arrives on the VFIO eventfd" \
 check "dma msi intel: through interrupt remapping (IR-PCI-MSI)" \
 	probe dma-intel.isolation@bookworm probe.msi.irq_remapped pass
 check "dma msi smmuv3: the MSI arrives" probe dma-smmuv3.isolation@bookworm probe.msi.irq_delivered pass
+# fault classes beyond the unmapped IOVA, produced and decoded
+check "dma intel: a write to a read-only mapping faults (0x05 on a present PTE)" \
+	probe dma-intel.vfio_above_4g@bookworm probe.perm_write.fault pass
+check "dma intel: an IOVA beyond the address width faults with 0x04 (0x05 from QEMU 9.2)" \
+	probe dma-intel.vfio_above_4g@bookworm probe.beyond_width.fault pass
+check "dma smmuv3: a write to a read-only mapping is F_PERMISSION" \
+	probe dma-smmuv3.vfio@bookworm probe.perm_write.fault pass
+check "dma amd: a write to a read-only mapping is blocked (no event: QEMU logs none)" \
+	probe "$amd_vfio" probe.perm_write.blocked pass
 check "dma: no lab domain left" no_domains_left
 
 # ---- block DMA through the IOMMU: libguestfs-built disks, read back in guests --
@@ -182,15 +191,27 @@ check "journal: journal.log and the disks kept" \
 check "journal: no lab domain left" no_domains_left
 
 # ---- reproduce: a log the lab itself made, replayed: every signature comes back --
-for p in intel smmuv3; do
+for p in intel:2 smmuv3:3; do
+	n=${p#*:} p=${p%:*}
 	"$LAB" reproduce "$OUT/dma/dma-$p.vfio@bookworm/kmsg.log" --jobs 2 \
 		--results "$OUT/repro-$p" >"$OUT/repro-$p.out" 2>&1
 	rc=$?
 	check "reproduce $p: exit 0" [ "$rc" -eq 0 ]
-	check "reproduce $p: reproduced 2 of 2 fault signatures" \
-		grep -q "^reproduced 2 of 2 fault signatures" "$OUT/repro-$p.out"
+	check "reproduce $p: reproduced $n of $n fault signatures" \
+		grep -q "^reproduced $n of $n fault signatures" "$OUT/repro-$p.out"
 	check "reproduce $p: the generated scenario file is kept" test -s "$OUT/repro-$p/reproduce-$p.yaml"
 done
+# each new class alone, from a log the lab made: its lines only
+repro_class() { # name log-lines-file class
+	"$LAB" reproduce "$2" --jobs 2 --results "$OUT/repro-$1" >"$OUT/repro-$1.out" 2>&1
+	check "reproduce $1: reproduced 1 of 1" grep -q "^reproduced 1 of 1 fault signature" "$OUT/repro-$1.out"
+	check "reproduce $1: the scenario names the class ($3)" \
+		grep -q "name: $3-1" "$OUT/repro-$1"/reproduce-*.yaml
+}
+grep -h "fault reason 0x04" "$OUT/dma/dma-intel.vfio_above_4g@bookworm/kmsg.log" >"$OUT/aw.log"
+repro_class intel-address-width "$OUT/aw.log" address_width
+grep -h -A4 "event 0x13 received" "$OUT/dma/dma-smmuv3.vfio@bookworm/kmsg.log" >"$OUT/perm.log"
+repro_class smmuv3-permission "$OUT/perm.log" permission
 check "reproduce: no lab domain left" no_domains_left
 
 # ---- a kernel you built: here the 6.12 package's vmlinuz, taken as a file ------
