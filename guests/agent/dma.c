@@ -477,6 +477,20 @@ static void probe_peer(struct probe *p, struct vfio *a, struct vfio *b);
  * not (unmap_first), and what came of it: a write onto the canary; a read
  * of a fresh pattern, checked by mapping read-write again and letting edu
  * copy its buffer back. */
+/* edu -> RAM at addr onto buf (what addr leads to, if anything), filled
+ * with the canary first: did the write land? */
+static void write_onto_canary(struct probe *p, const char *phase, uint8_t *buf, uint64_t addr)
+{
+	uint32_t n = p->req->size;
+
+	memset(buf, CANARY, n);
+	if (transfer(p, phase, 1, addr, n) < 0)
+		return;
+	p->canary_intact = is_canary(buf, n);
+	p->landed = !p->canary_intact;
+	p->blocked = p->canary_intact;
+}
+
 static void probe_once(struct probe *p, struct vfio *v)
 {
 	const struct dma_request *r = p->req;
@@ -484,12 +498,7 @@ static void probe_once(struct probe *p, struct vfio *v)
 
 	p->landed = p->canary_intact = -1;
 	if (r->direction == DMA_FROM_DEVICE) {
-		memset(v->buf, CANARY, n);
-		if (transfer(p, "probe", 1, r->iova, n) < 0)
-			return;
-		p->canary_intact = is_canary(v->buf, n);
-		p->landed = !p->canary_intact;
-		p->blocked = p->canary_intact;
+		write_onto_canary(p, "probe", v->buf, r->iova);
 	} else {
 		uint32_t seed = new_seed();
 
@@ -612,12 +621,7 @@ static void probe_peer(struct probe *p, struct vfio *a, struct vfio *b)
 	}
 	/* p->edu.bar is B's BAR from here on */
 	if (r->direction == DMA_FROM_DEVICE) {
-		memset(a->buf, CANARY, n);
-		if (transfer(p, "peer", 1, r->iova, n) < 0)
-			return;
-		p->canary_intact = is_canary(a->buf, n);
-		p->landed = !p->canary_intact;
-		p->blocked = p->canary_intact;
+		write_onto_canary(p, "peer", a->buf, r->iova);
 	} else {
 		uint32_t seed = new_seed();
 
@@ -673,11 +677,7 @@ static void probe_raw(struct probe *p)
 
 	if (r->direction == DMA_FROM_DEVICE) {
 		memset(buf, CANARY, (size_t)p->pagesz);
-		if (transfer(p, "probe", 1, phys, n) < 0)
-			goto out;
-		p->canary_intact = is_canary(buf, n);
-		p->landed = !p->canary_intact;
-		p->blocked = p->canary_intact;
+		write_onto_canary(p, "probe", buf, phys);
 	} else {
 		/* the device reads RAM; nothing to see from here without a
 		 * second (write) DMA that would fault on its own */

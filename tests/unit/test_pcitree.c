@@ -86,58 +86,58 @@ static void hostile_tree(void **state)
 	json_object_put(obs);
 }
 
+/* The one same_group check of a comparison: its verdict and reason. */
+static json_object *same_group_check(json_object *out)
+{
+	json_object *checks = lab_jsonval_arr(out, "checks"), *found = NULL;
+
+	for (size_t i = 0; i < lab_jsonval_len(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+
+		if (!strncmp(lab_jsonval_str(c, "name"), "same_group ", 11)) {
+			assert_null(found);
+			found = c;
+		}
+	}
+	assert_non_null(found);
+	return found;
+}
+
+/* same_group of two topology ids, judged on obs. */
+static json_object *judge_same_group(json_object *obs, const char *a, const char *b)
+{
+	json_object *set = json_object_new_array(), *out;
+	struct lab_expect_alt alt = { .value = set };
+	struct lab_expect e = { "same_group", 1, &alt, 1 };
+	const struct lab_expect *list[] = { &e };
+	struct lab_run_spec spec = { .name = "x", .expects = list, .nexpects = 1 };
+	struct lab_env env = { "7.2.0", "9.0.0", "6.1.0", "intel" };
+
+	json_object_array_add(set, json_object_new_string(a));
+	json_object_array_add(set, json_object_new_string(b));
+	out = lab_compare_run(&spec, &env, "ok", obs, NULL, NULL);
+	json_object_put(set);
+	return out;
+}
+
 /* Group checks by topology id, judged on the sample's groups. */
 static void group_checks_by_id(void **state)
 {
 	struct lab_error err = { 0 };
 	struct lab_topology *t = lab_topology_load("scenarios/topologies/mix.yaml", &err);
-	json_object *obs = bare_observations(), *set = json_object_new_array();
-	json_object *out, *checks;
-	struct lab_expect_alt alt = { 0 };
-	struct lab_expect e = { "same_group", 1, &alt, 1 };
-	const struct lab_expect *list[] = { &e };
-	struct lab_run_spec spec = { .name = "x", .expects = list, .nexpects = 1 };
-	struct lab_env env = { "7.2.0", "9.0.0", "6.1.0", "intel" };
-	int found = 0;
+	json_object *obs = bare_observations(), *out, *c;
 
 	(void)state;
 	lab_pcitree_annotate(obs, t);
-	json_object_array_add(set, json_object_new_string("pcie-br"));
-	json_object_array_add(set, json_object_new_string("edu-pci"));
-	alt.value = set;
-	out = lab_compare_run(&spec, &env, "ok", obs, NULL, NULL);
-	checks = lab_jsonval_arr(out, "checks");
-	for (size_t i = 0; i < lab_jsonval_len(checks); i++) {
-		json_object *c = json_object_array_get_idx(checks, i);
-
-		if (strncmp(lab_jsonval_str(c, "name"), "same_group ", 11))
-			continue;
-		found = 1;
-		assert_string_equal(lab_jsonval_str(c, "verdict"), "pass");
-	}
-	assert_true(found);
+	out = judge_same_group(obs, "pcie-br", "edu-pci");
+	assert_string_equal(lab_jsonval_str(same_group_check(out), "verdict"), "pass");
 	json_object_put(out);
-	/* edu-acs and rp-acs are apart: "same" must fail, naming both */
-	json_object_put(set);
-	set = json_object_new_array();
-	json_object_array_add(set, json_object_new_string("rp-acs"));
-	json_object_array_add(set, json_object_new_string("edu-acs"));
-	alt.value = set;
-	out = lab_compare_run(&spec, &env, "ok", obs, NULL, NULL);
-	checks = lab_jsonval_arr(out, "checks");
-	found = 0;
-	for (size_t i = 0; i < lab_jsonval_len(checks); i++) {
-		json_object *c = json_object_array_get_idx(checks, i);
-
-		if (strncmp(lab_jsonval_str(c, "name"), "same_group ", 11))
-			continue;
-		found = 1;
-		assert_string_equal(lab_jsonval_str(c, "verdict"), "fail");
-		assert_non_null(strstr(lab_jsonval_str(c, "reason"), "edu-acs"));
-	}
-	assert_true(found);
+	/* edu-acs and rp-acs are apart: "same" must fail, naming them */
+	out = judge_same_group(obs, "rp-acs", "edu-acs");
+	c = same_group_check(out);
+	assert_string_equal(lab_jsonval_str(c, "verdict"), "fail");
+	assert_non_null(strstr(lab_jsonval_str(c, "reason"), "edu-acs"));
 	json_object_put(out);
-	json_object_put(set);
 	json_object_put(obs);
 	lab_topology_free(t);
 }
