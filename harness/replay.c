@@ -63,12 +63,19 @@ enum replay_class {
 	CLASS_UNMAPPED,      /* VT-d 0x05/0x06, IO_PAGE_FAULT, F_TRANSLATION */
 	CLASS_PERMISSION,    /* SMMUv3 F_PERMISSION: a write to a read-only mapping */
 	CLASS_ADDRESS_WIDTH, /* VT-d 0x04: an IOVA beyond the domain's width */
+	CLASS_FIRST_STAGE,   /* VT-d 0x71 / 0x85: scalable mode, first-stage tables */
+	CLASS_INTR_REMAP,    /* VT-d 0x22: an interrupt request to an absent IRTE */
 };
 
 static const char *const class_names[] = {
 	[CLASS_NONE] = "none", [CLASS_UNMAPPED] = "unmapped",
 	[CLASS_PERMISSION] = "permission", [CLASS_ADDRESS_WIDTH] = "address_width",
+	[CLASS_FIRST_STAGE] = "first_stage", [CLASS_INTR_REMAP] = "interrupt_remap",
 };
+
+/* An IRTE index Linux leaves free (it allocates from 0 up): for a record
+ * that does not say which index it was */
+#define REPLAY_IRTE_INDEX 0x7ff0
 
 /* VT-d address width the address-width probe forces (intel-iommu aw-bits):
  * 39 on every QEMU, so an IOVA from 2^39 is beyond it and within edu's
@@ -88,9 +95,24 @@ static enum replay_class classify(json_object *f, const char *iommu, const char 
 			return CLASS_UNMAPPED;
 		if (c == 4)
 			return CLASS_ADDRESS_WIDTH;
+		if (c == 0x71 || (c == 0x85 && access && !strcmp(access, "write")))
+			return CLASS_FIRST_STAGE;
 		snprintf(why, len, "VT-d fault reason 0x%02x: the probes raise 0x04 (beyond the "
 			 "address width), 0x05 and 0x06 (no permission at a PTE: unmapped or "
-			 "read-only) only", c < 0 ? 0 : c);
+			 "read-only), 0x71 and 0x85 (first-stage tables: unmapped, read-only) "
+			 "only%s", c < 0 ? 0 : c,
+			 c == 1 || c == 2 ? "; a context entry that is not present needs a device "
+			 "the kernel never attached or blocked on 6.12, which no probe makes yet" : "");
+		return CLASS_NONE;
+	}
+	if (!strcmp(iommu, "intel") && !strcmp(event, "INTR_REMAP_FAULT")) {
+		if (c == 0x22)
+			return CLASS_INTR_REMAP;
+		snprintf(why, len, "interrupt-remapping fault reason 0x%02x: QEMU raises 0x22 (IRTE "
+			 "not present) for a device's write; 0x21 needs an index beyond Linux's "
+			 "65536 entries, 0x25 QEMU never raises (it delivers compatibility-format "
+			 "requests), 0x26 needs a requester ID QEMU does not pass with DMA "
+			 "(hw/i386/intel_iommu.c vtd_interrupt_remap_msi)", c < 0 ? 0 : c);
 		return CLASS_NONE;
 	}
 	if (!strcmp(iommu, "amd") && !strcmp(event, "IO_PAGE_FAULT"))
@@ -137,6 +159,15 @@ static enum replay_class replayable(json_object *f, const char **platform, char 
 	cls = classify(f, iommu, event, why, len);
 	if (cls == CLASS_NONE)
 		return CLASS_NONE;
+	if (cls == CLASS_INTR_REMAP) {
+		/* no address, no direction: an interrupt request is a write to
+		 * the MSI window, naming the IRTE; QEMU reports it from 8.2 */
+		why[0] = '\0';
+		if (!lab_jsonval_get(f, "index"))
+			snprintf(why, len, "the record names no IRTE index: replayed at 0x%x",
+				 REPLAY_IRTE_INDEX);
+		return cls;
+	}
 	if (!addr || !access) {
 		snprintf(why, len, "the record has no %s to replay", !addr ? "address" : "direction");
 		return CLASS_NONE;
@@ -162,21 +193,28 @@ static enum replay_class replayable(json_object *f, const char **platform, char 
 	return cls;
 }
 
-/* Two records with the same signature fold into one probe. */
+static int same_text(const char *x, const char *y)
+{
+	return x && y ? !strcmp(x, y) : x == y;
+}
+
+/* Two records with the same signature fold into one probe. (Records
+ * without an address or a direction, as interrupt-remapping ones, fold by
+ * what they have: the IRTE index.) */
 static int same_signature(json_object *a, json_object *b)
 {
 	static const char *const keys[] = { "iommu", "event", "access" };
+	const char *x = lab_jsonval_str(a, "address"), *y = lab_jsonval_str(b, "address");
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *x = lab_jsonval_str(a, keys[i]), *y = lab_jsonval_str(b, keys[i]);
-
-		if (!x || !y || strcmp(x, y))
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!same_text(lab_jsonval_str(a, keys[i]), lab_jsonval_str(b, keys[i])))
 			return 0;
-	}
-	return json_object_get_int(json_object_object_get(a, "code")) ==
-		       json_object_get_int(json_object_object_get(b, "code")) &&
-	       (strtoull(lab_jsonval_str(a, "address"), NULL, 16) >> 12) ==
-		       (strtoull(lab_jsonval_str(b, "address"), NULL, 16) >> 12);
+	if (json_object_get_int(json_object_object_get(a, "code")) !=
+	    json_object_get_int(json_object_object_get(b, "code")) ||
+	    json_object_get_int64(lab_jsonval_get(a, "index")) !=
+	    json_object_get_int64(lab_jsonval_get(b, "index")))
+		return 0;
+	return x && y ? (strtoull(x, NULL, 16) >> 12) == (strtoull(y, NULL, 16) >> 12) : x == y;
 }
 
 json_object *lab_replay_plan(json_object *faults, const char *cmdline)
@@ -211,7 +249,7 @@ json_object *lab_replay_plan(json_object *faults, const char *cmdline)
 		json_object_object_foreach(f, k, v)
 			if (!strcmp(k, "iommu") || !strcmp(k, "event") || !strcmp(k, "code") ||
 			    !strcmp(k, "access") || !strcmp(k, "device") || !strcmp(k, "count") ||
-			    !strcmp(k, "stream_id"))
+			    !strcmp(k, "stream_id") || !strcmp(k, "index"))
 				json_object_object_add(s, k, json_object_get(v));
 		if (lab_jsonval_str(f, "address")) {
 			snprintf(page, sizeof(page), "0x%llx",
@@ -301,6 +339,25 @@ static void seq_end(struct out *o)
 	emit(o, &ev);
 }
 
+/* qemu: {KEY: VALUE, ...} from pairs, NULL-terminated */
+static void qemu_opts(struct out *o, const char *const *kv)
+{
+	scalar(o, "qemu", 0);
+	map_start(o, 1);
+	for (; kv[0]; kv += 2)
+		pair(o, kv[0], kv[1], 1);
+	map_end(o);
+}
+
+/* The MSI-window address of a remappable-format interrupt request naming
+ * IRTE index (handle[14:0] in bits 19:5, handle[15] in bit 2, bit 4 the
+ * remappable format; VT-d spec 5.1.2.2, QEMU's VTD_IR_MSIAddress) */
+static unsigned long long irte_request_address(unsigned index)
+{
+	return 0xfee00000ULL | (unsigned long long)(index & 0x7fff) << 5 | 0x10 |
+	       (unsigned long long)(index >> 15 & 1) << 2;
+}
+
 static void variant(struct out *o, json_object *s)
 {
 	const char *platform = lab_jsonval_str(s, "platform"), *cls = lab_jsonval_str(s, "class");
@@ -309,32 +366,56 @@ static void variant(struct out *o, json_object *s)
 	json_object *code = json_object_object_get(s, "code");
 	int permission = cls && !strcmp(cls, "permission");
 	int width = cls && !strcmp(cls, "address_width");
-	char num[32];
+	int first = cls && !strcmp(cls, "first_stage");
+	int intr = cls && !strcmp(cls, "interrupt_remap");
+	char num[32], irq_addr[32];
 
 	map_start(o, 0);
 	pair(o, "name", lab_jsonval_str(s, "variant"), 0);
 	if (width) {
 		/* the domain's width, the same on every QEMU (intel-iommu aw-bits) */
-		scalar(o, "qemu", 0);
-		map_start(o, 1);
 		snprintf(num, sizeof(num), "%d", REPLAY_AW_BITS);
-		pair(o, "aw-bits", num, 1);
-		map_end(o);
+		qemu_opts(o, (const char *const[]){ "aw-bits", num, NULL });
+	}
+	if (first) {
+		/* scalable mode with first-stage tables only: Linux translates
+		 * through them (QEMU's x-flts needs a 48-bit width; a QEMU
+		 * without x-flts skips the run, saying so) */
+		qemu_opts(o, (const char *const[]){ "x-scalable-mode", "on", "x-flts", "on",
+						    "aw-bits", "48", NULL });
+		pair(o, "append", "intel_iommu=on,sm_on", 0);
+	}
+	if (intr) {
+		/* intel-iommu reports interrupt-remapping faults from QEMU 8.2
+		 * ("intel-iommu: Report interrupt remapping faults", c7016bf700cf) */
+		pair(o, "when", "qemu >= 8.2", 1);
+		snprintf(irq_addr, sizeof(irq_addr), "0x%llx", irte_request_address(
+				 lab_jsonval_get(s, "index")
+				 ? (unsigned)json_object_get_int64(lab_jsonval_get(s, "index"))
+				 : REPLAY_IRTE_INDEX));
 	}
 	scalar(o, "probes", 0);
 	seq_start(o);
 	map_start(o, 0);
 	pair(o, "name", "replay", 0);
-	pair(o, "mode", "vfio", 0);
-	pair(o, "direction", lab_jsonval_str(s, "access"), 0);
-	pair(o, "iova", address, 1);
-	pair(o, "size", "4", 0);    /* one event on SMMUv3, inside edu's window */
-	if (permission) {
-		/* mapped, but for the device to read only: its write faults */
-		pair(o, "map", "true", 0);
-		pair(o, "map_access", "read", 0);
+	if (intr) {
+		/* a device's 4-byte write to the MSI window is an interrupt request */
+		pair(o, "mode", "raw", 0);
+		pair(o, "direction", "write", 0);
+		pair(o, "address", irq_addr, 1);
+		pair(o, "size", "4", 0);
 	} else {
-		pair(o, "map", "false", 0);
+		pair(o, "mode", "vfio", 0);
+		pair(o, "direction", lab_jsonval_str(s, "access"), 0);
+		pair(o, "iova", address, 1);
+		pair(o, "size", "4", 0);    /* one event on SMMUv3, inside edu's window */
+		if (permission || (first && code && json_object_get_int(code) == 0x85)) {
+			/* mapped, but for the device to read only: its write faults */
+			pair(o, "map", "true", 0);
+			pair(o, "map_access", "read", 0);
+		} else {
+			pair(o, "map", "false", 0);
+		}
 	}
 	scalar(o, "expect", 0);
 	map_start(o, 0);
@@ -346,8 +427,10 @@ static void variant(struct out *o, json_object *s)
 		snprintf(num, sizeof(num), "%d", json_object_get_int(code));
 		pair(o, "code", num, 0);
 	}
-	pair(o, "access", lab_jsonval_str(s, "access"), 0);
-	pair(o, "address", address, 1);
+	if (!intr) {
+		pair(o, "access", lab_jsonval_str(s, "access"), 0);
+		pair(o, "address", address, 1);
+	}
 	if (!strcmp(platform, "amd"))
 		pair(o, "xfail", "QEMU's amd-iommu logs no IO_PAGE_FAULT for an unmapped IOVA "
 		     "(hw/i386/amd_iommu.c): the DMA is blocked, but no event reaches the guest", 1);
@@ -374,7 +457,8 @@ static int write_one(json_object *plan, const char *platform, const char *path,
 	}
 	snprintf(matrix, sizeof(matrix), "reproduce-%s", platform);
 	fprintf(f, "# Generated by `iommu-lab reproduce`: one variant per fault signature of\n"
-		   "# the log, named after its class (unmapped, permission, address_width),\n"
+		   "# the log, named after its class (unmapped, permission, address_width,\n"
+		   "# first_stage, interrupt_remap),\n"
 		   "# each a DMA probe to the same page in the same direction.\n"
 		   "# Edit it and rerun: iommu-lab run %s\n", path);
 	yaml_emitter_initialize(&o.em);

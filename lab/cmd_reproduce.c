@@ -35,6 +35,9 @@ static void usage(FILE *out)
 		"\n"
 		"  --kernel K       guest kernel: bookworm (default), backports, or a kernel image\n"
 		"  --modules DIR    that kernel's INSTALL_MOD_PATH tree\n"
+		"  --qemu Q         the QEMU: system (default), bookworm, backports, or a\n"
+		"                   qemu-system-ARCH you built (interrupt-remapping faults need\n"
+		"                   QEMU 8.2, first-stage ones its x-flts: backports)\n"
 		"  --jobs N         guests at once (default: the number of CPUs)\n"
 		"  --results DIR    results folder (default results/<run-id>)\n"
 		"  --uri URI        libvirt connection (default %s)\n"
@@ -85,8 +88,10 @@ static json_object *decode(const char *path, struct lab_error *err)
 	return faults;
 }
 
-/* The verdict of the replay probe's fault check for a signature. */
-static const char *verdict_of(json_object *results, const char *platform, const char *variant)
+/* The verdict of the replay probe's fault check for a signature (a run
+ * that never judged it: its status, and *reason why). */
+static const char *verdict_of(json_object *results, const char *platform, const char *variant,
+			      const char **reason)
 {
 	json_object *runs = json_object_object_get(results, "runs");
 	char prefix[96];
@@ -99,14 +104,18 @@ static const char *verdict_of(json_object *results, const char *platform, const 
 
 		if (!name || strncmp(name, prefix, strlen(prefix)))
 			continue;
+		*reason = lab_jsonval_str(r, "reason");
 		for (size_t j = 0; j < lab_jsonval_len(checks); j++) {
 			json_object *c = json_object_array_get_idx(checks, j);
 
-			if (!strcmp(lab_jsonval_str(c, "name"), "probe.replay.fault"))
+			if (!strcmp(lab_jsonval_str(c, "name"), "probe.replay.fault")) {
+				*reason = lab_jsonval_str(c, "reason");
 				return lab_jsonval_str(c, "verdict");
+			}
 		}
 		return lab_jsonval_str(r, "status");
 	}
+	*reason = NULL;
 	return "not run";
 }
 
@@ -119,13 +128,14 @@ int cmd_reproduce(int argc, char **argv)
 		{ "results", required_argument, NULL, 'r' },
 		{ "uri", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "qemu", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct lab_pool_opts po = { .uri = LAB_VIRT_DEFAULT_URI, .accel = "auto",
 				    .timeout_s = 300, .stall_s = LAB_RUN_STALL_S, .memory_mib = 512 };
 	struct lab_error err = { 0 };
-	const char *kernel = NULL, *modules = NULL, *results_dir = NULL;
+	const char *kernel = NULL, *modules = NULL, *results_dir = NULL, *qemu = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	json_object *faults, *plan, *files, *results = NULL, *sigs;
 	struct lab_matrix *m = NULL;
@@ -142,6 +152,7 @@ int cmd_reproduce(int argc, char **argv)
 		case 'r': results_dir = optarg; break;
 		case 'u': po.uri = optarg; break;
 		case 'J': json = 1; break;
+		case 'q': qemu = optarg; break;
 		case 'h': usage(stdout); return LAB_EXIT_OK;
 		default: usage(stderr); return LAB_EXIT_USAGE;
 		}
@@ -181,7 +192,8 @@ int cmd_reproduce(int argc, char **argv)
 		if (!m || ((kernel || modules) &&
 			   lab_matrix_set_kernel(m, kernel && !strchr(kernel, '/') ? kernel : NULL,
 						 kernel && strchr(kernel, '/') ? kernel : NULL,
-						 modules, &err) < 0)) {
+						 modules, &err) < 0) ||
+		    (qemu && lab_matrix_set_qemus(m, &qemu, 1, &err) < 0)) {
 			fprintf(stderr, "reproduce: %s\n", err.msg);
 			goto out;
 		}
@@ -200,18 +212,26 @@ int cmd_reproduce(int argc, char **argv)
 	}
 	for (size_t i = 0; i < lab_jsonval_len(sigs); i++) {
 		json_object *s = json_object_array_get_idx(sigs, i);
-		const char *v = NULL;
+		const char *v = NULL, *reason = NULL, *why = lab_jsonval_str(s, "why");
+		char detail[1024];
 
 		if (json_object_get_boolean(json_object_object_get(s, "replayable")) && results) {
 			v = verdict_of(results, lab_jsonval_str(s, "platform"),
-				       lab_jsonval_str(s, "variant"));
+				       lab_jsonval_str(s, "variant"), &reason);
 			replayable++;
 			reproduced += !strcmp(v, "pass");
 			json_object_object_add(s, "verdict", json_object_new_string(v));
 		}
 		if (json)
 			continue;
-		printf("%-12s %-6s %-14s code %-4d %-5s %-12s x%-5d %s%s%s\n",
+		/* why it was replayed as it was, and what came of it when not */
+		snprintf(detail, sizeof(detail), "%s%s%s%s%s", why ? why : "",
+			 why && *why && v && strcmp(v, "pass") ? "; " : "",
+			 v && !strcmp(v, "xfail") ? "QEMU's amd-iommu logs no IO_PAGE_FAULT"
+			 : v && strcmp(v, "pass") ? v : "",
+			 v && strcmp(v, "pass") && strcmp(v, "xfail") && reason && *reason ? ": " : "",
+			 v && strcmp(v, "pass") && strcmp(v, "xfail") && reason ? reason : "");
+		printf("%-12s %-6s %-16s code %-4d %-5s %-12s x%-5d %s\n",
 		       v ? (!strcmp(v, "pass") ? "reproduced" : !strcmp(v, "xfail") ? "QEMU gap"
 							      : "NOT REPRODUCED") : "not replayed",
 		       lab_jsonval_str(s, "iommu") ? lab_jsonval_str(s, "iommu") : "?",
@@ -219,10 +239,7 @@ int cmd_reproduce(int argc, char **argv)
 		       json_object_get_int(json_object_object_get(s, "code")),
 		       lab_jsonval_str(s, "access") ? lab_jsonval_str(s, "access") : "-",
 		       lab_jsonval_str(s, "address") ? lab_jsonval_str(s, "address") : "-",
-		       json_object_get_int(json_object_object_get(s, "count")),
-		       lab_jsonval_str(s, "why") ? lab_jsonval_str(s, "why") : "",
-		       v && !strcmp(v, "xfail") ? "QEMU's amd-iommu logs no IO_PAGE_FAULT" : "",
-		       v && strcmp(v, "pass") && strcmp(v, "xfail") ? v : "");
+		       json_object_get_int(json_object_object_get(s, "count")), detail);
 	}
 	json_object_object_add(plan, "reproduced", json_object_new_int(reproduced));
 	json_object_object_add(plan, "replayable", json_object_new_int(replayable));
