@@ -44,6 +44,12 @@
  *                unmap_first, peer or irq) there is no round trip: one DMA
  *                in `direction` at the mapped IOVA (a permission fault when
  *                the mapping does not allow it)
+ *   vfio_claim   raw only, boolean: instead of unbinding, bind vfio-pci and
+ *                let VFIO take the group (VFIO_GROUP_SET_CONTAINER) without
+ *                setting an IOMMU: the kernel holds the group in its
+ *                blocking domain (6.1: an empty domain; 6.12 VT-d: the
+ *                context entry cleared; SMMUv3: an abort STE) while the
+ *                write goes out
  *   address      raw only, hex string "0x...": DMA to this bus address
  *                instead of a buffer's (an address beyond the IOMMU's
  *                width, or the MSI window 0xfee00000: an interrupt
@@ -117,6 +123,7 @@ struct dma_request {
 	int irq;
 	int map_access;         /* DMA_ACCESS_RW, _READ, _WRITE: the mapping's */
 	uint64_t address;       /* raw: explicit bus address; 0: a buffer's */
+	int vfio_claim;         /* raw: VFIO owns the group, no IOMMU set */
 };
 
 enum { DMA_ACCESS_RW = 0, DMA_ACCESS_READ = 1, DMA_ACCESS_WRITE = 2 };

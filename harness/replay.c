@@ -65,12 +65,14 @@ enum replay_class {
 	CLASS_ADDRESS_WIDTH, /* VT-d 0x04: an IOVA beyond the domain's width */
 	CLASS_FIRST_STAGE,   /* VT-d 0x71 / 0x85: scalable mode, first-stage tables */
 	CLASS_INTR_REMAP,    /* VT-d 0x22: an interrupt request to an absent IRTE */
+	CLASS_CONTEXT,       /* VT-d 0x02: a device whose context entry is clear */
 };
 
 static const char *const class_names[] = {
 	[CLASS_NONE] = "none", [CLASS_UNMAPPED] = "unmapped",
 	[CLASS_PERMISSION] = "permission", [CLASS_ADDRESS_WIDTH] = "address_width",
 	[CLASS_FIRST_STAGE] = "first_stage", [CLASS_INTR_REMAP] = "interrupt_remap",
+	[CLASS_CONTEXT] = "context",
 };
 
 /* An IRTE index Linux leaves free (it allocates from 0 up): for a record
@@ -97,12 +99,14 @@ static enum replay_class classify(json_object *f, const char *iommu, const char 
 			return CLASS_ADDRESS_WIDTH;
 		if (c == 0x71 || (c == 0x85 && access && !strcmp(access, "write")))
 			return CLASS_FIRST_STAGE;
+		if (c == 2)
+			return CLASS_CONTEXT;
 		snprintf(why, len, "VT-d fault reason 0x%02x: the probes raise 0x04 (beyond the "
 			 "address width), 0x05 and 0x06 (no permission at a PTE: unmapped or "
 			 "read-only), 0x71 and 0x85 (first-stage tables: unmapped, read-only) "
-			 "only%s", c < 0 ? 0 : c,
-			 c == 1 || c == 2 ? "; a context entry that is not present needs a device "
-			 "the kernel never attached or blocked on 6.12, which no probe makes yet" : "");
+			 "only, and 0x02 (a device VFIO holds blocked, 6.12)%s", c < 0 ? 0 : c,
+			 c == 1 ? "; a root entry that is not present needs a bus Linux never "
+			 "set up, which a probe cannot reach" : "");
 		return CLASS_NONE;
 	}
 	if (!strcmp(iommu, "intel") && !strcmp(event, "INTR_REMAP_FAULT")) {
@@ -159,6 +163,14 @@ static enum replay_class replayable(json_object *f, const char **platform, char 
 	cls = classify(f, iommu, event, why, len);
 	if (cls == CLASS_NONE)
 		return CLASS_NONE;
+	if (cls == CLASS_CONTEXT) {
+		/* the write goes to a page of the guest's, wherever the log's went */
+		why[0] = '\0';
+		return access && !strcmp(access, "write") ? cls
+			: (snprintf(why, len, "a cleared context entry faults any DMA; the probe "
+				    "writes, the record is a %s", access ? access : "DMA of no "
+				    "direction"), CLASS_NONE);
+	}
 	if (cls == CLASS_INTR_REMAP) {
 		/* no address, no direction: an interrupt request is a write to
 		 * the MSI window, naming the IRTE; QEMU reports it from 8.2 */
@@ -368,6 +380,7 @@ static void variant(struct out *o, json_object *s)
 	int width = cls && !strcmp(cls, "address_width");
 	int first = cls && !strcmp(cls, "first_stage");
 	int intr = cls && !strcmp(cls, "interrupt_remap");
+	int context = cls && !strcmp(cls, "context");
 	char num[32], irq_addr[32];
 
 	map_start(o, 0);
@@ -394,11 +407,21 @@ static void variant(struct out *o, json_object *s)
 				 ? (unsigned)json_object_get_int64(lab_jsonval_get(s, "index"))
 				 : REPLAY_IRTE_INDEX));
 	}
+	if (context)
+		/* 6.12 blocks a device VFIO owns by clearing its context entry
+		 * (6.1 gives it an empty domain: 0x05) */
+		pair(o, "when", "kernel >= 6.12", 1);
 	scalar(o, "probes", 0);
 	seq_start(o);
 	map_start(o, 0);
 	pair(o, "name", "replay", 0);
-	if (intr) {
+	if (context) {
+		/* VFIO takes the group and sets no IOMMU: the blocking domain */
+		pair(o, "mode", "raw", 0);
+		pair(o, "direction", "write", 0);
+		pair(o, "vfio_claim", "true", 0);
+		pair(o, "size", "4", 0);
+	} else if (intr) {
 		/* a device's 4-byte write to the MSI window is an interrupt request */
 		pair(o, "mode", "raw", 0);
 		pair(o, "direction", "write", 0);
@@ -427,10 +450,10 @@ static void variant(struct out *o, json_object *s)
 		snprintf(num, sizeof(num), "%d", json_object_get_int(code));
 		pair(o, "code", num, 0);
 	}
-	if (!intr) {
+	if (!intr)
 		pair(o, "access", lab_jsonval_str(s, "access"), 0);
+	if (!intr && !context)
 		pair(o, "address", address, 1);
-	}
 	if (!strcmp(platform, "amd"))
 		pair(o, "xfail", "QEMU's amd-iommu logs no IO_PAGE_FAULT for an unmapped IOVA "
 		     "(hw/i386/amd_iommu.c): the DMA is blocked, but no event reaches the guest", 1);
@@ -474,6 +497,17 @@ static int write_one(json_object *plan, const char *platform, const char *path,
 	pair(&o, "timeout", "300", 0);
 	if (append)
 		pair(&o, "append", append, 1);
+	for (size_t i = 0; i < lab_jsonval_len(sigs); i++) {
+		json_object *s = json_object_array_get_idx(sigs, i);
+
+		/* a context fault needs 6.12's blocking; the others replay there too */
+		if (json_object_get_boolean(lab_jsonval_get(s, "replayable")) &&
+		    !strcmp(lab_jsonval_str(s, "platform"), platform) &&
+		    !strcmp(lab_jsonval_str(s, "class"), "context")) {
+			pair(&o, "kernels", "backports", 0);
+			break;
+		}
+	}
 	scalar(&o, "variants", 0);
 	seq_start(&o);
 	for (size_t i = 0; i < lab_jsonval_len(sigs); i++) {

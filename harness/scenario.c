@@ -735,7 +735,7 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		json_object_object_add(p->probe, key, json_object_new_int((int)size));
 		return 0;
 	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first") || !strcmp(key, "peer") ||
-		   !strcmp(key, "irq") || !strcmp(key, "bind_group")) {
+		   !strcmp(key, "irq") || !strcmp(key, "bind_group") || !strcmp(key, "vfio_claim")) {
 		lab_autojson json_object *b = scalar_json(v);
 
 		if (!json_object_is_type(b, json_type_boolean))
@@ -753,7 +753,7 @@ static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_c
 {
 	static const char *const dma_only[] = { "direction", "iova", "size", "map", "unmap_first",
 						"peer", "irq", "device", "bind_group", "map_access",
-						"address", NULL };
+						"address", "vfio_claim", NULL };
 	json_object *mode;
 	int block;
 
@@ -837,7 +837,8 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 {
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
-		"disk", "device", "bind_group", "port", "map_access", "address", "expect", NULL
+		"disk", "device", "bind_group", "port", "map_access", "address", "vfio_claim",
+		"expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)

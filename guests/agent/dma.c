@@ -30,7 +30,7 @@
 
 static const char *const known_keys[] = {
 	"device", "mode", "direction", "iova", "size", "map", "unmap_first", "dma_mask",
-	"map_access", "address",
+	"map_access", "address", "vfio_claim",
 	"peer", "irq",
 };
 
@@ -135,7 +135,7 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 			if (!strcmp(key, known_keys[i]))
 				break;
 		if (i == sizeof(known_keys) / sizeof(known_keys[0])) {
-			*err = "dma: unknown argument (known: device, mode, direction, iova, size, map, unmap_first, dma_mask, peer, irq, map_access, address)";
+			*err = "dma: unknown argument (known: device, mode, direction, iova, size, map, unmap_first, dma_mask, peer, irq, map_access, address, vfio_claim)";
 			return -1;
 		}
 	}
@@ -238,6 +238,9 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 			*err = "dma: 'peer', 'irq' and 'map_access' apply to vfio mode only";
 			return -1;
 		}
+		if (get_bool(args, "vfio_claim", 0, &req->vfio_claim,
+			     "dma: 'vfio_claim' must be a boolean", err) < 0)
+			return -1;
 		if (json_object_object_get_ex(args, "address", &v)) {
 			if (!str_of(v) || parse_hex(str_of(v), &req->address) < 0 || !req->address) {
 				*err = "dma: 'address' must be a non-zero hex string \"0x...\" (at most 16 digits)";
@@ -254,8 +257,9 @@ int dma_request_parse(json_object *args, struct dma_request *req, const char **e
 		}
 		return 0;
 	}
-	if (json_object_object_get_ex(args, "address", NULL)) {
-		*err = "dma: 'address' applies to raw mode only (vfio DMAs to its iova)";
+	if (json_object_object_get_ex(args, "address", NULL) ||
+	    json_object_object_get_ex(args, "vfio_claim", NULL)) {
+		*err = "dma: 'address' and 'vfio_claim' apply to raw mode only";
 		return -1;
 	}
 
@@ -648,12 +652,21 @@ static void probe_raw(struct probe *p)
 {
 	const struct dma_request *r = p->req;
 	struct raw raw = RAW_INIT;
+	struct vfio claimed = VFIO_INIT;
 	uint8_t *buf = NULL;
 	uint64_t phys = 0;
 	uint32_t n = r->size;
 
-	if (raw_unbind(r->device, p->driver, &p->err) < 0)
+	if (r->vfio_claim) {
+		/* VFIO takes the group and sets no IOMMU: the DMA meets the
+		 * kernel's blocking domain */
+		claimed.claim_only = 1;
+		if (vfio_bind(r->device, p->driver, &p->rebound, &p->err) < 0 ||
+		    vfio_open(&claimed, r->device, 0, p->pagesz, &p->err) < 0)
+			goto out;
+	} else if (raw_unbind(r->device, p->driver, &p->err) < 0) {
 		goto out;
+	}
 	sysfs_pci_group(r->device, p->group, p->group_type);
 	if (raw_open(&raw, r->device, p->pagesz, &p->err) < 0)
 		goto out;
@@ -686,6 +699,7 @@ static void probe_raw(struct probe *p)
 	}
 out:
 	raw_close(&raw, &p->err);
+	vfio_close(&claimed, &p->err);
 	p->edu.bar = NULL;
 	/* A transfer that never completed could still land on this page in an
 	 * identity domain (bus master is off again, but be sure): keep it. */

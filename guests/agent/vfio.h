@@ -35,6 +35,10 @@ struct vfio {
 	int mapped;
 	int viable;                     /* VFIO_GROUP_FLAGS_VIABLE; -1 before known */
 	uint32_t map_flags;             /* VFIO_DMA_MAP_FLAG_*; 0: read and write */
+	int claim_only;                 /* vfio_open stops once the group is in the
+					   container, before VFIO_SET_IOMMU: the
+					   kernel then holds it in its blocking
+					   domain (VFIO owns its DMA) */
 };
 
 /* Nothing open, nothing mapped: what vfio_close expects of an unused one. */
