@@ -42,6 +42,7 @@ struct lab_reset {
 	json_object *first;      /* the first boot's collect (a reference) */
 	char boot_id[64];        /* the first boot's */
 	double reset_at;         /* when the reset was asked for, or 0 */
+	int gone;                /* it was: the first boot is over */
 	unsigned reset_events;   /* libvirt's reboot events since */
 	json_object *kmsg;       /* the first boot's kernel log, until taken */
 	json_object *collect;    /* the new boot's collect, until taken */
@@ -66,14 +67,17 @@ void lab_reset_reply(struct lab_reset *rs, json_object *ret, json_object *error)
  * "hello" again on its own time rather than at once after a reply. */
 int lab_reset_waiting(const struct lab_reset *rs);
 /* libvirt reported a reset of the guest: 1 when this probe asked for it
- * (the first one since the reset), 0 when nobody did (a panic with
- * panic=-1, a triple fault, a boot that resets again). */
+ * (any between the reset and the new boot's first answer: firmware may
+ * reset again on its way up), 0 when nobody did (a panic with panic=-1,
+ * a triple fault, a reset after the guest came back). */
 int lab_reset_event(struct lab_reset *rs);
 /* The probe ends before it is done (the run timed out, the guest died):
  * why becomes its error unless it has one. */
 void lab_reset_abandon(struct lab_reset *rs, const char *why);
 /* What the probe made, each the caller's and emptied: the result, the first
- * boot's kernel log (the kmsg reply) and the new boot's collect (or NULL). */
+ * boot's kernel log (the kmsg reply; NULL when the guest was not reset:
+ * the run's log at its end is then the fuller one) and the new boot's
+ * collect (or NULL). */
 json_object *lab_reset_take(struct lab_reset *rs);
 json_object *lab_reset_take_kmsg(struct lab_reset *rs);
 json_object *lab_reset_take_collect(struct lab_reset *rs);

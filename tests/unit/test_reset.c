@@ -171,6 +171,8 @@ static void a_reboot_in_order(void **state)
 	lab_reset_reply(&rs, ok, NULL);
 	assert_true(lab_reset_waiting(&rs));
 	assert_int_equal(lab_reset_event(&rs), 1);
+	/* and the firmware's own, on its way up */
+	assert_int_equal(lab_reset_event(&rs), 1);
 	/* the old boot answering is not the new one */
 	lab_reset_next(&rs, NULL, &execute, &args);
 	assert_string_equal(execute, "hello");
@@ -207,9 +209,14 @@ static void a_reboot_in_order(void **state)
 	assert_true(flag(res, "types_same"));
 	assert_string_equal(lab_jsonval_str(res, "round_trip"), "exact");
 	assert_null(lab_jsonval_get(res, "error"));
-	assert_int_equal(json_object_get_int(lab_jsonval_get(res, "reset_events")), 2);
-	json_object_put(lab_reset_take_kmsg(&rs));
-	json_object_put(lab_reset_take_collect(&rs));
+	assert_int_equal(json_object_get_int(lab_jsonval_get(res, "reset_events")), 3);
+	/* the first boot's log, and the second boot's collect */
+	args = lab_reset_take_kmsg(&rs);
+	assert_ptr_equal(args, ok);
+	json_object_put(args);
+	args = lab_reset_take_collect(&rs);
+	assert_ptr_equal(args, after);
+	json_object_put(args);
 	json_object_put(res);
 	lab_reset_clear(&rs);
 	json_object_put(first);
@@ -238,6 +245,8 @@ static void an_old_agent_is_refused(void **state)
 	res = lab_reset_take(&rs);
 	assert_false(flag(res, "rebooted"));
 	assert_non_null(strstr(lab_jsonval_str(res, "error"), "boot_id"));
+	/* nothing was reset: no first boot's log to keep */
+	assert_null(lab_reset_take_kmsg(&rs));
 	json_object_put(res);
 	lab_reset_clear(&rs);
 	json_object_put(first);
@@ -261,6 +270,10 @@ static void a_guest_that_never_comes_back(void **state)
 	}
 	assert_true(lab_reset_waiting(&rs));
 	lab_reset_abandon(&rs, "the guest did not come back");
+	/* the first boot is over: its log is the one to keep */
+	args = lab_reset_take_kmsg(&rs);
+	assert_ptr_equal(args, hello);
+	json_object_put(args);
 	res = lab_reset_take(&rs);
 	assert_false(flag(res, "rebooted"));
 	assert_string_equal(lab_jsonval_str(res, "error"), "the guest did not come back");
