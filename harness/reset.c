@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "jsonval.h"
 #include "observation.h"
+#include "probe_result.h"
 
 #define DIFFERENCES_MAX 32     /* then "... and N more" */
 
@@ -55,11 +56,7 @@ static void put(struct lab_reset *rs, const char *key, json_object *v)
 /* The first failure is the probe's error, and its end. */
 static void fail(struct lab_reset *rs, const char *what, const char *why)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "%s: %s", what, why ? why : "failed");
-	if (!lab_jsonval_str(rs->result, "error"))
-		put(rs, "error", json_object_new_string(msg));
+	lab_probe_result_fail(rs->result, what, why);
 	rs->phase = DONE;
 }
 
@@ -237,8 +234,7 @@ void lab_reset_abandon(struct lab_reset *rs, const char *why)
 {
 	if (!rs->result)
 		return;
-	if (!lab_jsonval_str(rs->result, "error"))
-		put(rs, "error", json_object_new_string(why));
+	lab_probe_result_fail(rs->result, NULL, why);
 	rs->phase = DONE;
 	rs->done = 1;
 }

@@ -383,22 +383,19 @@ static void send_step(struct run *r)
 		break;
 	case STEP_PROBE: {
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
+		const char *(*step)(struct run *, json_object *, json_object **);
 
 		args = json_object_new_object();
 		if (!strcmp(lab_scenario_probe_mode(probe), "crash")) {
 			execute = "crash";     /* the guest panics on purpose */
 			break;
 		}
-		if (!strcmp(lab_scenario_probe_mode(probe), "hotplug")) {
+		/* the probes the host takes part in, one phase at a time */
+		step = !strcmp(lab_scenario_probe_mode(probe), "hotplug") ? hotplug_step
+		       : !strcmp(lab_scenario_probe_mode(probe), "reset") ? reset_step : NULL;
+		if (step) {
 			json_object_put(args);
-			execute = hotplug_step(r, probe, &args);
-			if (!execute)
-				return;    /* recorded; probe_done went on */
-			break;
-		}
-		if (!strcmp(lab_scenario_probe_mode(probe), "reset")) {
-			json_object_put(args);
-			execute = reset_step(r, probe, &args);
+			execute = step(r, probe, &args);
 			if (!execute)
 				return;    /* recorded; probe_done went on */
 			break;

@@ -743,6 +743,23 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	return 0;
 }
 
+/* A probe whose mode takes one key of its own (a hotplug probe's port, a
+ * reset probe's how) and nothing else: that key, and no other. */
+static int one_key_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p,
+			 const char *mode, const char *key, const char *what)
+{
+	json_object_object_foreach(p->probe, k, v) {
+		(void)v;
+		if (strcmp(k, "mode") && strcmp(k, key) && strcmp(k, "name"))
+			return lab_yaml_fail(c, pn, "probe %s: a %s probe takes only %s (%s), not "
+					     "'%s'", p->name, mode, key, what, k);
+	}
+	if (!json_object_object_get_ex(p->probe, key, NULL))
+		return lab_yaml_fail(c, pn, "probe %s: a %s probe needs %s (%s)", p->name, mode, key,
+				     what);
+	return 0;
+}
+
 /* What each mode needs: a DMA probe a direction, a block probe a disk and
  * nothing of the DMA's. */
 static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p)
@@ -755,37 +772,16 @@ static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_c
 	if (!p->name || !json_object_object_get_ex(p->probe, "mode", &mode))
 		return lab_yaml_fail(c, pn, "a probe needs name and mode");
 	block = !strcmp(json_object_get_string(mode), "block");
-	if (!strcmp(json_object_get_string(mode), "hotplug")) {
-		/* the run's virtio disk, plugged into port: nothing else to say */
-		json_object_object_foreach(p->probe, k, v) {
-			(void)v;
-			if (strcmp(k, "mode") && strcmp(k, "port") && strcmp(k, "name"))
-				return lab_yaml_fail(c, pn, "probe %s: a hotplug probe takes only a "
-						     "port (it plugs the run's virtio disk), not '%s'",
-						     p->name, k);
-		}
-		if (!json_object_object_get_ex(p->probe, "port", NULL))
-			return lab_yaml_fail(c, pn, "probe %s: a hotplug probe needs port (an empty "
-					     "root-port of the topology)", p->name);
-		return 0;
-	}
+	/* the run's virtio disk, plugged into port: nothing else to say */
+	if (!strcmp(json_object_get_string(mode), "hotplug"))
+		return one_key_probe(c, pn, p, "hotplug", "port", "an empty root-port of the "
+				     "topology, where it plugs the run's virtio disk");
 	if (json_object_object_get_ex(p->probe, "port", NULL))
 		return lab_yaml_fail(c, pn, "probe %s: port is for hotplug probes", p->name);
-	if (!strcmp(json_object_get_string(mode), "reset")) {
-		/* the guest's own test device and the topology's edus: nothing
-		 * else to say */
-		json_object_object_foreach(p->probe, k, v) {
-			(void)v;
-			if (strcmp(k, "mode") && strcmp(k, "how") && strcmp(k, "name"))
-				return lab_yaml_fail(c, pn, "probe %s: a reset probe takes only how "
-						     "(%s), not '%s'", p->name,
-						     lab_yaml_joined(probe_hows), k);
-		}
-		if (!json_object_object_get_ex(p->probe, "how", NULL))
-			return lab_yaml_fail(c, pn, "probe %s: a reset probe needs how (%s)", p->name,
-					     lab_yaml_joined(probe_hows));
-		return 0;
-	}
+	/* the guest's own test device and the topology's edus: nothing
+	 * else to say */
+	if (!strcmp(json_object_get_string(mode), "reset"))
+		return one_key_probe(c, pn, p, "reset", "how", lab_yaml_joined(probe_hows));
 	if (json_object_object_get_ex(p->probe, "how", NULL))
 		return lab_yaml_fail(c, pn, "probe %s: how is for reset probes", p->name);
 	if (!strcmp(json_object_get_string(mode), "crash")) {

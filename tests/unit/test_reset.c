@@ -14,19 +14,13 @@
 
 #include "jsonval.h"
 #include "reset.h"
+#include "testdata.h"
 
 #define DATA "tests/data/reset/"
 
 static json_object *load(const char *name)
 {
-	char path[256];
-	json_object *o;
-
-	snprintf(path, sizeof(path), DATA "%s", name);
-	o = json_object_from_file(path);
-	if (!o)
-		fail_msg("%s: not JSON", path);
-	return o;
+	return lab_test_json(DATA "%s", name);
 }
 
 static int flag(json_object *o, const char *key)
@@ -38,104 +32,70 @@ static int flag(json_object *o, const char *key)
 	return json_object_get_boolean(v);
 }
 
-/* differences[i], or "" */
-static const char *difference(json_object *cmp, size_t i)
+/* Two collects compared: the flags, and every difference in words, in order. */
+static void comparisons(void **state)
 {
-	json_object *list = lab_jsonval_arr(cmp, "differences");
-
-	return i < lab_jsonval_len(list) ? json_object_get_string(json_object_array_get_idx(list, i))
-					 : "";
-}
-
-static json_object *compare(const char *before, const char *after)
-{
-	json_object *b = load(before), *a = load(after);
-	json_object *cmp = lab_reset_compare(b, a);
-
-	json_object_put(b);
-	json_object_put(a);
-	return cmp;
-}
-
-static void same_boot_is_the_same(void **state)
-{
-	json_object *cmp = compare("first.json", "first.json");
+	static const struct {
+		const char *before, *after;
+		int groups_same, types_same;
+		const char *differences[8];
+	} cases[] = {
+		/* the same boot */
+		{ "first.json", "first.json", 1, 1, { NULL } },
+		/* group numbers, their order, their devices' order do not matter */
+		{ "first.json", "renumbered.json", 1, 1, { NULL } },
+		/* a port and its device apart, the test device without a group;
+		 * the groups both boots have are of the same type */
+		{ "first.json", "regrouped.json", 0, 1, {
+			"group [0000:00:05.0, 0000:02:00.0] (DMA-FQ) at first boot is not a group "
+			"after the reset",
+			"group [0000:00:10.0] (DMA-FQ) at first boot is not a group after the reset",
+			"group [0000:00:05.0] (DMA-FQ) after the reset was not a group at first boot",
+			"group [0000:02:00.0] (DMA-FQ) after the reset was not a group at first boot",
+			NULL } },
+		/* strict: most groups are DMA now, so is the default domain */
+		{ "first.json", "strict.json", 1, 0, {
+			"group [0000:00:00.0]: DMA-FQ at first boot, DMA after the reset",
+			"group [0000:00:04.0]: DMA-FQ at first boot, DMA after the reset",
+			"group [0000:01:00.0]: DMA-FQ at first boot, DMA after the reset",
+			"group [0000:00:05.0, 0000:02:00.0]: DMA-FQ at first boot, DMA after the reset",
+			"default domain: DMA-FQ at first boot, DMA after the reset",
+			NULL } },
+		/* what is not a string list of devices, or a type, is no member
+		 * or type; two groups with the same devices match one each */
+		{ "hostile.json", "hostile.json", 1, 1, { NULL } },
+		{ "hostile.json", "first.json", 0, 0, {
+			"group [0000:00:00.0]: no type at first boot, DMA-FQ after the reset",
+			"group [] (no type) at first boot is not a group after the reset",
+			"group [0000:00:00.0] (DMA-FQ) at first boot is not a group after the reset",
+			"group [0000:00:04.0] (DMA-FQ) after the reset was not a group at first boot",
+			"group [0000:01:00.0] (DMA-FQ) after the reset was not a group at first boot",
+			"group [0000:00:05.0, 0000:02:00.0] (DMA-FQ) after the reset was not a group "
+			"at first boot",
+			"group [0000:00:10.0] (DMA-FQ) after the reset was not a group at first boot",
+			"default domain: none at first boot, DMA-FQ after the reset" } },
+	};
 
 	(void)state;
-	assert_true(flag(cmp, "groups_same"));
-	assert_true(flag(cmp, "types_same"));
-	assert_int_equal(lab_jsonval_len(lab_jsonval_arr(cmp, "differences")), 0);
-	json_object_put(cmp);
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *b = load(cases[i].before), *a = load(cases[i].after);
+		json_object *cmp = lab_reset_compare(b, a);
+		json_object *list = lab_jsonval_arr(cmp, "differences");
+		size_t n = 0;
 
-/* group numbers, their order and the order of their devices do not matter */
-static void groups_match_by_their_devices(void **state)
-{
-	json_object *cmp = compare("first.json", "renumbered.json");
-
-	(void)state;
-	assert_true(flag(cmp, "groups_same"));
-	assert_true(flag(cmp, "types_same"));
-	assert_int_equal(lab_jsonval_len(lab_jsonval_arr(cmp, "differences")), 0);
-	json_object_put(cmp);
-}
-
-static void a_regrouping_is_named_both_ways(void **state)
-{
-	json_object *cmp = compare("first.json", "regrouped.json");
-
-	(void)state;
-	assert_false(flag(cmp, "groups_same"));
-	/* the groups both boots have are of the same type */
-	assert_true(flag(cmp, "types_same"));
-	assert_string_equal(difference(cmp, 0), "group [0000:00:05.0, 0000:02:00.0] (DMA-FQ) at "
-			    "first boot is not a group after the reset");
-	assert_string_equal(difference(cmp, 1), "group [0000:00:10.0] (DMA-FQ) at first boot is "
-			    "not a group after the reset");
-	assert_string_equal(difference(cmp, 2), "group [0000:00:05.0] (DMA-FQ) after the reset "
-			    "was not a group at first boot");
-	assert_string_equal(difference(cmp, 3), "group [0000:02:00.0] (DMA-FQ) after the reset "
-			    "was not a group at first boot");
-	assert_string_equal(difference(cmp, 4), "");
-	json_object_put(cmp);
-}
-
-static void types_and_default_domain(void **state)
-{
-	json_object *cmp = compare("first.json", "strict.json");
-
-	(void)state;
-	assert_true(flag(cmp, "groups_same"));
-	assert_false(flag(cmp, "types_same"));
-	assert_string_equal(difference(cmp, 0), "group [0000:00:00.0]: DMA-FQ at first boot, DMA "
-			    "after the reset");
-	assert_string_equal(difference(cmp, 3), "group [0000:00:05.0, 0000:02:00.0]: DMA-FQ at "
-			    "first boot, DMA after the reset");
-	/* most groups are DMA now: so is the default domain */
-	assert_string_equal(difference(cmp, 4), "default domain: DMA-FQ at first boot, DMA after "
-			    "the reset");
-	json_object_put(cmp);
-}
-
-/* what is not a string list of devices, or a type, is no member or type;
- * two groups with the same devices match one each */
-static void a_hostile_guest_is_compared_not_trusted(void **state)
-{
-	json_object *cmp = compare("hostile.json", "first.json");
-	json_object *same = compare("hostile.json", "hostile.json");
-
-	(void)state;
-	assert_false(flag(cmp, "groups_same"));
-	assert_string_equal(difference(cmp, 0), "group [0000:00:00.0]: no type at first boot, "
-			    "DMA-FQ after the reset");
-	assert_string_equal(difference(cmp, 1), "group [] (no type) at first boot is not a group "
-			    "after the reset");
-	assert_string_equal(difference(cmp, 2), "group [0000:00:00.0] (DMA-FQ) at first boot is "
-			    "not a group after the reset");
-	assert_true(flag(same, "groups_same"));
-	assert_true(flag(same, "types_same"));
-	json_object_put(cmp);
-	json_object_put(same);
+		if (flag(cmp, "groups_same") != cases[i].groups_same ||
+		    flag(cmp, "types_same") != cases[i].types_same)
+			fail_msg("%s -> %s: %s", cases[i].before, cases[i].after,
+				 json_object_to_json_string(cmp));
+		for (; n < 8 && cases[i].differences[n]; n++)
+			assert_string_equal(n < lab_jsonval_len(list) ? json_object_get_string(
+						    json_object_array_get_idx(list, n)) : "(none)",
+					    cases[i].differences[n]);
+		assert_int_equal(lab_jsonval_len(list), n);
+		json_object_put(cmp);
+		json_object_put(b);
+		json_object_put(a);
+	}
 }
 
 /* The requests of a reboot, and the result the answers make. */
@@ -286,11 +246,7 @@ static void a_guest_that_never_comes_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(same_boot_is_the_same),
-		cmocka_unit_test(groups_match_by_their_devices),
-		cmocka_unit_test(a_regrouping_is_named_both_ways),
-		cmocka_unit_test(types_and_default_domain),
-		cmocka_unit_test(a_hostile_guest_is_compared_not_trusted),
+		cmocka_unit_test(comparisons),
 		cmocka_unit_test(a_reboot_in_order),
 		cmocka_unit_test(an_old_agent_is_refused),
 		cmocka_unit_test(a_guest_that_never_comes_back),
