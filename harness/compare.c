@@ -409,6 +409,21 @@ static const char *probe_requester(json_object *obs, json_object *res, const cha
 	return str(lab_pcitree_device(obs, dev), "requester");
 }
 
+/* A reset probe's groups or types that differ: what differed, in its own
+ * words (harness/reset.h), as the check's reason. */
+static void differences_reason(struct check *c, json_object *res)
+{
+	json_object *d = arr(res, "differences");
+	size_t n = 0;
+
+	for (size_t i = 0; i < len(d) && n < sizeof(c->reason) - 1; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(d, i));
+
+		n += (size_t)snprintf(c->reason + n, sizeof(c->reason) - n, "%s%s", i ? "; " : "",
+				      s ? s : "");
+	}
+}
+
 /* probe.NAME.KEY: a result field of the probe, or the faults it raised. */
 static void check_probe(struct check *c, json_object *obs)
 {
@@ -438,6 +453,9 @@ static void check_probe(struct check *c, json_object *obs)
 	if (strcmp(key, "fault")) {
 		c->observed = json_object_get(json_object_object_get(res, key));
 		compare_value(c);
+		if (!c->held && len(arr(res, "differences")) &&
+		    (!strcmp(key, "groups_same") || !strcmp(key, "types_same")))
+			differences_reason(c, res);
 		return;
 	}
 	c->observed = fault_summary(faults);

@@ -656,9 +656,10 @@ char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
 		prop(n, "match", "exact");
 		child(n, "model", p->cpu);
 	}
-	/* A transient guest that stops is gone: nothing to undefine. */
+	/* A transient guest that stops is gone: nothing to undefine. A
+	 * reset probe needs the guest to survive its reset (domain.h). */
 	child(dom, "on_poweroff", "destroy");
-	child(dom, "on_reboot", "destroy");
+	child(dom, "on_reboot", spec->restart_on_reboot ? "restart" : "destroy");
 	child(dom, "on_crash", "destroy");
 	add_devices(dom, spec);
 	if (add_qemu_commandline(dom, qemu, spec, err) < 0 ||

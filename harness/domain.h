@@ -55,6 +55,14 @@ struct lab_domain_spec {
 	const struct lab_topology *topology; /* bridges and endpoints added to
 					the machine (the first virtio / NVMe disk
 					moves to its virtio-blk / nvme node), or NULL */
+	int restart_on_reboot;       /* on_reboot=restart: a guest reset or
+					reboot restarts it in place (a reset probe,
+					harness/reset.h); otherwise it ends the
+					guest as a poweroff does. Either way panic=-1
+					makes a panic a reboot: with restart the
+					guest boots again, and the runner ends the
+					run on the panic line (or on the reset no
+					one asked for) */
 };
 
 /* A property name or value the lab will pass to QEMU: [A-Za-z0-9._:+-]+ */

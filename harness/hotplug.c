@@ -8,6 +8,7 @@
 #include <libvirt/virterror.h>
 
 #include "jsonval.h"
+#include "probe_result.h"
 
 enum phase {
 	ATTACH,          /* attach, then wait for the device */
@@ -39,11 +40,7 @@ static void put(struct lab_hotplug *h, const char *key, json_object *v)
  * the unplug (the disk must not stay in the guest), then the end. */
 static void fail(struct lab_hotplug *h, const char *what, const char *why)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "%s: %s", what, why ? why : "failed");
-	if (!lab_jsonval_str(h->result, "error"))
-		put(h, "error", json_object_new_string(msg));
+	lab_probe_result_fail(h->result, what, why);
 	h->phase = h->phase == READ || (h->phase == ATTACH &&
 					json_object_get_boolean(lab_jsonval_get(h->result, "attached")))
 		   ? DETACH : DONE;

@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "disk.h"
 #include "hotplug.h"
+#include "reset.h"
 #include "pcitree.h"
 #include "topology.h"
 #include "jsonval.h"
@@ -93,6 +94,7 @@ struct run {
 	char line[CONSOLE_LINE_MAX];
 	size_t line_len;
 	int lifecycle_cb;
+	int reboot_cb;           /* libvirt's reboot (reset) events */
 	int timer;
 	enum step step;
 	long pending;            /* id of the request we wait for */
@@ -119,6 +121,10 @@ struct run {
 	char *hotplug_xml;       /* the disk a hot-plug probe plugs in, or NULL */
 	struct lab_hotplug hotplug; /* that probe, while it runs */
 	size_t bind_index;       /* STEP_BIND: the test device, then the topology's edus */
+	struct lab_reset reset;  /* a reset probe, while it runs */
+	json_object *kmsg_first; /* the first boot's log, when a reset probe took it */
+	json_object *collect_reset; /* the collect after the reset */
+	double unasked_reset_at; /* a reset no probe asked for: when */
 };
 
 
@@ -272,9 +278,8 @@ static void probe_device(const struct run *r, json_object *probe, char *out, siz
 
 static void send_step(struct run *r);
 
-/* The current probe's result (taken) and error (taken), then the next
- * probe, or the step after the probes. */
-static void probe_done(struct run *r, json_object *result, json_object *error)
+/* The current probe's result (taken) and error (taken), recorded. */
+static void probe_record(struct run *r, json_object *result, json_object *error)
 {
 	json_object *p = json_object_new_object();
 	json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
@@ -284,6 +289,13 @@ static void probe_done(struct run *r, json_object *result, json_object *error)
 	json_object_object_add(p, "result", result);
 	json_object_object_add(p, "error", error);
 	json_object_array_add(r->probes, p);
+}
+
+/* The current probe recorded, then the next probe, or the step after the
+ * probes. */
+static void probe_done(struct run *r, json_object *result, json_object *error)
+{
+	probe_record(r, result, error);
 	if (++r->probe_index >= json_object_array_length(r->opts->probes)) {
 		mark(r, "probes");
 		r->step++;
@@ -315,6 +327,36 @@ static const char *hotplug_step(struct run *r, json_object *probe, json_object *
 	return execute;
 }
 
+/* A reset probe's next phase (harness/reset.h): its request for the agent,
+ * or NULL when it is over (its result then recorded, and what it kept of
+ * the two boots taken: the first boot's log, the second boot's collect). */
+static const char *reset_step(struct run *r, json_object *probe, json_object **args)
+{
+	const char *execute;
+
+	if (!r->reset.result && !r->reset.done) {
+		json_object *targets = json_object_new_array();
+		char dev[LAB_TOPO_PATH_MAX];
+
+		/* what STEP_BIND bound at first boot */
+		for (size_t i = 0; bind_target(r, i, dev, sizeof(dev)) == 0; i++)
+			json_object_array_add(targets, json_object_new_string(dev));
+		test_addr(r, 0, dev);
+		lab_reset_init(&r->reset, lab_jsonval_str(probe, "how"), targets, dev,
+			       r->platform->test_dma_mask, r->collect);
+	}
+	lab_reset_next(&r->reset, r->dom, &execute, args);
+	if (!execute) {
+		json_object *res = lab_reset_take(&r->reset);
+
+		r->kmsg_first = lab_reset_take_kmsg(&r->reset);
+		r->collect_reset = lab_reset_take_collect(&r->reset);
+		lab_reset_clear(&r->reset);
+		probe_done(r, res, NULL);
+	}
+	return execute;
+}
+
 static void send_step(struct run *r)
 {
 	struct lab_error err = { 0 };
@@ -341,15 +383,19 @@ static void send_step(struct run *r)
 		break;
 	case STEP_PROBE: {
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
+		const char *(*step)(struct run *, json_object *, json_object **);
 
 		args = json_object_new_object();
 		if (!strcmp(lab_scenario_probe_mode(probe), "crash")) {
 			execute = "crash";     /* the guest panics on purpose */
 			break;
 		}
-		if (!strcmp(lab_scenario_probe_mode(probe), "hotplug")) {
+		/* the probes the host takes part in, one phase at a time */
+		step = !strcmp(lab_scenario_probe_mode(probe), "hotplug") ? hotplug_step
+		       : !strcmp(lab_scenario_probe_mode(probe), "reset") ? reset_step : NULL;
+		if (step) {
 			json_object_put(args);
-			execute = hotplug_step(r, probe, &args);
+			execute = step(r, probe, &args);
 			if (!execute)
 				return;    /* recorded; probe_done went on */
 			break;
@@ -400,11 +446,28 @@ static void on_message(json_object *msg, void *opaque)
 	struct run *r = opaque;
 	json_object *ret;
 	long id = lab_agent_reply_id(msg);
+	const char *event = lab_jsonval_str(msg, "event");
 
+	/* a reset guest's new agent is up: ask it at once rather than at the
+	 * next retry */
+	if (id < 0 && event && !strcmp(event, "ready") && !r->finished &&
+	    r->step == STEP_PROBE && lab_reset_waiting(&r->reset)) {
+		send_step(r);
+		return;
+	}
 	if (id < 0 || id != r->pending || r->finished)
 		return;    /* an event, or the answer to a hello we retried */
 	if (r->step == STEP_PROBE) {
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
+
+		if (!strcmp(lab_scenario_probe_mode(probe), "reset")) {
+			lab_reset_reply(&r->reset, json_object_object_get(msg, "return"),
+					json_object_object_get(msg, "error"));
+			/* while the guest is away the tick asks again, each second */
+			if (!lab_reset_waiting(&r->reset))
+				send_step(r);
+			return;
+		}
 
 		if (!strcmp(lab_scenario_probe_mode(probe), "hotplug")) {
 			/* one phase of it answered: the next, or its end */
@@ -540,6 +603,14 @@ static void stalled(struct run *r)
 	n = strcspn(src, "\r");
 	if (!blank(src))
 		snprintf(line, sizeof(line), "\"%.*s\"", (int)(n > 200 ? 200 : n), src);
+	if (r->step == STEP_PROBE && lab_reset_waiting(&r->reset)) {
+		finish(r, LAB_RUN_TIMEOUT, "stalled: no console output, no agent message and idle "
+		       "vCPUs for %u s (last console line: %s; agent: not back from the %s of "
+		       "probe %s)", r->opts->stall_s, line, r->reset.how,
+		       lab_jsonval_str(json_object_array_get_idx(r->opts->probes, r->probe_index),
+				       "name"));
+		return;
+	}
 	finish(r, LAB_RUN_TIMEOUT, "stalled: no console output, no agent message and idle "
 	       "vCPUs for %u s (last console line: %s; agent: %s%s)", r->opts->stall_s, line,
 	       r->step == STEP_HELLO ? "not ready yet" : "waiting for ",
@@ -557,6 +628,22 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED)
 		r->gone = 1;
 	return 0;
+}
+
+/* QEMU reset the guest (libvirt's reboot event: a guest reboot or
+ * virDomainReset). Only a domain with on_reboot=restart lives on through
+ * one, and only a reset probe asks for one: any other is a guest that
+ * panicked (panic=-1 reboots it) or reset on its own. The console may yet
+ * bring the panic line: on_tick decides after GONE_GRACE_S. */
+static void on_reboot(virConnectPtr conn, virDomainPtr dom, void *opaque)
+{
+	struct run *r = opaque;
+
+	(void)conn, (void)dom;
+	if (r->finished || (r->step == STEP_PROBE && lab_reset_event(&r->reset)))
+		return;
+	if (!r->unasked_reset_at)
+		r->unasked_reset_at = lab_clock_now();
 }
 
 static void on_tick(int timer, void *opaque)
@@ -585,6 +672,13 @@ static void on_tick(int timer, void *opaque)
 				   "(step %d)", r->collect ? "was done" : "answered", r->step);
 		return;
 	}
+	if (r->unasked_reset_at) {
+		on_console(r->console, VIR_STREAM_EVENT_READABLE, r);
+		if (t - r->unasked_reset_at >= GONE_GRACE_S)
+			finish(r, LAB_RUN_CRASHED, "the guest reset without being asked (step %d; "
+			       "a panic reboots it: see console.log)", r->step);
+		return;
+	}
 	if (r->channel_error[0] && t - r->channel_error_at > CHANNEL_GRACE_S) {
 		finish(r, LAB_RUN_ERROR, "%s", r->channel_error);
 		return;
@@ -592,6 +686,14 @@ static void on_tick(int timer, void *opaque)
 	if (r->step == STEP_STOPPING && t > r->stop_deadline) {
 		finish(r, LAB_RUN_OK, "guest did not power off within %.0f s; destroyed",
 		       POWEROFF_WAIT_S);
+		return;
+	}
+	if (t > r->deadline && r->step == STEP_PROBE && r->reset.result) {
+		finish(r, LAB_RUN_TIMEOUT, "%s: the guest did not come back from its %s within the "
+		       "run's %u s (%s)", lab_jsonval_str(json_object_array_get_idx(
+				r->opts->probes, r->probe_index), "name"), r->reset.how,
+		       r->opts->timeout_s, lab_reset_waiting(&r->reset)
+		       ? "no new boot's agent answered" : "the probe was not done");
 		return;
 	}
 	if (t > r->deadline) {
@@ -613,7 +715,8 @@ static void on_tick(int timer, void *opaque)
 		if (lab_agent_flush(r->agent, &err) < 0)
 			channel_broke(r, err.msg);
 	}
-	if (r->step == STEP_HELLO && t - r->last_send > HELLO_RETRY_S)
+	if ((r->step == STEP_HELLO || (r->step == STEP_PROBE && lab_reset_waiting(&r->reset))) &&
+	    t - r->last_send > HELLO_RETRY_S)
 		send_step(r);
 }
 
@@ -678,6 +781,8 @@ static void teardown(struct run *r)
 		virEventRemoveTimeout(r->timer);
 	if (r->lifecycle_cb >= 0)
 		virConnectDomainEventDeregisterAny(r->conn, r->lifecycle_cb);
+	if (r->reboot_cb >= 0)
+		virConnectDomainEventDeregisterAny(r->conn, r->reboot_cb);
 	if (r->dom) {
 		if (virDomainIsActive(r->dom) == 1)
 			virDomainDestroy(r->dom);
@@ -692,15 +797,16 @@ static void teardown(struct run *r)
 	}
 }
 
-static void write_kmsg(struct run *r, struct lab_error *err)
+/* A kmsg reply's records as dmesg prints them, into the run's folder. */
+static void write_kmsg(struct run *r, const char *name, json_object *kmsg, struct lab_error *err)
 {
-	json_object *recs = r->kmsg ? json_object_object_get(r->kmsg, "records") : NULL;
+	json_object *recs = kmsg ? json_object_object_get(kmsg, "records") : NULL;
 	char path[PATH_MAX];
 	size_t n = recs && json_object_is_type(recs, json_type_array)
 			   ? json_object_array_length(recs) : 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/kmsg.log", r->opts->dir);
+	snprintf(path, sizeof(path), "%s/%s", r->opts->dir, name);
 	f = fopen(path, "we");
 	if (!f) {
 		lab_error_set_errno(err, errno, "writing %s", path);
@@ -752,6 +858,7 @@ static int start(struct run *r, struct lab_error *err)
 	spec.iommu_opts = r->opts->qemu_opts;
 	spec.machine_opts = r->opts->machine_opts;
 	spec.test_devices = lab_scenario_probes_need_peer(r->opts->probes) ? 2 : 1;
+	spec.restart_on_reboot = lab_scenario_probes_need_restart(r->opts->probes);
 	spec.emulator = r->opts->emulator;
 	if (r->platform->firmware && access(r->platform->firmware, R_OK) < 0) {
 		lab_error_set_errno(err, errno, "platform %s boots firmware %s (Debian's "
@@ -807,6 +914,9 @@ static int start(struct run *r, struct lab_error *err)
 	r->lifecycle_cb = virConnectDomainEventRegisterAny(
 		r->conn, r->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), r, NULL);
+	r->reboot_cb = virConnectDomainEventRegisterAny(
+		r->conn, r->dom, VIR_DOMAIN_EVENT_ID_REBOOT,
+		VIR_DOMAIN_EVENT_CALLBACK(on_reboot), r, NULL);
 	if (open_streams(r, err) < 0)
 		return -1;
 	mark(r, "streams");
@@ -849,7 +959,7 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	struct lab_error local = { 0 };
 	struct lab_platform *platform;
 	struct run r = { .opts = opts, .res = res, .conn = conn, .lifecycle_cb = -1,
-			 .timer = -1 };
+			 .reboot_cb = -1, .timer = -1 };
 	char *json;
 
 	memset(res, 0, sizeof(*res));
@@ -874,15 +984,33 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	}
 	teardown(&r);
 	mark(&r, "destroyed");
+	if (r.reset.result) {
+		/* the run ended with a reset probe under way: what it got */
+		lab_reset_abandon(&r.reset, res->detail);
+		probe_record(&r, lab_reset_take(&r.reset), NULL);
+		r.kmsg_first = lab_reset_take_kmsg(&r.reset);
+		r.collect_reset = lab_reset_take_collect(&r.reset);
+	}
 	res->total_s = r.started ? lab_clock_now() - r.started : 0;
 	res->timeline = r.timeline;
 	res->garbage = r.agent ? r.agent->garbage : 0;
 	res->probes = r.probes;
 	r.probes = NULL;
-	if (r.kmsg) {
-		write_kmsg(&r, &local);
+	if (r.kmsg_first) {
+		/* a reset probe came last: the first boot's log is the one the
+		 * observations and the probes are judged by (reset.h) */
+		write_kmsg(&r, "kmsg.log", r.kmsg_first, &local);
+		res->kmsg = json_object_get(json_object_object_get(r.kmsg_first, "records"));
+		if (r.kmsg)
+			write_kmsg(&r, "kmsg-after-reset.log", r.kmsg, &local);
+	} else if (r.kmsg) {
+		write_kmsg(&r, "kmsg.log", r.kmsg, &local);
 		res->kmsg = json_object_get(json_object_object_get(r.kmsg, "records"));
 	}
+	if (r.collect_reset)
+		write_file(opts->dir, "collect-after-reset.json",
+			   json_object_to_json_string_ext(r.collect_reset, JSON_C_TO_STRING_PRETTY),
+			   &local);
 	if (r.collect) {
 		/* the agent's raw answer too: what the observations were made from */
 		write_file(opts->dir, "collect.json",
@@ -906,6 +1034,9 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	lab_disk_set_clear(&r.disks, res->status != LAB_RUN_OK);
 	lab_topology_free(r.topology);
 	lab_hotplug_clear(&r.hotplug);
+	lab_reset_clear(&r.reset);
+	json_object_put(r.kmsg_first);
+	json_object_put(r.collect_reset);
 	free(r.hotplug_xml);
 	json_object_put(r.collect);
 	json_object_put(r.kmsg);

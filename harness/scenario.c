@@ -552,7 +552,11 @@ static int valid_name(const char *s)
 
 /* ---- DMA probes ------------------------------------------------------------ */
 
-static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", "hotplug", NULL };
+static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", "hotplug", "reset",
+					   NULL };
+/* a reset probe: the host resets the guest (virDomainReset), or the guest
+ * reboots itself (harness/reset.h) */
+static const char *const probe_hows[] = { "reset", "reboot", NULL };
 static const char *const probe_disks[] = { "virtio", "nvme", NULL };
 static const char *const probe_dirs[] = { "read", "write", NULL };
 static const char *const round_trips[] = { "exact", "mismatch", NULL };
@@ -680,7 +684,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	static const char *const expect_keys_probe[] = {
 		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
 		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform",
-		"vfio_viable", "attached", "removed", "group_gone", NULL
+		"vfio_viable", "attached", "removed", "group_gone", "rebooted", "groups_same",
+		"types_same", NULL
 	};
 	struct probe_ctx *p = opaque;
 	const char *s = lab_yaml_scalar(v);
@@ -699,6 +704,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		p->name = s;
 	} else if (!strcmp(key, "mode") && !lab_yaml_one_of(s, probe_modes)) {
 		return lab_yaml_fail(c, v, "mode must be one of: %s", lab_yaml_joined(probe_modes));
+	} else if (!strcmp(key, "how") && !lab_yaml_one_of(s, probe_hows)) {
+		return lab_yaml_fail(c, v, "how must be one of: %s", lab_yaml_joined(probe_hows));
 	} else if (!strcmp(key, "direction") && !lab_yaml_one_of(s, probe_dirs)) {
 		return lab_yaml_fail(c, v, "direction must be one of: %s", lab_yaml_joined(probe_dirs));
 	} else if (!strcmp(key, "map_access") && !lab_yaml_one_of(s, map_accesses)) {
@@ -747,6 +754,23 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 	return 0;
 }
 
+/* A probe whose mode takes one key of its own (a hotplug probe's port, a
+ * reset probe's how) and nothing else: that key, and no other. */
+static int one_key_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p,
+			 const char *mode, const char *key, const char *what)
+{
+	json_object_object_foreach(p->probe, k, v) {
+		(void)v;
+		if (strcmp(k, "mode") && strcmp(k, key) && strcmp(k, "name"))
+			return lab_yaml_fail(c, pn, "probe %s: a %s probe takes only %s (%s), not "
+					     "'%s'", p->name, mode, key, what, k);
+	}
+	if (!json_object_object_get_ex(p->probe, key, NULL))
+		return lab_yaml_fail(c, pn, "probe %s: a %s probe needs %s (%s)", p->name, mode, key,
+				     what);
+	return 0;
+}
+
 /* What each mode needs: a DMA probe a direction, a block probe a disk and
  * nothing of the DMA's. */
 static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p)
@@ -760,22 +784,18 @@ static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_c
 	if (!p->name || !json_object_object_get_ex(p->probe, "mode", &mode))
 		return lab_yaml_fail(c, pn, "a probe needs name and mode");
 	block = !strcmp(json_object_get_string(mode), "block");
-	if (!strcmp(json_object_get_string(mode), "hotplug")) {
-		/* the run's virtio disk, plugged into port: nothing else to say */
-		json_object_object_foreach(p->probe, k, v) {
-			(void)v;
-			if (strcmp(k, "mode") && strcmp(k, "port") && strcmp(k, "name"))
-				return lab_yaml_fail(c, pn, "probe %s: a hotplug probe takes only a "
-						     "port (it plugs the run's virtio disk), not '%s'",
-						     p->name, k);
-		}
-		if (!json_object_object_get_ex(p->probe, "port", NULL))
-			return lab_yaml_fail(c, pn, "probe %s: a hotplug probe needs port (an empty "
-					     "root-port of the topology)", p->name);
-		return 0;
-	}
+	/* the run's virtio disk, plugged into port: nothing else to say */
+	if (!strcmp(json_object_get_string(mode), "hotplug"))
+		return one_key_probe(c, pn, p, "hotplug", "port", "an empty root-port of the "
+				     "topology, where it plugs the run's virtio disk");
 	if (json_object_object_get_ex(p->probe, "port", NULL))
 		return lab_yaml_fail(c, pn, "probe %s: port is for hotplug probes", p->name);
+	/* the guest's own test device and the topology's edus: nothing
+	 * else to say */
+	if (!strcmp(json_object_get_string(mode), "reset"))
+		return one_key_probe(c, pn, p, "reset", "how", lab_yaml_joined(probe_hows));
+	if (json_object_object_get_ex(p->probe, "how", NULL))
+		return lab_yaml_fail(c, pn, "probe %s: how is for reset probes", p->name);
 	if (!strcmp(json_object_get_string(mode), "crash")) {
 		/* the guest panics: nothing else to say, and no probe after it */
 		char prefix[160];
@@ -824,6 +844,14 @@ int lab_scenario_probes_need_disks(json_object *probes)
 	return 0;
 }
 
+int lab_scenario_probes_need_restart(json_object *probes)
+{
+	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
+		if (!strcmp(lab_scenario_probe_mode(json_object_array_get_idx(probes, i)), "reset"))
+			return 1;
+	return 0;
+}
+
 int lab_scenario_probes_need_peer(json_object *probes)
 {
 	for (size_t i = 0; probes && i < json_object_array_length(probes); i++)
@@ -838,7 +866,7 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
 		"disk", "device", "bind_group", "port", "map_access", "address", "vfio_claim",
-		"expect", NULL
+		"how", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -855,6 +883,18 @@ static int get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *va
 		var->nexpects = p.x.n;
 		if (rc == 0)
 			rc = check_probe(c, pn, &p);
+		/* what the probes before a reset did is in the first boot's
+		 * kernel log, the one the run keeps (harness/reset.h): a probe
+		 * after it would be judged by the wrong boot's log */
+		for (size_t j = 0; rc == 0 && j < json_object_array_length(var->probes); j++) {
+			json_object *q = json_object_array_get_idx(var->probes, j);
+
+			if (!strcmp(lab_scenario_probe_mode(q), "reset"))
+				rc = lab_yaml_fail(c, pn, "probe %s comes after the reset probe %s: a "
+						   "reset probe comes last (the probes before it are "
+						   "judged by the first boot's kernel log)", p.name,
+						   json_object_get_string(json_object_object_get(q, "name")));
+		}
 		if (rc < 0) {
 			json_object_put(p.probe);
 			return -1;

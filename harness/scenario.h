@@ -74,10 +74,13 @@ struct lab_scenario {
  * "file:line: ...". */
 /* What a variant's probes (the `probes:` array, or NULL) ask of its guest:
  * a block probe needs the disks (harness/disk.h), an isolation probe
- * (peer: true) the second test device. */
+ * (peer: true) the second test device, a reset probe (the last one, if
+ * any) a domain that restarts on a reboot (harness/reset.h). */
 int lab_scenario_probes_need_disks(json_object *probes);
 int lab_scenario_probes_need_peer(json_object *probes);
-/* The probe's mode ("vfio", "raw", "block", "crash"), or "" */
+int lab_scenario_probes_need_restart(json_object *probes);
+/* The probe's mode ("vfio", "raw", "block", "crash", "hotplug", "reset"),
+ * or "" */
 const char *lab_scenario_probe_mode(json_object *probe);
 
 struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_dir,

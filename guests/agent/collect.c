@@ -393,6 +393,9 @@ json_object *collect_hello(void)
 	json_object_object_add(o, "agent", json_object_new_string("iommu-lab-agent"));
 	json_object_object_add(o, "version", json_object_new_string(AGENT_VERSION));
 	json_object_object_add(o, "protocol", json_object_new_int(1));
+	/* which boot answers: the harness tells a reset guest's new boot
+	 * from the old one by it (harness/reset.h) */
+	add_or_null(o, "boot_id", read_attr("/proc/sys/kernel/random/boot_id"));
 	if (uname(&u) == 0) {
 		json_object_object_add(o, "kernel", json_object_new_string(u.release));
 		json_object_object_add(o, "machine", json_object_new_string(u.machine));

@@ -235,6 +235,32 @@ static void acpi_fields_are_judged(void **state)
 	json_object_put(obs);
 }
 
+/* a reset probe whose groups changed says how, in the check's reason */
+static void reset_differences_are_the_reason(void **state)
+{
+	json_object *obs = json_tokener_parse(json_object_to_json_string(intel_obs));
+	json_object *probes = json_tokener_parse(
+		"[{\"name\": \"again\", \"faults\": [], \"result\": {\"how\": \"reboot\", "
+		"\"rebooted\": true, \"groups_same\": false, \"types_same\": true, "
+		"\"differences\": [\"group [0000:00:04.0] (DMA) at first boot is not a group after "
+		"the reset\", \"group [0000:00:04.0, 0000:01:00.0] (DMA) after the reset was not a "
+		"group at first boot\"], \"round_trip\": \"exact\", \"error\": null}}]");
+	json_object *res;
+
+	(void)state;
+	json_object_object_add(obs, "probes", probes);
+	res = judge("reset", &env72, "ok", obs, NULL);
+	assert_string_equal(verdict_of(res, "probe.again.rebooted"), "pass");
+	assert_string_equal(verdict_of(res, "probe.again.types_same"), "pass");
+	assert_string_equal(verdict_of(res, "probe.again.groups_same"), "fail");
+	assert_string_equal(field(check_named(res, "probe.again.groups_same"), "reason"),
+			    "group [0000:00:04.0] (DMA) at first boot is not a group after the reset; "
+			    "group [0000:00:04.0, 0000:01:00.0] (DMA) after the reset was not a group at "
+			    "first boot");
+	json_object_put(res);
+	json_object_put(obs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +272,7 @@ int main(void)
 		cmocka_unit_test(an_expected_panic_passes_and_skips_the_rest),
 		cmocka_unit_test(faults_fail_no_faults),
 		cmocka_unit_test(acpi_fields_are_judged),
+		cmocka_unit_test(reset_differences_are_the_reason),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, setup, teardown);

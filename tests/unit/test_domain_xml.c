@@ -3,7 +3,8 @@
  * Domain XML as golden files, as libvirt's qemuxmlconftest does: each
  * tests/data/domain/CASE.json (a platform and what a run adds to it: kernel
  * arguments, IOMMU and machine options, a second test device, disks, another
- * QEMU) must give exactly CASE.xml. The cases are found in the folder.
+ * QEMU, on_reboot=restart for a reset probe) must give exactly CASE.xml.
+ * The cases are found in the folder.
  * Regenerate the .xml files on purpose only, and read the diff:
  *   LAB_REGEN=1 build/tests/test_domain_xml
  */
@@ -79,6 +80,7 @@ static char *render(const char *json_path)
 	spec.test_devices = uint_or(in, "test_devices", 1);
 	spec.iommu_opts = lab_jsonval_obj(in, "iommu_opts");
 	spec.machine_opts = lab_jsonval_obj(in, "machine_opts");
+	spec.restart_on_reboot = json_object_get_boolean(lab_jsonval_get(in, "restart_on_reboot"));
 	for (size_t i = 0; i < lab_jsonval_len(disks) && i < MAX_DISKS; i++) {
 		json_object *o = json_object_array_get_idx(disks, i);
 

@@ -29,6 +29,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "pcidiagram.h"
+#include "testdata.h"
 
 #define DATA "tests/data/pcidiagram"
 #define MAX_CASES 16
@@ -36,14 +37,7 @@
 
 static json_object *load(const char *name)
 {
-	char path[512];
-	json_object *o;
-
-	snprintf(path, sizeof(path), DATA "/%s.json", name);
-	o = json_object_from_file(path);
-	if (!o)
-		fail_msg("%s: missing or not JSON", path);
-	return o;
+	return lab_test_json(DATA "/%s.json", name);
 }
 
 static json_object *obs_of(json_object *run)

@@ -216,6 +216,9 @@ static void invalid_files_say_where_and_why(void **state)
 		{ "bad-acpi.yaml", "bad-acpi.yaml:7: acpi: 'mgaw' must be TABLE.FIELD with TABLE dmar, ivrs or iort" },
 		{ "bad-block-probe.yaml", "bad-block-probe.yaml:6: probe blk: a block probe takes no 'direction'" },
 		{ "bad-crash-probe.yaml", "bad-crash-probe.yaml:6: probe boom: a crash probe has no expect" },
+		{ "bad-reset-probe.yaml", "bad-reset-probe.yaml:11: probe after comes after the reset probe again: a reset probe comes last" },
+		{ "bad-reset-how.yaml", "bad-reset-how.yaml:8: how must be one of: reset, reboot" },
+		{ "bad-reset-keys.yaml", "bad-reset-keys.yaml:6: probe again: a reset probe takes only how (reset, reboot), not 'direction'" },
 		{ "bad-disk.yaml", "bad-disk.yaml:8: disk must be one of: virtio, nvme" },
 		{ "bad-count.yaml", "bad-count.yaml:6: iommus must be a whole number >= 0" },
 		{ "binary.yaml", "binary.yaml:" },
@@ -244,6 +247,27 @@ static void invalid_files_say_where_and_why(void **state)
 		if (!strstr(err.msg, cases[i].want))
 			fail_msg("%s: '%s' lacks '%s'", cases[i].file, err.msg, cases[i].want);
 	}
+}
+
+/* A reset probe: its expectations, and the restart its run's domain needs
+ * (only that variant's). */
+static void reset_probe(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_scenario *s = lab_scenario_load(DATA "reset.yaml", PLATFORMS, &err);
+	json_object *p;
+
+	(void)state;
+	if (!s)
+		fail_msg("%s", err.msg);
+	p = json_object_array_get_idx(s->variants[0].probes, 1);
+	assert_string_equal(lab_scenario_probe_mode(p), "reset");
+	assert_string_equal(json_object_get_string(json_object_object_get(p, "how")), "reset");
+	assert_true(lab_scenario_probes_need_restart(s->variants[0].probes));
+	assert_false(lab_scenario_probes_need_restart(s->variants[1].probes));
+	assert_int_equal(s->variants[0].nexpects, 4);
+	assert_string_equal(s->variants[0].expects[1].key, "probe.again.groups_same");
+	lab_scenario_free(s);
 }
 
 static void conditions(void **state)
@@ -311,6 +335,7 @@ int main(void)
 		cmocka_unit_test(qemus_for_every_run),
 		cmocka_unit_test(duplicate_runs_across_files_are_refused),
 		cmocka_unit_test(invalid_files_say_where_and_why),
+		cmocka_unit_test(reset_probe),
 		cmocka_unit_test(conditions),
 		cmocka_unit_test(every_shipped_scenario_loads),
 	};
