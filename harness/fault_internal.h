@@ -102,14 +102,14 @@ struct fault {
 	int reason_has_text;
 	int reason_conflict;	/* intel: an interrupt reason on a DMA record */
 	char reason_printed[12];
-	int has_aux;		/* AMD: command/table address (not the fault's) */
+	int has_aux;		/* AMD: "Control Reg" printed after ILLEGAL_DEV_TABLE_ENTRY */
 	uint64_t aux;
 	char driver[NAME_LEN];	/* driver named in a "drv ssss:bb:dd.f:" prefix */
 	char client[NAME_LEN];	/* SMMUv3 decoded client */
 	char detail[NAME_LEN];	/* free-form tail (CMDQ error text, ...) */
-	uint64_t raw[4];	/* SMMUv3 dwords / AMD DTE / AMD CMD */
+	uint64_t raw[4];	/* SMMUv3 dwords / AMD DTE / AMD CMD / AMD event words */
 	int nraw;
-	int raw_kind;		/* 0 none, 1 smmuv3 dwords, 2 dte, 3 cmd */
+	int raw_kind;		/* 0 none, 1 smmuv3 dwords, 2 dte, 3 cmd, 4 AMD event */
 	int v3_detail;		/* SMMUv3 privilege/class line seen */
 	int v3_decoded;		/* SMMUv3 "event:" line seen */
 	int dwords_missing;
@@ -440,10 +440,14 @@ void fault_describe(struct fault_store *s);
 
 /* what the description of one family takes from another's tables */
 const char *fault_intel_reason_text(uint64_t reason);
-extern const char *const fault_amd_flag_names[9];
 extern const char *const fault_amd_invreq_types[8];
+/* the flag bits of AMD event type `code` that are set in `flags`, by name
+ * ("PR RW PE", "TR type 5"); 0 when the event's flag layout is not known */
+int fault_amd_flag_text(int code, uint64_t flags, char *buf, size_t n);
 
-/* AMD event flags (amd_iommu_types.h EVENT_FLAG_*) */
+/* AMD event flags, as IO_PAGE_FAULT defines them (amd_iommu_types.h
+ * EVENT_FLAG_I and EVENT_FLAG_RW; the others: AMD IOMMU spec 48882, IO_PAGE_FAULT
+ * event) */
 #define AMD_GN 0x001
 #define AMD_NX 0x002
 #define AMD_US 0x004

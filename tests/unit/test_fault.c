@@ -299,15 +299,34 @@ static void test_amd_flags_direction(void **state)
 		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x1000 flags=0x0070]",
 		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x2000 flags=0x0050]",
 		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x3000 flags=0x0020]",
+		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x4000 flags=0x0000]",
+		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0xfee00000 flags=0x0028]",
 	};
-	json_object *o = parse_texts(t, 3);
+	json_object *o = parse_texts(t, 5), *d, *fl;
 
 	(void)state;
 	assert_string_equal(sfield(fault_at(o, 0), "access"), "write");
 	assert_string_equal(sfield(fault_at(o, 1), "access"), "read");
-	/* RW is only defined when PR=1 */
-	assert_null(sfield(fault_at(o, 2), "access"));
+	/* PR=0: the kernel reads RW all the same (amd_iommu_report_page_fault) */
+	assert_string_equal(sfield(fault_at(o, 2), "access"), "write");
+	/* I=0 and RW=0: a read, not unknown */
+	assert_string_equal(sfield(fault_at(o, 3), "access"), "read");
+	/* I=1: an interrupt request, neither */
+	assert_null(sfield(fault_at(o, 4), "access"));
 	assert_string_equal(sfield(fault_at(o, 0), "device"), "0000:00:14.0");
+	/* every bit by name */
+	assert_true(json_object_object_get_ex(fault_at(o, 0), "decoded", &d));
+	assert_true(json_object_object_get_ex(d, "flags", &fl));
+	assert_int_equal(ifield(fl, "pr"), 1);
+	assert_int_equal(ifield(fl, "rw"), 1);
+	assert_int_equal(ifield(fl, "pe"), 1);
+	assert_int_equal(ifield(fl, "i"), 0);
+	assert_int_equal(ifield(fl, "gn"), 0);
+	assert_int_equal(ifield(fl, "nx"), 0);
+	assert_int_equal(ifield(fl, "us"), 0);
+	assert_int_equal(ifield(fl, "rz"), 0);
+	assert_int_equal(ifield(fl, "tr"), 0);
+	assert_string_equal(sfield(d, "flags_raw"), "0x70");
 	json_object_put(o);
 }
 
