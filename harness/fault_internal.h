@@ -105,14 +105,17 @@ struct fault {
 	int has_aux;		/* AMD: "Control Reg" printed after ILLEGAL_DEV_TABLE_ENTRY */
 	uint64_t aux;
 	char driver[NAME_LEN];	/* driver named in a "drv ssss:bb:dd.f:" prefix */
-	char client[NAME_LEN];	/* SMMUv3 decoded client */
+	char client[NAME_LEN];	/* SMMUv3 decoded client, SMMUv2 vendor client name */
 	char detail[NAME_LEN];	/* free-form tail (CMDQ error text, ...) */
 	uint64_t raw[4];	/* SMMUv3 dwords / AMD DTE / AMD CMD / AMD event words */
 	int nraw;
-	int raw_kind;		/* 0 none, 1 smmuv3 dwords, 2 dte, 3 cmd, 4 AMD event */
+	int raw_kind;		/* 0 none, 1 smmuv3 dwords, 2 dte, 3 cmd, 4 AMD event,
+				 * 5 SMMUv2 vendor walk (nraw: a mask of the levels) */
 	int v3_detail;		/* SMMUv3 privilege/class line seen */
 	int v3_decoded;		/* SMMUv3 "event:" line seen */
 	int dwords_missing;
+	int has_stag;		/* SMMUv3: the stall tag (EVTQ_1_STAG), printed or in dword 1 */
+	uint64_t stag;
 	/* occurrence */
 	unsigned long line;
 	int has_ts;
