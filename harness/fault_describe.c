@@ -171,6 +171,16 @@ static const char *explain(const struct fault_store *s, const struct record *r,
 		ev_add(ev, "SMMUv3 event 0x%02x %s", (unsigned)f->k.code, f->k.event);
 	} else if (f->k.kind == K_SMMU && f->k.has_code) {
 		ev_add(ev, "FSR 0x%" PRIx64, (uint64_t)f->k.code);
+	} else if (f->k.kind == K_VIRTIO && f->k.x[0]) {
+		if (f->k.has_dev)
+			ev_add(ev, "endpoint %" PRIu64 " = 0x%04" PRIx64 ", read as the PCI requester "
+			       "ID %02x:%02x.%u (bus << 8 | devfn, as QEMU's virtio-iommu numbers "
+			       "endpoints)", f->k.x[0] - 1, f->k.x[0] - 1,
+			       (unsigned)(f->k.dev >> 8) & 0xff, (unsigned)(f->k.dev >> 3) & 0x1f,
+			       (unsigned)f->k.dev & 7);
+		if (f->k.has_addr && f->k.x[1] == 1)
+			ev_add(ev, "no R/W/X flags: the device did not report the direction (QEMU "
+			       "reports it only for a mapping that lacks the permission)");
 	}
 
 	if (dma && f->k.has_addr && f->k.addr == 0 && r->level == 0) {

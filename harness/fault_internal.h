@@ -9,7 +9,7 @@
  *                     their deadlines, counts "callbacks suppressed" lines
  *   fault_store.c     the records: keys, folding, the hash table, JSON
  *   fault_describe.c  meaning, likely cause and evidence of each record
- *   fault_intel.c, fault_amd.c, fault_smmuv3.c, fault_smmuv2.c
+ *   fault_intel.c, fault_amd.c, fault_smmuv3.c, fault_smmuv2.c, fault_virtio.c
  *                     one IOMMU family each: its kernel-log formats, its
  *                     pending state and its part of a record's description
  * Functions shared across these files are named fault_*; the small parsing
@@ -34,7 +34,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* a record's IOMMU family; fault.c maps each to its struct fault_family */
-enum kind { K_INTEL, K_AMD, K_SMMUV3, K_SMMU, K_COUNT };
+enum kind { K_INTEL, K_AMD, K_SMMUV3, K_SMMU, K_VIRTIO, K_COUNT };
 
 enum access { ACC_NONE, ACC_READ, ACC_WRITE };
 
@@ -362,7 +362,8 @@ struct fault_family {
 	void (*describe)(const struct record *r, json_object *d, char *m, size_t mn);
 };
 
-extern const struct fault_family fault_intel, fault_amd, fault_smmuv3, fault_smmuv2;
+extern const struct fault_family fault_intel, fault_amd, fault_smmuv3, fault_smmuv2,
+	fault_virtio;
 
 /* the family of records of kind k */
 const struct fault_family *fault_family(int kind);

@@ -458,6 +458,36 @@ static void test_smmu_v2_fsynr_write(void **state)
 	json_object_put(o);
 }
 
+/* virtio-iommu as a guest's /dev/kmsg gives it: the endpoint is the requester ID */
+static void test_virtio_fields(void **state)
+{
+	static const char *const t[] = {
+		"virtio_iommu virtio0: page fault from EP 128 at 0x100000 []",
+		"virtio_iommu virtio0: page fault from EP 128 at 0x200000 [W]",
+		"virtio_iommu virtio0: domain fault from EP 1280 at 0 []",
+		"viommu_fault_handler: 3 callbacks suppressed",
+	};
+	json_object *o = parse_texts(t, 4), *f = fault_at(o, 0), *d;
+
+	(void)state;
+	assert_int_equal(json_object_array_length(faults(o)), 3);
+	assert_string_equal(sfield(f, "iommu"), "virtio");
+	assert_string_equal(sfield(f, "event"), "MAPPING_FAULT");
+	assert_int_equal(ifield(f, "code"), 2);
+	assert_string_equal(sfield(f, "device"), "0000:00:10.0");
+	assert_int_equal(ifield(f, "stream_id"), 128);
+	assert_string_equal(sfield(f, "address"), "0x100000");
+	assert_null(sfield(f, "access"));	/* "[]": no direction reported */
+	assert_true(json_object_object_get_ex(f, "decoded", &d));
+	assert_int_equal(ifield(d, "endpoint"), 128);
+	assert_string_equal(sfield(fault_at(o, 1), "access"), "write");
+	assert_string_equal(sfield(fault_at(o, 2), "event"), "DOMAIN_FAULT");
+	assert_string_equal(sfield(fault_at(o, 2), "device"), "0000:05:00.0");
+	assert_string_equal(sfield(fault_at(o, 2), "address"), "0x0");	/* %#llx prints 0 */
+	assert_int_equal(ifield(fault_at(o, 2), "count"), 4);
+	json_object_put(o);
+}
+
 /* "callbacks suppressed" before any record waits for the family's next record */
 static void test_suppressed_attribution(void **state)
 {
@@ -613,6 +643,7 @@ int main(void)
 	ADD(test_smmuv3_raw_fields);
 	ADD(test_smmuv3_truncated_at_eof);
 	ADD(test_smmu_v2_fsynr_write);
+	ADD(test_virtio_fields);
 	ADD(test_suppressed_attribution);
 	ADD(test_fold_cap);
 	ADD(test_fold_all_levels);
