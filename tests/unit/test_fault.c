@@ -210,6 +210,48 @@ static void test_golden(void **state)
 	json_object_put(actual);
 }
 
+/*
+ * The structured shapes of a log decode as its text does: a golden case
+ * named journal_json_X, journal_json_pretty_X, journal_json_seq_X,
+ * journal_export_X or dmesg_json_X is the same messages as the case X (or,
+ * for X = fields, as journal_json_fields), so both give the same JSON.
+ */
+static void test_structured_twins(void **state)
+{
+	static const char *const shapes[] = {
+		"journal_json_pretty_", "journal_json_seq_", "journal_json_", "journal_export_",
+		"dmesg_json_",
+	};
+	int pairs = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ncases; i++) {
+		const char *name = golden_cases[i], *twin = NULL;
+		char a[256], b[256], path[512] = "";
+		json_object *x, *y;
+
+		for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]) && !twin; s++)
+			if (!strncmp(name, shapes[s], strlen(shapes[s])))
+				twin = name + strlen(shapes[s]);
+		if (!twin)
+			continue;
+		if (!strcmp(twin, "fields"))
+			twin = "journal_json_fields";
+		if (!strcmp(twin, name))
+			continue;
+		snprintf(a, sizeof(a), DATA "%s.log", twin);
+		snprintf(b, sizeof(b), DATA "%s.log", name);
+		x = parse_path(a);
+		y = parse_path(b);
+		if (json_diff(x, y, path, sizeof(path)))
+			fail_msg("%s does not decode as its twin %s", b, a);
+		json_object_put(x);
+		json_object_put(y);
+		pairs++;
+	}
+	assert_true(pairs >= 9);
+}
+
 /* the folder holds the corpus: finding too few means it was not found */
 static void test_golden_corpus_found(void **state)
 {
@@ -632,6 +674,7 @@ int main(void)
 		tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn);		\
 	} while (0)
 	ADD(test_golden_corpus_found);
+	ADD(test_structured_twins);
 	ADD(test_intel_reason_decimal_and_hex);
 	ADD(test_intel_fields);
 	ADD(test_bare_text_two_line);
