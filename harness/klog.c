@@ -68,6 +68,7 @@ struct lab_klog {
 	size_t msg_len, msg_pos;
 	int msg_active, msg_trunc, msg_has_ts;
 	double msg_ts;
+	unsigned long msg_line;	/* a JSON line among text: its line, for every record */
 };
 
 static int is_digit(int c)
@@ -684,6 +685,10 @@ static size_t qp_decode(char *s, size_t len)
 	return o;
 }
 
+static int json_line_entry(struct lab_klog *k, const char *s, size_t n, unsigned long line,
+			   struct lab_error *err);
+static void message_line(struct lab_klog *k, struct lab_klog_record *rec);
+
 static int text_next(struct lab_klog *k, struct lab_klog_record *rec, struct lab_error *err)
 {
 	struct lab_klog_record tmp;
@@ -709,6 +714,14 @@ static int text_next(struct lab_klog *k, struct lab_klog_record *rec, struct lab
 
 	if (memchr(k->out, '\x1b', len))
 		len = strip_ansi(k->out, len);
+	/* a journalctl -o json entry among text lines (pasted after a prompt) */
+	r = json_line_entry(k, k->out, len, rec->line, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		message_line(k, rec);
+		return 1;
+	}
 	if (!k->qp && has_qp_mark(k->out, len))
 		k->qp = 1;
 
@@ -839,7 +852,7 @@ static void message_line(struct lab_klog *k, struct lab_klog_record *rec)
 	memset(rec, 0, sizeof(*rec));
 	rec->text = b;
 	rec->len = (size_t)(e - b);
-	rec->line = ++k->lines;
+	rec->line = k->msg_line ? k->msg_line : ++k->lines;
 	rec->nlines = 1;
 	rec->prefix = LAB_KLOG_PREFIX_STRUCTURED |
 		      (k->msg_has_ts ? LAB_KLOG_PREFIX_TIMESTAMP : 0);
@@ -1185,6 +1198,48 @@ static int json_object_starts(const char *s, size_t n)
 	return ok;
 }
 
+/* what the structured shapes need besides the text reader's buffers */
+static int structured_alloc(struct lab_klog *k, struct lab_error *err)
+{
+	if (!k->msg)
+		k->msg = malloc(LAB_KLOG_LINE_MAX + 1);
+	if (!k->tok)
+		k->tok = json_tokener_new_ex(JSON_DEPTH);
+	if (!k->msg || !k->tok) {
+		lab_error_set_errno(err, ENOMEM, "allocating the log reader");
+		return -1;
+	}
+	return 0;
+}
+
+/* A text line that is a whole journal JSON entry with a message: 1 (the
+ * message is then handed out, every line numbered `line`), 0 if it is not
+ * one, -1 out of memory. */
+static int json_line_entry(struct lab_klog *k, const char *s, size_t n, unsigned long line,
+			   struct lab_error *err)
+{
+	json_object *o;
+	size_t b = 0, used;
+	int got;
+
+	while (b < n && (s[b] == ' ' || s[b] == '\t'))
+		b++;
+	while (n > b && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n - b < 2 || s[b] != '{' || s[n - 1] != '}' || n - b > JSON_MAX)
+		return 0;
+	if (structured_alloc(k, err) < 0)
+		return -1;
+	json_tokener_reset(k->tok);
+	o = json_tokener_parse_ex(k->tok, s + b, (int)(n - b));
+	used = json_tokener_get_parse_end(k->tok);
+	got = o && used == n - b && entry_message(k, o, &journal_shape);
+	json_object_put(o);
+	if (got)
+		k->msg_line = line;
+	return got;
+}
+
 /* Decide the input's shape from its first bytes (the first read chunk). */
 static int sniff(struct lab_klog *k, struct lab_error *err)
 {
@@ -1223,13 +1278,7 @@ static int sniff(struct lab_klog *k, struct lab_error *err)
 	}
 	if (k->shape == SHAPE_TEXT)
 		return 0;
-	k->msg = malloc(LAB_KLOG_LINE_MAX + 1);
-	k->tok = json_tokener_new_ex(JSON_DEPTH);
-	if (!k->msg || !k->tok) {
-		lab_error_set_errno(err, ENOMEM, "allocating the log reader");
-		return -1;
-	}
-	return 0;
+	return structured_alloc(k, err);
 }
 
 int lab_klog_next(struct lab_klog *k, struct lab_klog_record *rec, struct lab_error *err)
@@ -1238,14 +1287,16 @@ int lab_klog_next(struct lab_klog *k, struct lab_klog_record *rec, struct lab_er
 
 	if (k->shape == SHAPE_UNSET && sniff(k, err) < 0)
 		return -1;
+	if (k->msg_active) {	/* the next line of a message */
+		message_line(k, rec);
+		return 1;
+	}
 	if (k->shape == SHAPE_TEXT)
 		return text_next(k, rec, err);
-	if (!k->msg_active) {
-		r = k->shape == SHAPE_JOURNAL_JSON ? json_next(k, &journal_shape, err) :
-		    k->shape == SHAPE_EXPORT ? export_next(k, err) : json_next(k, &dmesg_shape, err);
-		if (r <= 0)
-			return r;
-	}
+	r = k->shape == SHAPE_JOURNAL_JSON ? json_next(k, &journal_shape, err) :
+	    k->shape == SHAPE_EXPORT ? export_next(k, err) : json_next(k, &dmesg_shape, err);
+	if (r <= 0)
+		return r;
 	message_line(k, rec);
 	return 1;
 }

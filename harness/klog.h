@@ -14,7 +14,9 @@
  * {"dmesg": [{"pri":.., "time":.., "msg":..}, ...]}). Their records are the
  * lines of each entry's message, prefix LAB_KLOG_PREFIX_STRUCTURED, with the
  * kernel's timestamp (the journal's _SOURCE_MONOTONIC_TIMESTAMP, else
- * __MONOTONIC_TIMESTAMP; dmesg's "time"), numbered by message line; a
+ * __MONOTONIC_TIMESTAMP; dmesg's "time"), numbered by message line (a
+ * journal JSON line among text lines, as pasted after its prompt, is taken
+ * as an entry too, its lines numbered with that line); a
  * malformed journal entry is skipped to the next line that opens one, and
  * dmesg's array ends where it stops being one. JSON is read with json-c one
  * entry at a time, at most 2 * LAB_KLOG_LINE_MAX bytes each.

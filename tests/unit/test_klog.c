@@ -463,6 +463,37 @@ static void test_structured_broken(void **state)
 	recs_free(&b);
 }
 
+/* journal JSON lines among text (journalctl -o json pasted after its
+ * prompt): each is an entry, its lines numbered with the physical line */
+static void test_json_lines_in_text(void **state)
+{
+	static const char in[] =
+		"$ journalctl -k -o json\n"
+		"{\"MESSAGE\":\"a\\nb\",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"1500000\"}\n"
+		"[    2.000000] c\n"
+		"{not json}\n";
+	struct lab_error err = { 0 };
+	struct lab_klog_record rec;
+	struct lab_klog *k = lab_klog_new_buffer(in, sizeof(in) - 1, &err);
+	static const char *const text[] = { "$ journalctl -k -o json", "a", "b", "c", "{not json}" };
+	static const unsigned long line[] = { 1, 2, 2, 3, 4 };
+
+	(void)state;
+	assert_non_null(k);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+		assert_string_equal(rec.text, text[i]);
+		assert_int_equal(rec.line, line[i]);
+		if (i == 1 || i == 2) {
+			assert_true(rec.prefix & LAB_KLOG_PREFIX_STRUCTURED);
+			assert_true(rec.timestamp > 1.4999 && rec.timestamp < 1.5001);
+		}
+	}
+	assert_int_equal(lab_klog_next(k, &rec, &err), 0);
+	assert_int_equal(lab_klog_lines(k), 4);
+	lab_klog_free(k);
+}
+
 /* text that only looks structured stays text */
 static void test_structured_lookalikes(void **state)
 {
@@ -496,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_structured_shapes),
 		cmocka_unit_test(test_structured_broken),
 		cmocka_unit_test(test_structured_lookalikes),
+		cmocka_unit_test(test_json_lines_in_text),
 	};
 
 	return cmocka_run_group_tests_name("klog", tests, NULL, NULL);
