@@ -2,7 +2,7 @@
 /*
  * IOMMU fault records from kernel log text: the public API of fault.h.
  * Each line is offered to the IOMMU families (fault_intel.c, fault_amd.c,
- * fault_smmuv3.c, fault_smmuv2.c), which hold what is pending between
+ * fault_smmuv3.c, fault_smmuv2.c, fault_virtio.c), which hold what is pending between
  * lines and emit records to the store (fault_store.c); this file runs the
  * families' deadlines, attributes "callbacks suppressed" lines, and on
  * finish has every record described (fault_describe.c) and turned into
@@ -30,6 +30,7 @@ static const struct fault_family *const families[K_COUNT] = {
 	[K_AMD] = &fault_amd,
 	[K_SMMUV3] = &fault_smmuv3,
 	[K_SMMU] = &fault_smmuv2,
+	[K_VIRTIO] = &fault_virtio,
 };
 
 /*
@@ -39,7 +40,7 @@ static const struct fault_family *const families[K_COUNT] = {
  * waiting for its dwords; records are emitted in the same order, and that
  * is the order of the output.
  */
-static const int pending_order[K_COUNT] = { K_INTEL, K_AMD, K_SMMU, K_SMMUV3 };
+static const int pending_order[K_COUNT] = { K_INTEL, K_AMD, K_SMMU, K_SMMUV3, K_VIRTIO };
 
 const struct fault_family *fault_family(int kind)
 {
@@ -128,6 +129,8 @@ static int suppressed_line(struct lab_fault_parser *p, const char *t, const char
 		kind = K_SMMUV3;
 	else if (memmem(fn, fl, "context_fault", 13))
 		kind = K_SMMU;
+	else if (fl == 20 && !memcmp(fn, "viommu_fault_handler", 20))
+		kind = K_VIRTIO;
 	if (kind < 0)
 		return 0;
 	fault_store_add_suppressed(&p->store, kind, (unsigned long)n);

@@ -7,8 +7,9 @@
  * interrupt remapping, scalable mode, fault status, invalidation errors),
  * AMD-Vi (every event type iommu_print_event() prints, completion-wait and
  * event-log overflow), Arm SMMUv3 (raw four-dword event records, the
- * decoded lines of ~6.15, EVTQ overflow, global errors, CMDQ errors) and Arm
- * SMMUv2 (context faults). Identical records are folded (count), rate-limit
+ * decoded lines of ~6.15, EVTQ overflow, global errors, CMDQ errors), Arm
+ * SMMUv2 (context faults) and virtio-iommu (the driver's "page/domain/unknown
+ * fault from EP" lines). Identical records are folded (count), rate-limit
  * lines ("callbacks suppressed") add to the counts of the family they belong
  * to, and each record carries its meaning and a likely cause with the
  * evidence for it ("unknown" when the log does not support one).
@@ -24,7 +25,9 @@
  * "lines_omitted" (occurrences past the first LAB_FAULT_MAX_LINES).
  * code: Intel fault reason (FAULT_STATUS: the status register bits,
  * INV_QUEUE_ERROR: the IQE reason), AMD event type, SMMUv3 event id (CMDQ_ERROR:
- * the CERROR field, GERROR: the active bits), SMMUv2 FSR; null when the log
+ * the CERROR field, GERROR: the active bits), SMMUv2 FSR, virtio-iommu fault
+ * reason (VIRTIO_IOMMU_FAULT_R_*); stream_id: the SMMU StreamID, or the
+ * virtio-iommu endpoint ID; null when the log
  * does not show it. Events without a device (status, overflow, command
  * queue) have device null. Intel prints no PCI segment: its devices read
  * 0000 with decoded.segment_known false.

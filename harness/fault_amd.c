@@ -8,7 +8,10 @@
  * on the next line), "Device not attached" waiting for its device, a
  * record held for its DTE or command dump, and a line a mail client
  * wrapped; also completion-wait timeouts, event-log overflows and the
- * records' meaning.
+ * records' meaning. Each record keeps every field its line prints: the
+ * flags bit by bit where the event's layout is known (amd_layouts[]), the
+ * address of every event type that prints one (decoded.address_is says
+ * whose it is), the device, the domain or PASID.
  */
 #include "fault_internal.h"
 
@@ -30,9 +33,113 @@ struct amd_state {
 	int wrap_split;		/* the wrap is the body of a split record (no "AMD-Vi") */
 };
 
-const char *const fault_amd_flag_names[9] = {
-	"GN", "NX", "US", "I", "PR", "RW", "PE", "RZ", "TR",
+/*
+ * The flag bits each event type defines. The kernel prints them as
+ * flags=0x%04x, (event[1] >> EVENT_FLAGS_SHIFT) & EVENT_FLAGS_MASK: event
+ * bits 59:48 (drivers/iommu/amd/iommu.c iommu_print_event()), and names
+ * only EVENT_FLAG_I and EVENT_FLAG_RW (amd_iommu_types.h); the layouts are
+ * the AMD IOMMU specification's (48882, the event log entry formats;
+ * IO_PAGE_FAULT: section 2.5.3), as VirtualBox transcribes them field by field
+ * (include/VBox/iommu-amd.h EVT_ILLEGAL_DTE_T, EVT_IO_PAGE_FAULT_T,
+ * EVT_DEV_TAB_HW_ERROR_T, EVT_PAGE_TAB_HW_ERR_T, EVT_CMD_HW_ERR_T,
+ * EVT_INVALID_DEV_REQ_T). A bit is named by its position, so the same
+ * position may carry another name in another event (INVALID_DEVICE_REQUEST
+ * has US where IO_PAGE_FAULT has NX). The events whose layout is not
+ * written down there (INVALID_PPR_REQUEST, the RMP events) keep their flags
+ * as printed only.
+ */
+struct amd_layout {
+	int code;
+	const char *bits[9];	/* lower-case name of each defined bit, NULL reserved */
+	int type_width;		/* the Type field at bit 9: its width, 0 none */
 };
+
+static const struct amd_layout amd_layouts[] = {
+	{ 0x1, { "gn", NULL, NULL, "i", NULL, "rw", NULL, "rz", "tr" }, 0 },
+	{ 0x2, { "gn", "nx", "us", "i", "pr", "rw", "pe", "rz", "tr" }, 0 },
+	{ 0x3, { NULL, NULL, NULL, "i", NULL, "rw", NULL, NULL, "tr" }, 2 },
+	{ 0x4, { "gn", NULL, NULL, "i", NULL, "rw", NULL, NULL, "tr" }, 2 },
+	{ 0x6, { NULL }, 2 },
+	{ 0x8, { "gn", "us", NULL, NULL, NULL, NULL, NULL, NULL, "tr" }, 3 },
+};
+
+static const struct amd_layout *amd_layout(int code)
+{
+	for (size_t i = 0; i < NELEM(amd_layouts); i++)
+		if (amd_layouts[i].code == code)
+			return &amd_layouts[i];
+	return NULL;
+}
+
+int fault_amd_flag_text(int code, uint64_t flags, char *buf, size_t n)
+{
+	const struct amd_layout *l = amd_layout(code);
+	size_t o = 0;
+
+	if (!l || !n)
+		return 0;
+	buf[0] = '\0';
+	for (int b = 0; b < 9 && o < n; b++) {
+		if (!l->bits[b] || !(flags >> b & 1))
+			continue;
+		o += snprintf(buf + o, n - o, "%s", o ? " " : "");
+		for (const char *c = l->bits[b]; *c && o + 1 < n; c++)
+			buf[o++] = (char)toupper((unsigned char)*c);
+		buf[o < n ? o : n - 1] = '\0';
+	}
+	if (l->type_width && o < n)
+		snprintf(buf + o, n - o, "%stype %u", o ? " " : "",
+			 (unsigned)(flags >> 9) & ((1u << l->type_width) - 1));
+	return 1;
+}
+
+/* every flag bit of the event as 0/1 by name, its Type, and any bit the
+ * event does not define */
+static void amd_flags_json(json_object *d, int code, uint64_t flags)
+{
+	const struct amd_layout *l = amd_layout(code);
+	uint64_t known = 0;
+	json_object *o;
+
+	jadd(d, "flags_raw", jhex(flags));
+	if (!l)
+		return;
+	o = json_object_new_object();
+	for (int b = 0; b < 9; b++) {
+		if (!l->bits[b])
+			continue;
+		jadd(o, l->bits[b], json_object_new_int((int)(flags >> b & 1)));
+		known |= 1ULL << b;
+	}
+	if (l->type_width) {
+		uint64_t m = (1ULL << l->type_width) - 1;
+
+		jadd(o, "type", json_object_new_int((int)(flags >> 9 & m)));
+		known |= m << 9;
+	}
+	jadd(d, "flags", o);
+	if (flags & ~known)
+		jadd(d, "flags_undefined", jhex(flags & ~known));
+}
+
+/* what the address of each event type is (the same sources as amd_layouts[]) */
+static const char *amd_address_is(int code)
+{
+	switch (code) {
+	case 0x1: case 0x2: return "the DMA address (IOVA) of the request";
+	case 0x3: return "the system physical address of the device table access that failed";
+	case 0x4: return "the system physical address of the page table entry the IOMMU "
+			 "could not read";
+	case 0x5: return "the system physical address of the illegal command";
+	case 0x6: return "the system physical address of the command buffer access that failed";
+	case 0x7: return "the system physical address of the invalidation command that timed out";
+	case 0x8: return "the translation or access address of the request";
+	case 0x9: return "the address of the page request";
+	case 0xd: return "the guest physical address (gpa) of the access";
+	case 0xe: return "the system physical address (spa) whose RMP entry could not be read";
+	default: return NULL;
+	}
+}
 
 /* INVALID_DEVICE_REQUEST type (flags bits 11:9) with TR=0, AMD IOMMU spec */
 const char *const fault_amd_invreq_types[8] = {
@@ -65,38 +172,47 @@ static void describe_amd(const struct record *r, json_object *d, char *m, size_t
 	const struct fault *f = &r->first;
 	uint64_t flags = f->k.x[1] ? f->k.x[1] - 1 : 0;
 	int has_flags = f->k.x[1] != 0;
-	const char *ev = f->k.event;
+	const char *ev = f->k.event, *addr_is = amd_address_is(amd_code_of(f));
+	int code = amd_code_of(f);
 
-	if (f->k.x[0])
-		jadd(d, "domain", jhex(f->k.x[0] - 1));
-	if (f->k.x[2])
-		jadd(d, "pasid", jhex(f->k.x[2] - 1));
+	if (code == 0x2 && has_flags && (flags & AMD_I))
+		addr_is = "the interrupt (MSI) address of the request";
+
+	/*
+	 * IO_PAGE_FAULT and PAGE_TAB_HARDWARE_ERROR carry one D/P field: the
+	 * domain ID, or the PASID when GN=1 (AMD spec); kernels print it as
+	 * domain= or pasid= by version, not by GN, so GN names it here.
+	 */
+	for (int i = 0; i <= 2; i += 2) {
+		const char *printed = i ? "pasid" : "domain", *name = printed;
+
+		if (!f->k.x[i])
+			continue;
+		if ((code == 0x2 || code == 0x4) && has_flags)
+			name = flags & AMD_GN ? "pasid" : "domain";
+		jadd(d, name, jhex(f->k.x[i] - 1));
+		if (strcmp(name, printed))
+			jadd(d, "printed_as", json_object_new_string(printed));
+	}
 	if (f->k.x[3])
 		jadd(d, "tag", jhex(f->k.x[3] - 1));
 	if (f->k.x[4])
 		jadd(d, "vmg_tag", jhex(f->k.x[4] - 1));
 	if (f->k.x[5])
 		jadd(d, "flags_rmp", jhex(f->k.x[5] - 1));
-	if (has_flags) {
-		jadd(d, "flags", jhex(flags));
-		if (!strcmp(ev, "IO_PAGE_FAULT") || !strcmp(ev, "ILLEGAL_DEV_TABLE_ENTRY"))
-			jadd_bits(d, "flag_names", flags, fault_amd_flag_names, 9);
-	}
+	if (has_flags)
+		amd_flags_json(d, code, flags);
+	if (f->k.has_addr && addr_is)
+		jadd(d, "address_is", json_object_new_string(addr_is));
 	if (f->k.has_dev)
 		jadd(d, "segment_known", json_object_new_boolean(f->seg_known));
 	if (f->driver[0])
 		jadd(d, "driver", json_object_new_string(f->driver));
-	if (f->has_aux) {
-		const char *k = !strcmp(ev, "IOTLB_INV_TIMEOUT") ||
-				!strcmp(ev, "ILLEGAL_COMMAND_ERROR") ||
-				!strcmp(ev, "COMMAND_HARDWARE_ERROR") ? "first_command_address" :
-				!strcmp(ev, "RMP_HW_ERROR") ? "first_spa" : "first_table_address";
-
-		jadd(d, k, jhex(f->aux));
-	}
+	if (f->has_aux)
+		jadd(d, "control_register", jhex(f->aux));
 	if (f->k.inst[0])
 		jadd(d, "iommu", json_object_new_string(f->k.inst));
-	if (f->raw_kind == 2 || f->raw_kind == 3) {
+	if (f->raw_kind >= 2 && f->raw_kind <= 4) {
 		json_object *a = json_object_new_array();
 		char buf[24];
 
@@ -107,7 +223,7 @@ static void describe_amd(const struct record *r, json_object *d, char *m, size_t
 				snprintf(buf, sizeof(buf), "0x%08" PRIx64, f->raw[i]);
 			json_object_array_add(a, json_object_new_string(buf));
 		}
-		jadd(d, f->raw_kind == 2 ? "dte" : "command", a);
+		jadd(d, f->raw_kind == 2 ? "dte" : f->raw_kind == 3 ? "command" : "event", a);
 	}
 
 	if (!strcmp(ev, "IO_PAGE_FAULT")) {
@@ -120,12 +236,15 @@ static void describe_amd(const struct record *r, json_object *d, char *m, size_t
 				 flags & AMD_PR ? "the interrupt remapping entry did not allow it" :
 				 "no valid interrupt remapping entry");
 		} else if (has_flags) {
-			snprintf(m, mn, "I/O page fault: %s%s%s%s",
+			snprintf(m, mn, "I/O page fault: %s%s%s%s%s%s%s",
 				 flags & AMD_TR ? "translation request, " : "",
 				 flags & AMD_PR ? "page present" : "page not present",
 				 flags & AMD_PE ? ", permission check failed" : "",
 				 flags & AMD_RZ ?
-				 ", reserved bit set or bad level in a page table entry" : "");
+				 ", reserved bit set or bad level in a page table entry" : "",
+				 flags & AMD_NX ? "; execute permission was requested (NX)" : "",
+				 flags & AMD_US ? "; a user-mode request (US)" : "",
+				 flags & AMD_GN ? "; a guest address with a PASID (GN)" : "");
 		} else {
 			snprintf(m, mn, "I/O page fault (no flags in the log)");
 		}
@@ -266,32 +385,52 @@ static void amd_prefix(struct fault *f, const char *t, const char *av, int body_
 	}
 }
 
-/* cause and direction, where the flags define them (AMD IOMMU spec event formats) */
+/* cause and direction, where the flags define them (amd_layouts[]) */
 static void amd_flags(struct fault *f, int ev_code)
 {
 	if (f->k.x[1]) {
 		uint64_t fl = f->k.x[1] - 1;
 
-		if (ev_code == 0x2) {
+		switch (ev_code) {
+		case 0x2:
 			if (fl & AMD_I)
 				f->cause = CAUSE_IR_BLOCKED;
 			else if (fl & AMD_RZ)
 				f->cause = CAUSE_TABLE_BAD;
 			else if ((fl & AMD_PR) && (fl & AMD_PE))
 				f->cause = CAUSE_PERMISSION;
-			if (!(fl & (AMD_I | AMD_TR)) && (fl & AMD_PR))
+			/*
+			 * amd_iommu_report_page_fault(): I=0 is a memory access
+			 * (IS_IOMMU_MEM_TRANSACTION) and RW its direction
+			 * (IS_WRITE_REQUEST), whatever PR says: the spec defines RW
+			 * for PR=1, but it was found right for non-present pages too
+			 * (commit 9f78e446bde8, "iommu/amd: Use report_iommu_fault()").
+			 * I=1 is an interrupt request, not a read or a write.
+			 */
+			if (!(fl & AMD_I))
 				f->k.access = fl & AMD_RW ? ACC_WRITE : ACC_READ;
-		} else if (ev_code == 0x1) {
+			break;
+		case 0x1: case 0x3: case 0x4:
+			/* RW is defined for a memory transaction that is not a
+			 * translation request (I=0, TR=0) */
 			if (!(fl & (AMD_I | AMD_TR)))
 				f->k.access = fl & AMD_RW ? ACC_WRITE : ACC_READ;
-		} else if (ev_code == 0x8 && !(fl & AMD_TR)) {
-			int type = (int)(fl >> 9) & 7;
+			break;
+		case 0x8:
+			if (!(fl & AMD_TR)) {
+				int type = (int)(fl >> 9) & 7;
 
-			if (type == 3 || type == 5 || type == 6)
-				f->k.access = ACC_WRITE;
+				/* the types that name a posted write */
+				if (type == 3 || type == 5 || type == 6)
+					f->k.access = ACC_WRITE;
+			}
+			break;
+		default:
+			break;
 		}
 	}
-	if (ev_code == 0x2 && f->cause == CAUSE_UNMAPPED && f->k.x[0] == 1)
+	if (ev_code == 0x2 && f->cause == CAUSE_UNMAPPED && f->k.x[0] == 1 &&
+	    !(f->k.x[1] && ((f->k.x[1] - 1) & AMD_GN)))
 		f->cause = CAUSE_NO_CONTEXT;	/* domain 0: the DTE has no domain */
 }
 
@@ -366,28 +505,39 @@ static void amd_body(struct lab_fault_parser *p, struct amd_state *ap, const cha
 	}
 	if (av)
 		amd_prefix(&f, t, av, has_device);
-	if (addr && lab_hex_scan(addr, &v, NULL)) {
-		/*
-		 * The address is the DMA's for page faults, device requests,
-		 * DTE and PPR errors, RMP faults; for hardware errors and
-		 * command events it is where the IOMMU's own structure sits.
-		 */
-		if (ev_code == 0x3 || ev_code == 0x4 || ev_code == 0x5 || ev_code == 0x6 ||
-		    ev_code == 0x7 || ev_code == 0xe) {
-			f.has_aux = 1;
-			f.aux = v;
-		} else {
-			set_addr(&f, v);
-		}
-	}
+	/*
+	 * Every event that prints an address has it in the record: the DMA's
+	 * for page faults, device requests, DTE and PPR errors, RMP faults;
+	 * for hardware errors and command events where the IOMMU's own
+	 * structure sits (decoded.address_is says which).
+	 */
+	if (addr && lab_hex_scan(addr, &v, NULL))
+		set_addr(&f, v);
 	if (ev_code < 0) {
-		/* UNKNOWN event[0]=.. event[1]=.. (type in event[1] 31:28) or type=0x.. */
-		if (ev1 && lab_hex_scan(ev1, &v, NULL))
-			ev_code = (int)(v >> 28 & 0xf);
+		/*
+		 * UNKNOWN event[0]=.. event[1]=.. event[2]=.. event[3]=..: the
+		 * words as the hardware wrote them. iommu_print_event() reads the
+		 * type from event[1] 31:28 and the device from event[0] 15:0 for
+		 * every event; the rest of an unknown type's layout is not
+		 * known, so the words are kept as they are. Before 4.x the
+		 * kernel printed "UNKNOWN type=0x..".
+		 */
+		const char *w[4] = { ev0, ev1, NULL, NULL };
+
+		w[2] = amd_field(body, "event[2]=");
+		w[3] = amd_field(body, "event[3]=");
+		for (int i = 0; i < 4 && w[i] && lab_hex_scan(w[i], &v, NULL); i++) {
+			f.raw[i] = v;
+			f.nraw = i + 1;
+		}
+		if (f.nraw)
+			f.raw_kind = 4;
+		if (f.nraw >= 2)
+			ev_code = (int)(f.raw[1] >> 28 & 0xf);
 		else if (type && lab_hex_scan(type, &v, NULL))
 			ev_code = (int)(v & 0xff);
-		if (ev0 && lab_hex_scan(ev0, &v, NULL))
-			set_dev(&f, v & 0xffff, 0);
+		if (f.nraw >= 1)
+			set_dev(&f, f.raw[0] & 0xffff, 0);
 	}
 	if (ev_code >= 0)
 		set_code(&f, ev_code);
@@ -494,6 +644,18 @@ static int amd_line(struct lab_fault_parser *p, void *state, const struct lab_kl
 			return 1;
 		}
 		amd_body(p, ap, t, av, s, rec->line, rec->has_timestamp, rec->timestamp);
+		return 1;
+	}
+	/* recent kernels print the control register between an
+	 * ILLEGAL_DEV_TABLE_ENTRY and its DTE dump (iommu_print_event()) */
+	if ((s = strstr(av, "Control Reg : "))) {
+		uint64_t v;
+
+		if (ap->held_active && ap->held.raw_kind == 2 && !ap->held.has_aux &&
+		    lab_hex_scan(s + 14, &v, NULL)) {
+			ap->held.has_aux = 1;
+			ap->held.aux = v;
+		}
 		return 1;
 	}
 	if ((s = strstr(av, "DTE["))) {

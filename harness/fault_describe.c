@@ -129,6 +129,7 @@ static const char *explain(const struct fault_store *s, const struct record *r,
 	int dma = cause == CAUSE_UNMAPPED || cause == CAUSE_UNMAPPED_OR_PERM ||
 		  cause == CAUSE_PERMISSION;
 	int ts_said = 0;
+	char names[64];
 	uint64_t fl;
 
 	/* what the hardware said */
@@ -155,26 +156,31 @@ static const char *explain(const struct fault_store *s, const struct record *r,
 			ev_add(ev, "the kernel prints interrupt-remapping reasons (0x20-0x26) "
 			       "only in \"[INTR-REMAP]\" records, DMA reasons only in "
 			       "\"[DMA Read/Write]\" records: this record mixes them");
-	} else if (f->k.kind == K_AMD && f->k.x[1] &&
-		   (!strcmp(f->k.event, "IO_PAGE_FAULT") ||
-		    !strcmp(f->k.event, "ILLEGAL_DEV_TABLE_ENTRY"))) {
-		char names[64];
-		size_t o = 0;
-
+	} else if (f->k.kind == K_AMD && f->k.x[1] && f->k.has_code && f->k.code != 0x8 &&
+		   fault_amd_flag_text((int)f->k.code, f->k.x[1] - 1, names, sizeof(names))) {
 		fl = f->k.x[1] - 1;
-		names[0] = '\0';
-		for (int b = 0; b < 9; b++)
-			if (fl >> b & 1)
-				o += snprintf(names + o, sizeof(names) - o, "%s%s", o ? " " : "",
-					      fault_amd_flag_names[b]);
-		ev_add(ev, "flags 0x%04" PRIx64 " = %s", fl, o ? names : "none set");
-		if (!strcmp(f->k.event, "IO_PAGE_FAULT") && !(fl & AMD_PR) && !(fl & AMD_I))
-			ev_add(ev, "PR=0: the page was not present; the AMD spec defines RW only "
-			       "when PR=1, so the direction is unknown");
+		ev_add(ev, "flags 0x%04" PRIx64 " = %s", fl, names[0] ? names : "none set");
+		if (f->k.code == 0x2 && !(fl & AMD_I))
+			ev_add(ev, "I=0: a memory access, RW=%u: a %s%s", (unsigned)!!(fl & AMD_RW),
+			       fl & AMD_RW ? "write" : "read", fl & AMD_PR ? "" :
+			       " (the kernel reads RW whatever PR says; the spec defines it "
+			       "for PR=1)");
+		else if (f->k.code == 0x2)
+			ev_add(ev, "I=1: an interrupt request, not a memory read or write");
 	} else if (f->k.kind == K_SMMUV3 && f->k.has_code) {
 		ev_add(ev, "SMMUv3 event 0x%02x %s", (unsigned)f->k.code, f->k.event);
 	} else if (f->k.kind == K_SMMU && f->k.has_code) {
 		ev_add(ev, "FSR 0x%" PRIx64, (uint64_t)f->k.code);
+	} else if (f->k.kind == K_VIRTIO && f->k.x[0]) {
+		if (f->k.has_dev)
+			ev_add(ev, "endpoint %" PRIu64 " = 0x%04" PRIx64 ", read as the PCI requester "
+			       "ID %02x:%02x.%u (bus << 8 | devfn, as QEMU's virtio-iommu numbers "
+			       "endpoints)", f->k.x[0] - 1, f->k.x[0] - 1,
+			       (unsigned)(f->k.dev >> 8) & 0xff, (unsigned)(f->k.dev >> 3) & 0x1f,
+			       (unsigned)f->k.dev & 7);
+		if (f->k.has_addr && f->k.x[1] == 1)
+			ev_add(ev, "no R/W/X flags: the device did not report the direction (QEMU "
+			       "reports it only for a mapping that lacks the permission)");
 	}
 
 	if (dma && f->k.has_addr && f->k.addr == 0 && r->level == 0) {

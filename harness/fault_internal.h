@@ -9,7 +9,7 @@
  *                     their deadlines, counts "callbacks suppressed" lines
  *   fault_store.c     the records: keys, folding, the hash table, JSON
  *   fault_describe.c  meaning, likely cause and evidence of each record
- *   fault_intel.c, fault_amd.c, fault_smmuv3.c, fault_smmuv2.c
+ *   fault_intel.c, fault_amd.c, fault_smmuv3.c, fault_smmuv2.c, fault_virtio.c
  *                     one IOMMU family each: its kernel-log formats, its
  *                     pending state and its part of a record's description
  * Functions shared across these files are named fault_*; the small parsing
@@ -34,7 +34,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* a record's IOMMU family; fault.c maps each to its struct fault_family */
-enum kind { K_INTEL, K_AMD, K_SMMUV3, K_SMMU, K_COUNT };
+enum kind { K_INTEL, K_AMD, K_SMMUV3, K_SMMU, K_VIRTIO, K_COUNT };
 
 enum access { ACC_NONE, ACC_READ, ACC_WRITE };
 
@@ -102,17 +102,20 @@ struct fault {
 	int reason_has_text;
 	int reason_conflict;	/* intel: an interrupt reason on a DMA record */
 	char reason_printed[12];
-	int has_aux;		/* AMD: command/table address (not the fault's) */
+	int has_aux;		/* AMD: "Control Reg" printed after ILLEGAL_DEV_TABLE_ENTRY */
 	uint64_t aux;
 	char driver[NAME_LEN];	/* driver named in a "drv ssss:bb:dd.f:" prefix */
-	char client[NAME_LEN];	/* SMMUv3 decoded client */
+	char client[NAME_LEN];	/* SMMUv3 decoded client, SMMUv2 vendor client name */
 	char detail[NAME_LEN];	/* free-form tail (CMDQ error text, ...) */
-	uint64_t raw[4];	/* SMMUv3 dwords / AMD DTE / AMD CMD */
+	uint64_t raw[4];	/* SMMUv3 dwords / AMD DTE / AMD CMD / AMD event words */
 	int nraw;
-	int raw_kind;		/* 0 none, 1 smmuv3 dwords, 2 dte, 3 cmd */
+	int raw_kind;		/* 0 none, 1 smmuv3 dwords, 2 dte, 3 cmd, 4 AMD event,
+				 * 5 SMMUv2 vendor walk (nraw: a mask of the levels) */
 	int v3_detail;		/* SMMUv3 privilege/class line seen */
 	int v3_decoded;		/* SMMUv3 "event:" line seen */
 	int dwords_missing;
+	int has_stag;		/* SMMUv3: the stall tag (EVTQ_1_STAG), printed or in dword 1 */
+	uint64_t stag;
 	/* occurrence */
 	unsigned long line;
 	int has_ts;
@@ -359,7 +362,8 @@ struct fault_family {
 	void (*describe)(const struct record *r, json_object *d, char *m, size_t mn);
 };
 
-extern const struct fault_family fault_intel, fault_amd, fault_smmuv3, fault_smmuv2;
+extern const struct fault_family fault_intel, fault_amd, fault_smmuv3, fault_smmuv2,
+	fault_virtio;
 
 /* the family of records of kind k */
 const struct fault_family *fault_family(int kind);
@@ -440,10 +444,14 @@ void fault_describe(struct fault_store *s);
 
 /* what the description of one family takes from another's tables */
 const char *fault_intel_reason_text(uint64_t reason);
-extern const char *const fault_amd_flag_names[9];
 extern const char *const fault_amd_invreq_types[8];
+/* the flag bits of AMD event type `code` that are set in `flags`, by name
+ * ("PR RW PE", "TR type 5"); 0 when the event's flag layout is not known */
+int fault_amd_flag_text(int code, uint64_t flags, char *buf, size_t n);
 
-/* AMD event flags (amd_iommu_types.h EVENT_FLAG_*) */
+/* AMD event flags, as IO_PAGE_FAULT defines them (amd_iommu_types.h
+ * EVENT_FLAG_I and EVENT_FLAG_RW; the others: AMD IOMMU spec 48882, IO_PAGE_FAULT
+ * event) */
 #define AMD_GN 0x001
 #define AMD_NX 0x002
 #define AMD_US 0x004

@@ -11,6 +11,12 @@ struct smmuv2_state {
 	struct fault_wrap wrap;
 };
 
+/*
+ * FSR and FSYNR0 by field: drivers/iommu/arm/arm-smmu/arm-smmu.h
+ * ARM_SMMU_CB_FSR_* and ARM_SMMU_CB_FSYNR0_* (the fields 6.12's
+ * arm_smmu_print_context_fault_info() prints on its "FSR =" and
+ * "FSYNR0 =" lines; 6.1 prints the two registers only as hex).
+ */
 static const char *const v2_fsr_names[32] = {
 	[1] = "TF", [2] = "AFF", [3] = "PF", [4] = "EF", [5] = "TLBMCF", [6] = "TLBLKF",
 	[7] = "ASF", [8] = "UUT", [30] = "SS", [31] = "MULTI",
@@ -19,6 +25,22 @@ static const char *const v2_fsr_names[32] = {
 static const char *const v2_fsynr_names[12] = {
 	[4] = "WNR", [5] = "PNU", [6] = "IND", [8] = "NSATTR", [10] = "PTWF", [11] = "AFR",
 };
+
+/* each named bit of reg as 0/1 (lower-case names), into o */
+static void bits_json(json_object *o, uint64_t reg, const char *const names[], int n)
+{
+	for (int b = 0; b < n; b++) {
+		char k[8];
+		size_t i;
+
+		if (!names[b])
+			continue;
+		for (i = 0; names[b][i] && i + 1 < sizeof(k); i++)
+			k[i] = (char)tolower((unsigned char)names[b][i]);
+		k[i] = '\0';
+		jadd(o, k, json_object_new_int((int)(reg >> b & 1)));
+	}
+}
 
 /* ---- meaning ---------------------------------------------------------------- */
 
@@ -31,19 +53,35 @@ static void describe_smmu(const struct record *r, json_object *d, char *m, size_
 	if (f->k.inst[0])
 		jadd(d, "smmu", json_object_new_string(f->k.inst));
 	if (f->k.has_code) {
-		jadd_bits(d, "fsr_bits", fsr, v2_fsr_names, 32);
-		jadd(d, "fsr_format", json_object_new_int((int)(fsr >> 9) & 3));
+		json_object *o = json_object_new_object();
+
+		bits_json(o, fsr, v2_fsr_names, 32);
+		jadd(o, "format", json_object_new_int((int)(fsr >> 9) & 3));
+		jadd(d, "fsr", o);
 	}
 	if (f->k.x[0]) {
 		uint64_t fs = f->k.x[0] - 1;
+		json_object *o = json_object_new_object();
 
-		jadd(d, "fsynr0", jhex(fs));
-		jadd_bits(d, "fsynr0_bits", fs, v2_fsynr_names, 12);
-		jadd(d, "plvl", json_object_new_int((int)(fs & 3)));
-		jadd(d, "s1cbndx", json_object_new_int((int)(fs >> 16) & 0xff));
+		jadd(d, "fsynr0_raw", jhex(fs));
+		jadd(o, "plvl", json_object_new_int((int)(fs & 3)));
+		bits_json(o, fs, v2_fsynr_names, 12);
+		jadd(o, "s1cbndx", json_object_new_int((int)(fs >> 16) & 0xff));
+		jadd(d, "fsynr0", o);
 	}
 	if (f->k.x[1])
 		jadd(d, "cb", json_object_new_int((int)(f->k.x[1] - 1)));
+	if (f->client[0])
+		jadd(d, "client", json_object_new_string(f->client));
+	if (f->raw_kind == 5) {
+		static const char *const level[4] = { "pgd", "pud", "pmd", "pte" };
+		json_object *o = json_object_new_object();
+
+		for (int i = 0; i < 4; i++)
+			if (f->nraw & (1 << i))
+				jadd(o, level[i], jhex(f->raw[i]));
+		jadd(d, "walk", o);
+	}
 	if (f->k.x[2])
 		jadd(d, "cbfrsynra", jhex(f->k.x[2] - 1));
 	o = snprintf(m, mn, "context fault%s",
@@ -80,7 +118,7 @@ static void v2_parse_emit(struct lab_fault_parser *p, const char *t,
 {
 	const char *u = strstr(t, "Unhandled context fault"), *e, *q, *key, *val;
 	const char *fsr = NULL, *iova = NULL, *fsynr = NULL, *cb = NULL, *cbfr = NULL;
-	const char *sid = NULL, *pte = NULL;
+	const char *sid = NULL, *walk[4] = { NULL };	/* pgd, pud, pmd, pte */
 	struct fault f;
 	uint64_t v;
 	size_t kl;
@@ -110,8 +148,14 @@ static void v2_parse_emit(struct lab_fault_parser *p, const char *t,
 			slot = &cbfr;
 		else if (kl == 3 && !memcmp(key, "sid", 3))
 			slot = &sid;
+		else if (kl == 3 && !memcmp(key, "pgd", 3))
+			slot = &walk[0];
+		else if (kl == 3 && !memcmp(key, "pud", 3))
+			slot = &walk[1];
+		else if (kl == 3 && !memcmp(key, "pmd", 3))
+			slot = &walk[2];
 		else if (kl == 3 && !memcmp(key, "pte", 3))
-			slot = &pte;
+			slot = &walk[3];
 		if (slot && !*slot)
 			*slot = val;
 	}
@@ -130,11 +174,25 @@ static void v2_parse_emit(struct lab_fault_parser *p, const char *t,
 		f.k.x[2] = (v & 0xffffffff) + 1;
 		set_sid(&f, v & 0xffff);
 	} else if (sid) {
+		const char *c, *ce;
+
 		if ((sid[0] == '0' && sid[1] == 'x') ? lab_hex_scan(sid, &v, NULL) :
 		    parse_dec(sid, &v, NULL))
 			set_sid(&f, v);
+		/* NVIDIA's "sid=17(0x11 - AFI)": the client behind the StreamID */
+		if ((c = strstr(sid, " - ")) && (ce = strchr(c, ')')) && ce - c - 3 < NAME_LEN &&
+		    (size_t)(c - sid) < 24)
+			copy_name(f.client, c + 3, (size_t)(ce - c - 3));
 	}
-	if (!f.k.has_code && pte && lab_hex_scan(pte, &v, NULL) && v == 0) {
+	/* a vendor kernel's page-table walk for the IOVA: each level's entry */
+	for (int i = 0; i < 4; i++) {
+		if (walk[i] && lab_hex_scan(walk[i], &v, NULL)) {
+			f.raw[i] = v;
+			f.nraw |= 1 << i;
+			f.raw_kind = 5;
+		}
+	}
+	if (!f.k.has_code && walk[3] && (f.nraw & 8) && f.raw[3] == 0) {
 		snprintf(f.detail, sizeof(f.detail), "pte=0");
 		f.cause = CAUSE_UNMAPPED;
 	}

@@ -146,6 +146,8 @@ static void describe_smmuv3(const struct record *r, json_object *d, char *m, siz
 		jadd(d, "client", json_object_new_string(f->client));
 	if (f->k.x[1])
 		jadd(d, "class", json_object_new_string(v3_class[(f->k.x[1] - 1) & 3]));
+	if (f->raw_kind == 1 && f->nraw >= 1)
+		jadd(d, "ssv", json_object_new_boolean(!!(f->raw[0] & (1ULL << 11))));
 	if (f->k.x[2]) {
 		uint64_t b = f->k.x[2] - 1;
 
@@ -154,6 +156,8 @@ static void describe_smmuv3(const struct record *r, json_object *d, char *m, siz
 		jadd(d, "privileged", json_object_new_boolean(!!(b & 4)));
 		jadd(d, "stall", json_object_new_boolean(!!(b & 8)));
 	}
+	if (f->has_stag)
+		jadd(d, "stag", jhex(f->stag));
 	if (f->k.x[3])
 		jadd(d, "ipa", jhex(f->k.x[3] - 1));
 	if (f->k.x[4])
@@ -221,6 +225,9 @@ static void v3_decode_raw(struct fault *f)
 			f->k.x[2] = ((d1 >> 39 & 1) | (d1 >> 34 & 1) << 1 | (d1 >> 33 & 1) << 2 |
 				     (d1 >> 31 & 1) << 3) + 1;
 			f->k.x[1] = ((d1 >> 40) & 3) + 1;
+			/* EVTQ_1_STAG: the stall tag, meaningful when STALL is set */
+			f->has_stag = (int)(d1 >> 31 & 1);
+			f->stag = d1 & 0xffff;
 		}
 		if (id == 0x13 && ((d1 >> 40) & 3) == 1)
 			f->k.x[5] = (d1 >> 44 & 1) + 1;
@@ -468,6 +475,9 @@ static int v3_detail(struct lab_fault_parser *p, struct smmuv3_state *st, const 
 		else if (strstr(d, " ttd_write"))
 			f->k.x[5] = 1;
 	}
+	if (!f->nraw && strstr(d, " stall") && (q = strstr(d, " stag: ")) &&
+	    lab_hex_scan(q + 7, &f->stag, NULL))
+		f->has_stag = 1;
 	f->v3_detail = 1;
 	v3_emit_slot(p, st, slot);
 	return 1;

@@ -6,6 +6,21 @@
  * Kernel log reader: turns a kernel log in any shape people paste into
  * records of message text with the prefix stripped.
  *
+ * Besides text, the reader takes the structured shapes, told apart by the
+ * first bytes: `journalctl -o json` (also json-pretty and json-seq: JSON
+ * objects, MESSAGE a string or an array of bytes), `journalctl -o export`
+ * (KEY=value lines, binary fields with their 64-bit little-endian size, an
+ * empty line after each entry) and `dmesg --json` (util-linux:
+ * {"dmesg": [{"pri":.., "time":.., "msg":..}, ...]}). Their records are the
+ * lines of each entry's message, prefix LAB_KLOG_PREFIX_STRUCTURED, with the
+ * kernel's timestamp (the journal's _SOURCE_MONOTONIC_TIMESTAMP, else
+ * __MONOTONIC_TIMESTAMP; dmesg's "time"), numbered by message line (a
+ * journal JSON line among text lines, as pasted after its prompt, is taken
+ * as an entry too, its lines numbered with that line); a
+ * malformed journal entry is skipped to the next line that opens one, and
+ * dmesg's array ends where it stops being one. JSON is read with json-c one
+ * entry at a time, at most 2 * LAB_KLOG_LINE_MAX bytes each.
+ *
  * Recognised prefixes (stacked in any order, each at most a few times):
  *   "[   12.345678]"                 dmesg timestamp (also "12.345678]" whose
  *                                    '[' a forum or mail client ate)
@@ -24,7 +39,8 @@
  * counts once). A line ending in '=' followed by a line with no prefix is a
  * quoted-printable soft break and the two are joined; once the input shows
  * "=3D" the reader decodes "=XX" escapes. Memory use is bounded by a few
- * times LAB_KLOG_LINE_MAX whatever the input.
+ * times LAB_KLOG_LINE_MAX (and json-c's objects for one entry) whatever the
+ * input.
  */
 
 #include <stddef.h>
@@ -43,12 +59,14 @@ enum {
 	LAB_KLOG_PREFIX_KERNEL = 1 << 4,	/* bare "kernel:" */
 	LAB_KLOG_PREFIX_LEVEL = 1 << 5,		/* "<3>" */
 	LAB_KLOG_PREFIX_VENDOR = 1 << 6,	/* "[pid:..,cpu..]" */
+	LAB_KLOG_PREFIX_STRUCTURED = 1 << 7,	/* a journal or dmesg --json entry */
 };
 
 struct lab_klog_record {
 	const char *text;	/* message text, NUL-terminated, not necessarily UTF-8 */
 	size_t len;
-	unsigned long line;	/* 1-based line of the (first) physical line */
+	unsigned long line;	/* 1-based line of the (first) physical line; for the
+				 * structured shapes the message line's ordinal */
 	unsigned int nlines;	/* physical lines joined into this record (>= 1) */
 	unsigned int prefix;	/* LAB_KLOG_PREFIX_* bits stripped; 0: bare text */
 	int has_timestamp;	/* timestamp is seconds since boot */
@@ -67,7 +85,8 @@ struct lab_klog *lab_klog_new_buffer(const void *buf, size_t len, struct lab_err
  * 0 at the end of input, -1 on a read error.
  */
 int lab_klog_next(struct lab_klog *k, struct lab_klog_record *rec, struct lab_error *err);
-/* Physical lines read so far, and how many of them were truncated. */
+/* Lines numbered so far (physical lines; for the structured shapes, message
+ * lines), and how many lines or messages were truncated. */
 unsigned long lab_klog_lines(const struct lab_klog *k);
 unsigned long lab_klog_truncated(const struct lab_klog *k);
 void lab_klog_free(struct lab_klog *k);

@@ -210,6 +210,48 @@ static void test_golden(void **state)
 	json_object_put(actual);
 }
 
+/*
+ * The structured shapes of a log decode as its text does: a golden case
+ * named journal_json_X, journal_json_pretty_X, journal_json_seq_X,
+ * journal_export_X or dmesg_json_X is the same messages as the case X (or,
+ * for X = fields, as journal_json_fields), so both give the same JSON.
+ */
+static void test_structured_twins(void **state)
+{
+	static const char *const shapes[] = {
+		"journal_json_pretty_", "journal_json_seq_", "journal_json_", "journal_export_",
+		"dmesg_json_",
+	};
+	int pairs = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ncases; i++) {
+		const char *name = golden_cases[i], *twin = NULL;
+		char a[256], b[256], path[512] = "";
+		json_object *x, *y;
+
+		for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]) && !twin; s++)
+			if (!strncmp(name, shapes[s], strlen(shapes[s])))
+				twin = name + strlen(shapes[s]);
+		if (!twin)
+			continue;
+		if (!strcmp(twin, "fields"))
+			twin = "journal_json_fields";
+		if (!strcmp(twin, name))
+			continue;
+		snprintf(a, sizeof(a), DATA "%s.log", twin);
+		snprintf(b, sizeof(b), DATA "%s.log", name);
+		x = parse_path(a);
+		y = parse_path(b);
+		if (json_diff(x, y, path, sizeof(path)))
+			fail_msg("%s does not decode as its twin %s", b, a);
+		json_object_put(x);
+		json_object_put(y);
+		pairs++;
+	}
+	assert_true(pairs >= 9);
+}
+
 /* the folder holds the corpus: finding too few means it was not found */
 static void test_golden_corpus_found(void **state)
 {
@@ -299,15 +341,34 @@ static void test_amd_flags_direction(void **state)
 		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x1000 flags=0x0070]",
 		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x2000 flags=0x0050]",
 		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x3000 flags=0x0020]",
+		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0x4000 flags=0x0000]",
+		"AMD-Vi: Event logged [IO_PAGE_FAULT device=00:14.0 domain=0x0005 address=0xfee00000 flags=0x0028]",
 	};
-	json_object *o = parse_texts(t, 3);
+	json_object *o = parse_texts(t, 5), *d, *fl;
 
 	(void)state;
 	assert_string_equal(sfield(fault_at(o, 0), "access"), "write");
 	assert_string_equal(sfield(fault_at(o, 1), "access"), "read");
-	/* RW is only defined when PR=1 */
-	assert_null(sfield(fault_at(o, 2), "access"));
+	/* PR=0: the kernel reads RW all the same (amd_iommu_report_page_fault) */
+	assert_string_equal(sfield(fault_at(o, 2), "access"), "write");
+	/* I=0 and RW=0: a read, not unknown */
+	assert_string_equal(sfield(fault_at(o, 3), "access"), "read");
+	/* I=1: an interrupt request, neither */
+	assert_null(sfield(fault_at(o, 4), "access"));
 	assert_string_equal(sfield(fault_at(o, 0), "device"), "0000:00:14.0");
+	/* every bit by name */
+	assert_true(json_object_object_get_ex(fault_at(o, 0), "decoded", &d));
+	assert_true(json_object_object_get_ex(d, "flags", &fl));
+	assert_int_equal(ifield(fl, "pr"), 1);
+	assert_int_equal(ifield(fl, "rw"), 1);
+	assert_int_equal(ifield(fl, "pe"), 1);
+	assert_int_equal(ifield(fl, "i"), 0);
+	assert_int_equal(ifield(fl, "gn"), 0);
+	assert_int_equal(ifield(fl, "nx"), 0);
+	assert_int_equal(ifield(fl, "us"), 0);
+	assert_int_equal(ifield(fl, "rz"), 0);
+	assert_int_equal(ifield(fl, "tr"), 0);
+	assert_string_equal(sfield(d, "flags_raw"), "0x70");
 	json_object_put(o);
 }
 
@@ -436,6 +497,36 @@ static void test_smmu_v2_fsynr_write(void **state)
 	assert_string_equal(sfield(f, "access"), "write");
 	assert_int_equal(ifield(f, "stream_id"), 0x800);
 	assert_non_null(strstr(sfield(f, "likely_cause"), "direction mismatch"));
+	json_object_put(o);
+}
+
+/* virtio-iommu as a guest's /dev/kmsg gives it: the endpoint is the requester ID */
+static void test_virtio_fields(void **state)
+{
+	static const char *const t[] = {
+		"virtio_iommu virtio0: page fault from EP 128 at 0x100000 []",
+		"virtio_iommu virtio0: page fault from EP 128 at 0x200000 [W]",
+		"virtio_iommu virtio0: domain fault from EP 1280 at 0 []",
+		"viommu_fault_handler: 3 callbacks suppressed",
+	};
+	json_object *o = parse_texts(t, 4), *f = fault_at(o, 0), *d;
+
+	(void)state;
+	assert_int_equal(json_object_array_length(faults(o)), 3);
+	assert_string_equal(sfield(f, "iommu"), "virtio");
+	assert_string_equal(sfield(f, "event"), "MAPPING_FAULT");
+	assert_int_equal(ifield(f, "code"), 2);
+	assert_string_equal(sfield(f, "device"), "0000:00:10.0");
+	assert_int_equal(ifield(f, "stream_id"), 128);
+	assert_string_equal(sfield(f, "address"), "0x100000");
+	assert_null(sfield(f, "access"));	/* "[]": no direction reported */
+	assert_true(json_object_object_get_ex(f, "decoded", &d));
+	assert_int_equal(ifield(d, "endpoint"), 128);
+	assert_string_equal(sfield(fault_at(o, 1), "access"), "write");
+	assert_string_equal(sfield(fault_at(o, 2), "event"), "DOMAIN_FAULT");
+	assert_string_equal(sfield(fault_at(o, 2), "device"), "0000:05:00.0");
+	assert_string_equal(sfield(fault_at(o, 2), "address"), "0x0");	/* %#llx prints 0 */
+	assert_int_equal(ifield(fault_at(o, 2), "count"), 4);
 	json_object_put(o);
 }
 
@@ -583,6 +674,7 @@ int main(void)
 		tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn);		\
 	} while (0)
 	ADD(test_golden_corpus_found);
+	ADD(test_structured_twins);
 	ADD(test_intel_reason_decimal_and_hex);
 	ADD(test_intel_fields);
 	ADD(test_bare_text_two_line);
@@ -594,6 +686,7 @@ int main(void)
 	ADD(test_smmuv3_raw_fields);
 	ADD(test_smmuv3_truncated_at_eof);
 	ADD(test_smmu_v2_fsynr_write);
+	ADD(test_virtio_fields);
 	ADD(test_suppressed_attribution);
 	ADD(test_fold_cap);
 	ADD(test_fold_all_levels);

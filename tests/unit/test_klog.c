@@ -315,6 +315,203 @@ static void test_read_error(void **state)
 	fclose(f);
 }
 
+/* records of the same bytes read from a FILE and from memory */
+static void read_both(const char *buf, size_t len, struct recs *a, struct recs *b)
+{
+	struct lab_error err = { 0 };
+	struct lab_klog *k;
+	FILE *f = fmemopen((void *)buf, len, "r");
+
+	assert_non_null(f);
+	k = lab_klog_new_file(f, &err);
+	assert_non_null(k);
+	read_all(k, a);
+	lab_klog_free(k);
+	fclose(f);
+	read_buffer(buf, len, b);
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->text[i], b->text[i]);
+		assert_int_equal(a->line[i], b->line[i]);
+	}
+}
+
+/* a text of n entries in one of the structured shapes, big enough to cross
+ * the reader's 256 KiB chunks; entry i says "entry i" */
+static char *structured(int shape, int n, size_t *len)
+{
+	size_t cap = (size_t)n * 256 + 64, o = 0;
+	char *b = malloc(cap);
+
+	assert_non_null(b);
+	if (shape == 2)
+		o += (size_t)sprintf(b, "{\n   \"dmesg\": [\n");
+	for (int i = 0; i < n; i++) {
+		if (shape == 0)
+			o += (size_t)sprintf(b + o, "{\"__MONOTONIC_TIMESTAMP\":\"%d\",\"MESSAGE\":"
+					     "\"entry %d\",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"%d\"}\n",
+					     i * 1000 + 7, i, i * 1000);
+		else if (shape == 1) {
+			/* every third message binary, as journalctl -o export writes them */
+			o += (size_t)sprintf(b + o, "__CURSOR=s=0;i=%x\n__MONOTONIC_TIMESTAMP=%d\n", i,
+					     i * 1000);
+			if (i % 3 == 0) {
+				char m[32];
+				uint64_t l = (uint64_t)sprintf(m, "entry %d", i);
+
+				o += (size_t)sprintf(b + o, "MESSAGE\n");
+				for (int j = 0; j < 8; j++)
+					b[o++] = (char)(l >> (8 * j));
+				memcpy(b + o, m, l);
+				o += l;
+				b[o++] = '\n';
+			} else {
+				o += (size_t)sprintf(b + o, "MESSAGE=entry %d\n", i);
+			}
+			b[o++] = '\n';
+		} else {
+			o += (size_t)sprintf(b + o, "%s{\n         \"pri\": 6,\n         \"time\": "
+					     "%12.6f,\n         \"msg\": \"entry %d\"\n      }",
+					     i ? "," : "      ", i / 1000.0, i);
+		}
+	}
+	if (shape == 2)
+		o += (size_t)sprintf(b + o, "\n   ]\n}\n");
+	*len = o;
+	return b;
+}
+
+/* journalctl -o json and -o export, dmesg --json: the same records from a
+ * FILE (across read chunks) and from memory, numbered by message, with the
+ * kernel's timestamp */
+static void test_structured_shapes(void **state)
+{
+	(void)state;
+	for (int shape = 0; shape < 3; shape++) {
+		struct lab_error err = { 0 };
+		struct lab_klog_record rec;
+		struct lab_klog *k;
+		struct recs a, b;
+		size_t len;
+		char *buf = structured(shape, 6000, &len);
+		char want[32];
+
+		assert_true(len > 300 * 1024);
+		read_both(buf, len, &a, &b);
+		assert_int_equal(a.n, 6000);
+		for (size_t i = 0; i < a.n; i += 997) {
+			snprintf(want, sizeof(want), "entry %zu", i);
+			assert_string_equal(a.text[i], want);
+			assert_int_equal(a.line[i], i + 1);
+		}
+		k = lab_klog_new_buffer(buf, len, &err);
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+		assert_true(rec.prefix & LAB_KLOG_PREFIX_STRUCTURED);
+		assert_true(rec.has_timestamp);
+		/* entry 4: the source timestamp wins over the journal's own */
+		assert_true(rec.timestamp > 0.0039999 && rec.timestamp < 0.0040001);
+		lab_klog_free(k);
+		recs_free(&a);
+		recs_free(&b);
+		free(buf);
+	}
+}
+
+/* broken entries: a journal entry is skipped to the next line that opens
+ * one; dmesg's array ends where it stops being one; nothing crashes */
+static void test_structured_broken(void **state)
+{
+	static const char journal[] =
+		"{\"MESSAGE\":\"one\"}\n"
+		"{\"MESSAGE\":\"cut sh\n"
+		"-- not json --\n"
+		"{\"MESSAGE\":[116,119,111]}\n"
+		"{\"MESSAGE\":null}\n"
+		"{\"MESSAGE\":[300]}\n"
+		"{\"MESSAGE\":[\"three\",\"again\"],\"_SOURCE_MONOTONIC_TIMESTAMP\":\"x1\"}\n"
+		"{\"MESSAGE\":\"four\\nfive\"}";
+	static const char dmesg[] =
+		"{\"dmesg\": [{\"pri\":6,\"time\":1.5,\"msg\":\"a\"},{\"msg\":7},"
+		"{\"time\":\"x\",\"msg\":\"b\"} junk {\"msg\":\"c\"}]}";
+	static const char export[] =
+		"__CURSOR=x\nMESSAGE\n\xff\xff\xff\xff\xff\xff\xff\x7f" "12345";
+	struct recs a, b;
+
+	(void)state;
+	read_both(journal, sizeof(journal) - 1, &a, &b);
+	assert_int_equal(a.n, 5);
+	assert_string_equal(a.text[0], "one");
+	assert_string_equal(a.text[1], "two");
+	assert_string_equal(a.text[2], "three");
+	assert_string_equal(a.text[3], "four");
+	assert_string_equal(a.text[4], "five");
+	assert_int_equal(a.line[4], 5);
+	recs_free(&a);
+	recs_free(&b);
+	read_both(dmesg, sizeof(dmesg) - 1, &a, &b);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(a.text[0], "a");
+	assert_string_equal(a.text[1], "b");
+	recs_free(&a);
+	recs_free(&b);
+	/* a binary field that claims 2^63 bytes: what there is, then the end */
+	read_both(export, sizeof(export) - 1, &a, &b);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.text[0], "12345");
+	recs_free(&a);
+	recs_free(&b);
+}
+
+/* journal JSON lines among text (journalctl -o json pasted after its
+ * prompt): each is an entry, its lines numbered with the physical line */
+static void test_json_lines_in_text(void **state)
+{
+	static const char in[] =
+		"$ journalctl -k -o json\n"
+		"{\"MESSAGE\":\"a\\nb\",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"1500000\"}\n"
+		"[    2.000000] c\n"
+		"{not json}\n";
+	struct lab_error err = { 0 };
+	struct lab_klog_record rec;
+	struct lab_klog *k = lab_klog_new_buffer(in, sizeof(in) - 1, &err);
+	static const char *const text[] = { "$ journalctl -k -o json", "a", "b", "c", "{not json}" };
+	static const unsigned long line[] = { 1, 2, 2, 3, 4 };
+
+	(void)state;
+	assert_non_null(k);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(lab_klog_next(k, &rec, &err), 1);
+		assert_string_equal(rec.text, text[i]);
+		assert_int_equal(rec.line, line[i]);
+		if (i == 1 || i == 2) {
+			assert_true(rec.prefix & LAB_KLOG_PREFIX_STRUCTURED);
+			assert_true(rec.timestamp > 1.4999 && rec.timestamp < 1.5001);
+		}
+	}
+	assert_int_equal(lab_klog_next(k, &rec, &err), 0);
+	assert_int_equal(lab_klog_lines(k), 4);
+	lab_klog_free(k);
+}
+
+/* text that only looks structured stays text */
+static void test_structured_lookalikes(void **state)
+{
+	static const char brace[] = "{ not json\nDMAR: x\n";
+	static const char key[] = "FOO=bar\nDMAR: y\n";
+	struct recs r;
+
+	(void)state;
+	read_buffer(brace, sizeof(brace) - 1, &r);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.text[1], "DMAR: x");
+	recs_free(&r);
+	read_buffer(key, sizeof(key) - 1, &r);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.text[0], "FOO=bar");
+	recs_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +524,10 @@ int main(void)
 		cmocka_unit_test(test_no_join_bare),
 		cmocka_unit_test(test_file_equals_buffer),
 		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_structured_shapes),
+		cmocka_unit_test(test_structured_broken),
+		cmocka_unit_test(test_structured_lookalikes),
+		cmocka_unit_test(test_json_lines_in_text),
 	};
 
 	return cmocka_run_group_tests_name("klog", tests, NULL, NULL);
