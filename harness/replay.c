@@ -84,6 +84,20 @@ static const char *const class_names[] = {
  * 40-bit mask */
 #define REPLAY_AW_BITS 39
 
+/* The IRTE index an interrupt-remapping record names (decoded.fault_index,
+ * hex), or -1. */
+static long long irte_index(json_object *f)
+{
+	const char *s = lab_jsonval_str(lab_jsonval_obj(f, "decoded"), "fault_index");
+	char *end;
+	unsigned long long v;
+
+	if (!s)
+		return -1;
+	v = strtoull(s, &end, 16);
+	return *s && !*end && v <= 0xffff ? (long long)v : -1;
+}
+
 /* Which class a record is, or CLASS_NONE with why. */
 static enum replay_class classify(json_object *f, const char *iommu, const char *event,
 				  char *why, size_t len)
@@ -123,6 +137,8 @@ static enum replay_class classify(json_object *f, const char *iommu, const char 
 		return CLASS_UNMAPPED;
 	if (!strcmp(iommu, "smmuv3") && !strcmp(event, "F_TRANSLATION"))
 		return CLASS_UNMAPPED;
+	if (!strcmp(iommu, "virtio") && !strcmp(event, "MAPPING_FAULT"))
+		return CLASS_UNMAPPED;
 	if (!strcmp(iommu, "smmuv3") && !strcmp(event, "F_PERMISSION")) {
 		if (access && !strcmp(access, "write"))
 			return CLASS_PERMISSION;
@@ -131,8 +147,9 @@ static enum replay_class classify(json_object *f, const char *iommu, const char 
 			 "mapping faults", access ? access : "DMA of unknown direction");
 		return CLASS_NONE;
 	}
-	snprintf(why, len, "%s: no probe raises this event (they raise DMA_FAULT 0x04-0x06, "
-		 "IO_PAGE_FAULT, F_TRANSLATION, F_PERMISSION)", event);
+	snprintf(why, len, "%s: no probe raises this event (they raise VT-d DMA_FAULT and "
+		 "INTR_REMAP_FAULT reasons, IO_PAGE_FAULT, F_TRANSLATION, F_PERMISSION, "
+		 "virtio-iommu's MAPPING_FAULT)", event);
 	return CLASS_NONE;
 }
 
@@ -154,7 +171,8 @@ static enum replay_class replayable(json_object *f, const char **platform, char 
 		snprintf(why, len, "Arm SMMUv2: QEMU's virt machine models SMMUv3 only");
 		return CLASS_NONE;
 	}
-	if (!strcmp(iommu, "intel") || !strcmp(iommu, "amd") || !strcmp(iommu, "smmuv3"))
+	if (!strcmp(iommu, "intel") || !strcmp(iommu, "amd") || !strcmp(iommu, "smmuv3") ||
+	    !strcmp(iommu, "virtio"))
 		*platform = iommu;
 	if (!*platform) {
 		snprintf(why, len, "no platform for IOMMU kind '%s'", iommu);
@@ -175,12 +193,16 @@ static enum replay_class replayable(json_object *f, const char **platform, char 
 		/* no address, no direction: an interrupt request is a write to
 		 * the MSI window, naming the IRTE; QEMU reports it from 8.2 */
 		why[0] = '\0';
-		if (!lab_jsonval_get(f, "index"))
+		if (irte_index(f) < 0)
 			snprintf(why, len, "the record names no IRTE index: replayed at 0x%x",
 				 REPLAY_IRTE_INDEX);
 		return cls;
 	}
-	if (!addr || !access) {
+	if (!access && !strcmp(iommu, "virtio") && addr) {
+		/* QEMU's virtio-iommu sends no direction for a missing mapping
+		 * (only for a permission fault): any DMA there faults alike */
+		snprintf(why, len, "the record has no direction: replayed as a write");
+	} else if (!addr || !access) {
 		snprintf(why, len, "the record has no %s to replay", !addr ? "address" : "direction");
 		return CLASS_NONE;
 	}
@@ -201,7 +223,8 @@ static enum replay_class replayable(json_object *f, const char **platform, char 
 			 mask);
 		return CLASS_NONE;
 	}
-	why[0] = '\0';
+	if (access)
+		why[0] = '\0';
 	return cls;
 }
 
@@ -223,8 +246,7 @@ static int same_signature(json_object *a, json_object *b)
 			return 0;
 	if (json_object_get_int(json_object_object_get(a, "code")) !=
 	    json_object_get_int(json_object_object_get(b, "code")) ||
-	    json_object_get_int64(lab_jsonval_get(a, "index")) !=
-	    json_object_get_int64(lab_jsonval_get(b, "index")))
+	    irte_index(a) != irte_index(b))
 		return 0;
 	return x && y ? (strtoull(x, NULL, 16) >> 12) == (strtoull(y, NULL, 16) >> 12) : x == y;
 }
@@ -261,8 +283,10 @@ json_object *lab_replay_plan(json_object *faults, const char *cmdline)
 		json_object_object_foreach(f, k, v)
 			if (!strcmp(k, "iommu") || !strcmp(k, "event") || !strcmp(k, "code") ||
 			    !strcmp(k, "access") || !strcmp(k, "device") || !strcmp(k, "count") ||
-			    !strcmp(k, "stream_id") || !strcmp(k, "index"))
+			    !strcmp(k, "stream_id"))
 				json_object_object_add(s, k, json_object_get(v));
+		if (irte_index(f) >= 0)
+			json_object_object_add(s, "index", json_object_new_int64(irte_index(f)));
 		if (lab_jsonval_str(f, "address")) {
 			snprintf(page, sizeof(page), "0x%llx",
 				 strtoull(lab_jsonval_str(f, "address"), NULL, 16) & ~0xfffULL);
@@ -429,7 +453,8 @@ static void variant(struct out *o, json_object *s)
 		pair(o, "size", "4", 0);
 	} else {
 		pair(o, "mode", "vfio", 0);
-		pair(o, "direction", lab_jsonval_str(s, "access"), 0);
+		pair(o, "direction", lab_jsonval_str(s, "access") ? lab_jsonval_str(s, "access")
+				     : "write", 0);
 		pair(o, "iova", address, 1);
 		pair(o, "size", "4", 0);    /* one event on SMMUv3, inside edu's window */
 		if (permission || (first && code && json_object_get_int(code) == 0x85)) {
@@ -450,7 +475,7 @@ static void variant(struct out *o, json_object *s)
 		snprintf(num, sizeof(num), "%d", json_object_get_int(code));
 		pair(o, "code", num, 0);
 	}
-	if (!intr)
+	if (!intr && lab_jsonval_str(s, "access"))
 		pair(o, "access", lab_jsonval_str(s, "access"), 0);
 	if (!intr && !context)
 		pair(o, "address", address, 1);
@@ -495,8 +520,19 @@ static int write_one(json_object *plan, const char *platform, const char *path,
 	pair(&o, "matrix", matrix, 0);
 	pair(&o, "platform", platform, 0);
 	pair(&o, "timeout", "300", 0);
-	if (append)
+	if (!strcmp(platform, "virtio")) {
+		/* the 6.12 driver (6.1 has none); VFIO on x86 without
+		 * interrupt remapping needs unsafe interrupts */
+		char *a = NULL;
+
+		pair(&o, "kernels", "backports", 0);
+		if (asprintf(&a, "%s%svfio_iommu_type1.allow_unsafe_interrupts=1", append ? append : "",
+			     append ? " " : "") > 0)
+			pair(&o, "append", a, 1);
+		free(a);
+	} else if (append) {
 		pair(&o, "append", append, 1);
+	}
 	for (size_t i = 0; i < lab_jsonval_len(sigs); i++) {
 		json_object *s = json_object_array_get_idx(sigs, i);
 
@@ -537,7 +573,7 @@ static int write_one(json_object *plan, const char *platform, const char *path,
 int lab_replay_write(json_object *plan, const char *dir, json_object *files,
 		     struct lab_error *err)
 {
-	static const char *const platforms[] = { "intel", "amd", "smmuv3" };
+	static const char *const platforms[] = { "intel", "amd", "smmuv3", "virtio" };
 	json_object *sigs = json_object_object_get(plan, "signatures");
 	int written = 0;
 
