@@ -38,3 +38,29 @@ check "diff: the runs only the host's QEMU made are gone, none added" \
 "$LAB" diff "$OUT/boot" "$OUT/otherq" >"$OUT/qdiff.txt"
 check "diff: text names both QEMU versions" \
 	grep -q "QEMU $host_qemu.*QEMU $want" "$OUT/qdiff.txt"
+
+# Fault classes a newer QEMU raises: interrupt-remapping faults (QEMU 8.2 on)
+# and first-stage ones (x-flts), on the backports QEMU whichever the host's
+# is; and the virtio-iommu's faults, decoded (6.12 guest)
+"$LAB" run scenarios/default-dma-intel.yaml scenarios/default-topology-virtio.yaml \
+	--qemu backports --only '(raw_translated|first_stage)@bookworm|bypass_off@backports' \
+	--jobs 2 --timeout "$TIMEOUT" --results "$OUT/newq" >"$OUT/newq.out" 2>&1
+rc=$?
+check "fault classes on QEMU 10: exit 0, every check held" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || grep -E 'fail|error' "$OUT/newq.out" | head -n 5 | sed 's/^/#   /'
+newq() { verdict "$OUT/newq/results.json" "$@"; }
+check "intel: an interrupt request to an absent IRTE is INTR_REMAP_FAULT 0x22" \
+	newq "dma-intel.raw_translated@bookworm+qemu-backports" probe.irte_absent.fault pass
+check "intel: a device VFIO holds blocked faults (0x05 on 6.1)" \
+	newq "dma-intel.raw_translated@bookworm+qemu-backports" probe.blocked_device.fault pass
+check "intel: first stage: unmapped 0x71, read-only 0x85" \
+	sh -c "jq -e '.runs[] | select(.name == \"dma-intel.first_stage@bookworm+qemu-backports\") |
+		[.checks[] | select(.name == \"probe.write_after_unmap.fault\" or .name == \"probe.read_only.fault\") |
+		 .verdict] == [\"pass\", \"pass\"]' '$OUT/newq/results.json'"
+check "virtio: the alias endpoint's DMA without bypass: UNKNOWN_FAULT naming the alias" \
+	newq "topology-virtio.bypass_off@backports+qemu-backports" probe.alias_dma.fault pass
+grep -h "fault reason 0x22" "$OUT/newq/dma-intel.raw_translated@bookworm+qemu-backports/kmsg.log" >"$OUT/ir.log"
+"$LAB" reproduce "$OUT/ir.log" --qemu backports --results "$OUT/repro-ir" >"$OUT/repro-ir.out" 2>&1
+check "reproduce intel interrupt_remap on QEMU 10: reproduced 1 of 1" \
+	grep -q "^reproduced 1 of 1 fault signature" "$OUT/repro-ir.out"
+check "fault classes: no lab domain left" no_domains_left
