@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define DISK_WAIT_MS 5000    /* a hot-plugged disk's block device */
 #define MOUNT_ROOT   "/run/iommulab"
 #define JOURNAL_DIR  MOUNT_ROOT "/journal"
 #define JOURNAL_FILE "/journal/agent.log"   /* harness/disk.h: LAB_DISK_JOURNAL_FILE */
@@ -276,6 +277,12 @@ json_object *block_probe(json_object *args, struct lab_error *err)
 		lab_error_set(err, "block: unknown 'disk': use \"virtio\" or \"nvme\"");
 		return NULL;
 	}
+	/* a disk plugged in a moment ago (harness/hotplug.h) has its PCI
+	 * driver before its block device: give it DISK_WAIT_MS to appear */
+	for (int64_t t0 = lab_clock_ms();
+	     find_disk(serial, name, sizeof(name), seen, sizeof(seen)) < 0 &&
+	     lab_clock_ms() - t0 < DISK_WAIT_MS;)
+		lab_clock_sleep_ms(100);
 	if (find_disk(serial, name, sizeof(name), seen, sizeof(seen)) < 0) {
 		lab_error_set(err, "block: no disk with serial %s (is %s loaded? disks seen: %s)",
 			      serial, !strcmp(disk, "virtio") ? "virtio_blk" : "nvme",

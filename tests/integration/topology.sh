@@ -3,7 +3,7 @@
 # fault naming the requester ID alias of a PCIe-to-PCI bridge, a hot-plug,
 # and the picture in the report. Two guests, one per IOMMU.
 "$LAB" run scenarios/default-topology.yaml scenarios/default-topology-smmuv3.yaml \
-	--only '^topology\.intel\.mix@bookworm$|^topology-smmuv3\.smmuv3-uefi\.mix@backports$' \
+	--only '^topology\.intel\.mix@bookworm$|^topology-smmuv3\.smmuv3-uefi\.mix@bookworm$' \
 	--jobs 2 --json --timeout "$TIMEOUT" --results "$OUT/topo" >"$OUT/topo.json" 2>"$OUT/topo.err"
 rc=$?
 check "topology: two runs, every check held (exit 0)" \
@@ -14,7 +14,7 @@ topo_check() { # run-name check-name-prefix: that check ran and passed
 		[.checks[] | select(.name | startswith($check))] |
 		length >= 1 and all(.verdict == "pass")' "$OUT/topo.json"
 }
-for run in topology.intel.mix@bookworm topology-smmuv3.smmuv3-uefi.mix@backports; do
+for run in topology.intel.mix@bookworm topology-smmuv3.smmuv3-uefi.mix@bookworm; do
 	check "$run: behind a PCIe-to-PCI bridge one group (shared)" \
 		topo_check "$run" 'same_group ["pcie-br"'
 	check "$run: a root port with ACS isolates its device" \
