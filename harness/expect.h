@@ -4,9 +4,9 @@
 
 /*
  * The expectation keys a scenario can use: one table, read by the loader
- * (harness/scenario.c: which keys exist, what values each takes) and by the
- * comparator (harness/compare.c: how each is evaluated, which kernel log
- * lines are its evidence). docs/scenarios.md documents them.
+ * (harness/scenario_expect.c: which keys exist, what values each takes) and
+ * by the comparator (harness/compare.c: how each is evaluated, which kernel
+ * log lines are its evidence). docs/scenarios.md documents them.
  */
 #include <stddef.h>
 

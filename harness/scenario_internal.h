@@ -5,9 +5,10 @@
 /*
  * What the scenario loader's files share, and nothing else includes (the
  * public API is scenario.h): scenario.c reads the file, its conditions,
- * expectations, QEMU options, variants and their topology;
- * scenario_probe.c a variant's probes (the agent's requests and their
- * expectations, "probe.NAME.KEY").
+ * QEMU options, variants and their topology; scenario_expect.c the
+ * expectations of the file and of each variant; scenario_probe.c a
+ * variant's probes (the agent's requests and their expectations,
+ * "probe.NAME.KEY").
  *
  * Names shared between these files start with scenario_; each file's own
  * helpers are static and unprefixed.
@@ -20,7 +21,7 @@
 #include "scenario.h"
 #include "yamldoc.h"
 
-/* ---- expectations (scenario.c) ----------------------------------------------- */
+/* ---- expectations (scenario_expect.c) ---------------------------------------- */
 
 /* The expectations being read, grown an entry at a time. */
 struct expects {
@@ -47,6 +48,11 @@ int scenario_alt_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 /* A topology node's id (a-z, 0-9, _ and -, at most LAB_TOPO_ID_MAX): checked
  * against the variant's topology once the variant is read. */
 int scenario_valid_node_id(const char *s);
+/* An `expect:` mapping: its keys' expectations appended to *out (*len of them). */
+int scenario_get_expects(struct lab_yaml *c, yaml_node_t *n, struct lab_expect **out,
+			 size_t *len);
+/* n expectations and the array holding them. */
+void scenario_free_expects(struct lab_expect *e, size_t n);
 
 /* ---- the file (scenario.c) --------------------------------------------------- */
 
