@@ -5,7 +5,7 @@
 /*
  * The "dma" command of the agent protocol (common/proto.h), the contract
  * between the harness, which writes the requests from scenario files
- * (harness/scenario.c) and from real machines' faults (harness/replay.c),
+ * (harness/scenario_probe.c) and from real machines' faults (harness/replay.c),
  * and the agent, which makes QEMU's edu test device (1234:11e8) DMA on
  * purpose, through VFIO or with no driver at all (guests/agent/dma.c), and
  * reports whether the data arrived and where the IOMMU stopped it.

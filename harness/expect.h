@@ -4,9 +4,9 @@
 
 /*
  * The expectation keys a scenario can use: one table, read by the loader
- * (harness/scenario.c: which keys exist, what values each takes) and by the
- * comparator (harness/compare.c: how each is evaluated, which kernel log
- * lines are its evidence). docs/scenarios.md documents them.
+ * (harness/scenario_expect.c: which keys exist, what values each takes) and
+ * by the comparator (harness/compare.c: how each is evaluated, which kernel
+ * log lines are its evidence). docs/scenarios.md documents them.
  */
 #include <stddef.h>
 
@@ -42,7 +42,7 @@ enum lab_expect_value {
 				       (ssss:bb:dd.f, or a topology node's id) */
 	LAB_EXPECT_DEVICE_LIST,     /* [a, b, ...]: PCI devices, each on its own */
 	LAB_EXPECT_NESTED,          /* a mapping of sub-keys (fields, acpi) */
-	LAB_EXPECT_PROBE_KEYS,      /* set by a probe's expect: (scenario.c) */
+	LAB_EXPECT_PROBE_KEYS,      /* set by a probe's expect: (scenario_probe.c) */
 };
 
 struct lab_expect_key {

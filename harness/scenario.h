@@ -7,7 +7,7 @@
  * matrix: platforms x kernels x QEMUs x variants, each variant a kernel
  * command line and QEMU options, with expectations and probes. Every error
  * names file:line. The format is documented once, in docs/scenarios.md;
- * the expectation keys are expect_keys[] in scenario.c.
+ * the expectation keys are lab_expect_keys[] in expect.c.
  */
 #include <json.h>
 

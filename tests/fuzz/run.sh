@@ -27,7 +27,7 @@ mkdir -p "$out/corpus-fault"
 "$CC_FUZZ" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Icommon -Iharness $(pkg-config --cflags json-c) \
 	-o "$out/fuzz_fault" tests/fuzz/fuzz_fault.c harness/fault*.c harness/klog.c \
-	common/error.c $(pkg-config --libs json-c)
+	harness/klog_structured.c common/error.c $(pkg-config --libs json-c)
 
 mkdir -p "$out/corpus-acpi"
 # shellcheck disable=SC2046
