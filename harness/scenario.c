@@ -71,11 +71,41 @@ static int each_term(const char *cond, int (*fn)(const struct term *t, void *opa
 	}
 }
 
+/* A condition is "and"-terms joined by " or " ("and" binds tighter): calls
+ * fn(alternative, opaque) for each alternative, in a buffer of its own, until
+ * one returns non-zero; returns that, or 0. -1 for one too long. */
+static int each_alternative(const char *cond, int (*fn)(const char *alt, void *opaque),
+			    void *opaque)
+{
+	for (const char *p = cond;;) {
+		const char *or = strstr(p, " or ");
+		size_t len = or ? (size_t)(or - p) : strlen(p);
+		char alt[256];
+		int rc;
+
+		if (len >= sizeof(alt))
+			return -1;
+		memcpy(alt, p, len);
+		alt[len] = '\0';
+		if ((rc = fn(alt, opaque)) != 0)
+			return rc;
+		if (!or)
+			return 0;
+		p = or + 4;
+	}
+}
+
+static int alternative_bad(const char *alt, void *opaque)
+{
+	(void)opaque;
+	return each_term(alt, NULL, NULL) < 0 ? -1 : 0;
+}
+
 int lab_scenario_check_condition(const char *cond, struct lab_error *err)
 {
-	if (each_term(cond, NULL, NULL) < 0) {
+	if (each_alternative(cond, alternative_bad, NULL) != 0) {
 		lab_error_set(err, "bad condition '%s': want e.g. \"qemu >= 10.0\" or "
-			      "\"kernel < 6.12 and platform == amd\" (qemu, libvirt, kernel: "
+			      "\"kernel < 6.12 and platform == amd or qemu >= 9.2\" (qemu, libvirt, kernel: "
 			      ">=, >, <=, <, ==, !=; platform: ==, !=)", cond);
 		return -1;
 	}
@@ -113,12 +143,18 @@ static int term_fails(const struct term *t, void *opaque)
 	return !ok;
 }
 
+/* 1 when every term of the alternative holds (why: the last that did not) */
+static int alternative_holds(const char *alt, void *opaque)
+{
+	return each_term(alt, term_fails, opaque) == 0 ? 1 : 0;
+}
+
 int lab_scenario_condition_holds(const char *cond, const char *qemu, const char *libvirt,
 				 const char *kernel, const char *platform, char *why, size_t why_len)
 {
 	struct eval e = { qemu, libvirt, kernel, platform, why, why_len };
 
-	return each_term(cond, term_fails, &e) == 0;
+	return each_alternative(cond, alternative_holds, &e) == 1;
 }
 
 /* ---- qemu options ---------------------------------------------------------- */

@@ -280,7 +280,17 @@ static void conditions(void **state)
 	assert_int_equal(lab_scenario_check_condition("qemu >= ten", NULL), -1);
 	assert_int_equal(lab_scenario_check_condition("gcc >= 12", NULL), -1);
 	assert_int_equal(lab_scenario_check_condition("qemu => 1", NULL), -1);
-	assert_int_equal(lab_scenario_check_condition("qemu >= 1 or kernel < 2", NULL), -1);
+	/* or: alternatives of and-terms ("and" binds tighter) */
+	assert_int_equal(lab_scenario_check_condition("qemu >= 1 or kernel < 2", NULL), 0);
+	assert_int_equal(lab_scenario_check_condition("qemu >= 1 or kernel << 2", NULL), -1);
+	assert_true(lab_scenario_condition_holds("platform == intel or qemu < 9.2", "10.0.2", NULL,
+						 NULL, "intel", NULL, 0));
+	assert_true(lab_scenario_condition_holds("platform == intel or qemu < 9.2", "7.2.0", NULL,
+						 NULL, "amd", NULL, 0));
+	assert_false(lab_scenario_condition_holds("platform == intel or qemu < 9.2", "10.0.2", NULL,
+						  NULL, "amd", NULL, 0));
+	assert_true(lab_scenario_condition_holds("platform == amd and qemu >= 9.2 or kernel < 6.2",
+						 "7.2.0", NULL, "6.1.0", "intel", NULL, 0));
 	/* the platform is a name: == and != only */
 	assert_int_equal(lab_scenario_check_condition("platform == smmuv3-uefi", NULL), 0);
 	assert_int_equal(lab_scenario_check_condition("platform >= amd", NULL), -1);
