@@ -153,8 +153,12 @@ int lab_scenario_condition_holds(const char *cond, const char *qemu, const char 
 				 const char *kernel, const char *platform, char *why, size_t why_len)
 {
 	struct eval e = { qemu, libvirt, kernel, platform, why, why_len };
+	int holds = each_alternative(cond, alternative_holds, &e) == 1;
 
-	return each_alternative(cond, alternative_holds, &e) == 1;
+	/* an alternative that did not hold may have said why: it held after all */
+	if (holds && why && why_len)
+		why[0] = '\0';
+	return holds;
 }
 
 /* ---- qemu options ---------------------------------------------------------- */

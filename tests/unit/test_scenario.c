@@ -285,8 +285,10 @@ static void conditions(void **state)
 	assert_int_equal(lab_scenario_check_condition("qemu >= 1 or kernel << 2", NULL), -1);
 	assert_true(lab_scenario_condition_holds("platform == intel or qemu < 9.2", "10.0.2", NULL,
 						 NULL, "intel", NULL, 0));
+	why[0] = 'x';
 	assert_true(lab_scenario_condition_holds("platform == intel or qemu < 9.2", "7.2.0", NULL,
-						 NULL, "amd", NULL, 0));
+						 NULL, "amd", why, sizeof(why)));
+	assert_string_equal(why, "");   /* callers read a non-empty why as skipped */
 	assert_false(lab_scenario_condition_holds("platform == intel or qemu < 9.2", "10.0.2", NULL,
 						  NULL, "amd", NULL, 0));
 	assert_true(lab_scenario_condition_holds("platform == amd and qemu >= 9.2 or kernel < 6.2",
