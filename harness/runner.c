@@ -247,22 +247,28 @@ static void test_addr(const struct run *r, unsigned n, char out[16])
 	snprintf(out, 16, "0000:00:%02x.0", (unsigned)r->platform->test_slot + n);
 }
 
-/* The i-th device STEP_BIND gives vfio-pci: the test device, then each
- * edu of the topology, by its path. 0, or -1 past the last. */
-static int bind_target(const struct run *r, size_t i, char *out, size_t len)
+/* The i-th (below bind_count) device STEP_BIND gives vfio-pci: the test
+ * device, then each edu of the topology, by its path. */
+static void bind_target(const struct run *r, size_t i, char *out, size_t len)
 {
 	const struct lab_topology *t = r->topology;
 
-	if (i == 0) {
-		test_addr(r, 0, out);
-		return 0;
-	}
-	for (size_t j = 0, n = 0; t && j < t->n; j++)
+	test_addr(r, 0, out);
+	for (size_t j = 0, n = 0; i && t && j < t->n; j++)
 		if (t->nodes[j].kind == LAB_TOPO_EDU && ++n == i) {
 			lab_topology_path(t, j, out, len);
-			return 0;
+			return;
 		}
-	return -1;
+}
+
+/* How many devices STEP_BIND binds: the test device and the topology's edus. */
+static size_t bind_count(const struct run *r)
+{
+	size_t n = 1;
+
+	for (size_t j = 0; r->topology && j < r->topology->n; j++)
+		n += r->topology->nodes[j].kind == LAB_TOPO_EDU;
+	return n;
 }
 
 /* A probe's device: a topology edu by its path, or the test device. */
@@ -339,8 +345,10 @@ static const char *reset_step(struct run *r, json_object *probe, json_object **a
 		char dev[LAB_TOPO_PATH_MAX];
 
 		/* what STEP_BIND bound at first boot */
-		for (size_t i = 0; bind_target(r, i, dev, sizeof(dev)) == 0; i++)
+		for (size_t i = 0; i < bind_count(r); i++) {
+			bind_target(r, i, dev, sizeof(dev));
 			json_object_array_add(targets, json_object_new_string(dev));
+		}
 		test_addr(r, 0, dev);
 		lab_reset_init(&r->reset, lab_jsonval_str(probe, "how"), targets, dev,
 			       r->platform->test_dma_mask, r->collect);
@@ -485,8 +493,7 @@ static void on_message(json_object *msg, void *opaque)
 	    r->bind_index > 0) {
 		/* a topology edu the guest does not have (an expander's bus a
 		 * device-tree boot never scans): the groups collected show it */
-		if (bind_target(r, ++r->bind_index, (char[LAB_TOPO_PATH_MAX]){ 0 },
-				LAB_TOPO_PATH_MAX) < 0)
+		if (++r->bind_index >= bind_count(r))
 			r->step++;
 		send_step(r);
 		return;
@@ -505,8 +512,7 @@ static void on_message(json_object *msg, void *opaque)
 		break;
 	case STEP_BIND:
 		/* a failed bind is visible in the groups collected next */
-		if (bind_target(r, ++r->bind_index, (char[LAB_TOPO_PATH_MAX]){ 0 },
-				LAB_TOPO_PATH_MAX) == 0) {
+		if (++r->bind_index < bind_count(r)) {
 			send_step(r);
 			return;
 		}
