@@ -223,7 +223,7 @@ static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, 
 	struct expects *x = opaque;
 	char full[96];
 
-	if (!lab_pci_addr_valid(key) && !scenario_valid_node_id(key))
+	if (!lab_pci_addr_valid(key) && !lab_topology_valid_id(key))
 		return lab_yaml_fail(c, k, "group_type: '%s' is neither a PCI device (ssss:bb:dd.f) "
 				     "nor a topology id", key);
 	if (lab_yaml_scalar(v) && !lab_yaml_one_of(lab_yaml_scalar(v), ek->values))
@@ -231,18 +231,6 @@ static int group_type_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, 
 				     lab_yaml_joined(ek->values));
 	snprintf(full, sizeof(full), "group_type.%s", key);
 	return parse_alts(c, ek, full, v, scenario_add_expect(x, full, lab_yaml_line(k)));
-}
-
-/* A topology node's id: checked against the variant's topology once the
- * variant is read (check_topology_refs). */
-int scenario_valid_node_id(const char *s)
-{
-	if (!*s || strlen(s) > LAB_TOPO_ID_MAX)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return 0;
-	return 1;
 }
 
 /* One list of devices ("ssss:bb:dd.f" or a topology node's id), at least
@@ -261,7 +249,7 @@ static int device_set(struct lab_yaml *c, const char *key, yaml_node_t *n, struc
 	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 		const char *d = lab_yaml_scalar(lab_yaml_node(c, *i));
 
-		if (!d || (!lab_pci_addr_valid(d) && !scenario_valid_node_id(d)))
+		if (!d || (!lab_pci_addr_valid(d) && !lab_topology_valid_id(d)))
 			return lab_yaml_fail(c, lab_yaml_node(c, *i), "%s: '%s' is neither a PCI device "
 					     "(ssss:bb:dd.f) nor a topology id", key, d ? d : "");
 		json_object_array_add(set, json_object_new_string(d));

@@ -45,9 +45,6 @@ struct lab_expect *scenario_add_expect(struct expects *x, const char *key, int l
 /* One key of {equals, when, xfail} (lab_yaml_each_pair; opaque: struct alt_ctx). */
 int scenario_alt_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v,
 		      void *opaque);
-/* A topology node's id (a-z, 0-9, _ and -, at most LAB_TOPO_ID_MAX): checked
- * against the variant's topology once the variant is read. */
-int scenario_valid_node_id(const char *s);
 /* An `expect:` mapping: its keys' expectations appended to *out (*len of them). */
 int scenario_get_expects(struct lab_yaml *c, yaml_node_t *n, struct lab_expect **out,
 			 size_t *len);

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "dma_request.h"
 #include "scenario_internal.h"
+#include "topology.h"
 
 static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", "hotplug", "reset",
 					   NULL };
@@ -179,9 +180,9 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 		a = strtoull(s, &end, 16);
 		if (strncmp(s, "0x", 2) || !s[2] || *end || errno || !a)
 			return lab_yaml_fail(c, v, "address must be a non-zero hex address (e.g. \"0xfee00000\")");
-	} else if (!strcmp(key, "port") && !scenario_valid_node_id(s)) {
+	} else if (!strcmp(key, "port") && !lab_topology_valid_id(s)) {
 		return lab_yaml_fail(c, v, "port: an empty root-port of the variant's topology, by id");
-	} else if (!strcmp(key, "device") && !scenario_valid_node_id(s)) {
+	} else if (!strcmp(key, "device") && !lab_topology_valid_id(s)) {
 		return lab_yaml_fail(c, v, "device: an edu of the variant's topology, by id");
 	} else if (!strcmp(key, "disk") && !lab_yaml_one_of(s, probe_disks)) {
 		return lab_yaml_fail(c, v, "disk must be one of: %s", lab_yaml_joined(probe_disks));

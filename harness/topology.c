@@ -90,7 +90,7 @@ void lab_topology_path(const struct lab_topology *t, size_t i, char *buf, size_t
 
 /* ---- the rules ------------------------------------------------------------ */
 
-static int valid_id(const char *s)
+int lab_topology_valid_id(const char *s)
 {
 	if (!*s || strlen(s) > LAB_TOPO_ID_MAX)
 		return 0;
@@ -180,7 +180,7 @@ int lab_topology_check(struct lab_topology *t, struct lab_error *err)
 		const char *why;
 		unsigned lo, hi;
 
-		if (!valid_id(n->id))
+		if (!lab_topology_valid_id(n->id))
 			return node_error(err, t, n, "an id is 1 to %s of a-z, 0-9, _ and -", "24");
 		if (lab_topology_find(t, n->id) != (int)i)
 			return node_error(err, t, n, "%s", "id given twice");
@@ -254,7 +254,7 @@ static int node_pair(struct lab_yaml *y, const char *key, yaml_node_t *k, yaml_n
 		if (lab_yaml_str(y, v, key, &s) < 0)
 			return -1;
 		snprintf(n->id, sizeof(n->id), "%s", s);
-		if (!valid_id(s))
+		if (!lab_topology_valid_id(s))
 			return lab_yaml_fail(y, v, "id '%s': 1 to %d of a-z, 0-9, _ and -", s,
 					     LAB_TOPO_ID_MAX);
 		return 0;

@@ -84,6 +84,9 @@ void lab_topology_free(struct lab_topology *t);
  * before what sits on it, what may sit on what, free addresses). */
 int lab_topology_check(struct lab_topology *t, struct lab_error *err);
 
+/* An id a node may have: 1 to LAB_TOPO_ID_MAX of a-z, 0-9, _ and - (scenario
+ * files name nodes by it before they know the topology). */
+int lab_topology_valid_id(const char *s);
 /* The node called id, or -1. */
 int lab_topology_find(const struct lab_topology *t, const char *id);
 /* The node's path (see above) into buf. */
