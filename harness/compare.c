@@ -9,6 +9,7 @@
 
 #include "expect.h"
 #include "jsonval.h"
+#include "pci_addr.h"
 #include "pcitree.h"
 #include "scenario.h"
 
@@ -349,15 +350,14 @@ static unsigned long long hex(const char *s)
  * and the device tree's iommu-map are the identity). */
 static int names_requester(json_object *f, const char *requester)
 {
-	unsigned seg, bus, dev, fn;
+	struct lab_pci_addr a;
 	json_object *sid = lab_jsonval_get(f, "stream_id");
 
 	if (str(f, "device"))
 		return !strcmp(str(f, "device"), requester);
-	if (!sid || !json_object_is_type(sid, json_type_int) ||
-	    sscanf(requester, "%4x:%2x:%2x.%1x", &seg, &bus, &dev, &fn) != 4)
+	if (!sid || !json_object_is_type(sid, json_type_int) || lab_pci_addr_scan(requester, &a) < 0)
 		return 0;
-	return json_object_get_int64(sid) == (int64_t)(bus << 8 | dev << 3 | fn);
+	return json_object_get_int64(sid) == (int64_t)(a.bus << 8 | a.dev << 3 | a.fn);
 }
 
 static int fault_matches(json_object *want, json_object *f, const char *requester)
