@@ -15,6 +15,7 @@
 
 #include "kmsg.h"
 #include "sysfs.h"
+#include "vfio.h"
 
 #define ATTR_MAX 4096
 #define AGENT_VERSION "0.1"
@@ -151,25 +152,12 @@ static int numeric_sort(const struct dirent **a, const struct dirent **b)
 	return atoi((*a)->d_name) - atoi((*b)->d_name);
 }
 
-/* Can VFIO take the group: is every device in it bound to vfio-pci, to a
- * driver that leaves DMA to its owner (pcieport, pci-stub), or to none?
- * (the kernel's iommu_group_claim_dma_owner; VFIO_GROUP_FLAGS_VIABLE) */
+/* Can VFIO take the group: does every device in it leave DMA to VFIO? */
 static int vfio_viable(json_object *devices)
 {
-	static const char *const ok[] = { "", "vfio-pci", "pcieport", "pci-stub" };
-
-	for (size_t i = 0; i < json_object_array_length(devices); i++) {
-		char drv[64];
-		size_t j;
-
-		sysfs_pci_driver(json_object_get_string(json_object_array_get_idx(devices, i)),
-				 drv, sizeof(drv));
-		for (j = 0; j < sizeof(ok) / sizeof(ok[0]); j++)
-			if (!strcmp(drv, ok[j]))
-				break;
-		if (j == sizeof(ok) / sizeof(ok[0]))
+	for (size_t i = 0; i < json_object_array_length(devices); i++)
+		if (!vfio_leaves_dma(json_object_get_string(json_object_array_get_idx(devices, i))))
 			return 0;
-	}
 	return 1;
 }
 

@@ -67,9 +67,20 @@ static int region_info(struct vfio *v, unsigned index, struct vfio_region_info *
 	return 0;
 }
 
-int vfio_bind_group(const char *dev, json_object *bound, struct lab_error *err)
+int vfio_leaves_dma(const char *dev)
 {
 	static const char *const leaves_dma[] = { "", "vfio-pci", "pcieport", "pci-stub" };
+	char drv[64];
+
+	sysfs_pci_driver(dev, drv, sizeof(drv));
+	for (size_t i = 0; i < sizeof(leaves_dma) / sizeof(leaves_dma[0]); i++)
+		if (!strcmp(drv, leaves_dma[i]))
+			return 1;
+	return 0;
+}
+
+int vfio_bind_group(const char *dev, json_object *bound, struct lab_error *err)
+{
 	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
@@ -83,17 +94,11 @@ int vfio_bind_group(const char *dev, json_object *bound, struct lab_error *err)
 	}
 	while (rc == 0 && (e = readdir(d))) {
 		char drv[64];
-		size_t i;
 		int rebound = 0;
 
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, dev))
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, dev) || vfio_leaves_dma(e->d_name))
 			continue;
 		sysfs_pci_driver(e->d_name, drv, sizeof(drv));
-		for (i = 0; i < sizeof(leaves_dma) / sizeof(leaves_dma[0]); i++)
-			if (!strcmp(drv, leaves_dma[i]))
-				break;
-		if (i < sizeof(leaves_dma) / sizeof(leaves_dma[0]))
-			continue;
 		rc = vfio_bind(e->d_name, drv, &rebound, err);
 		if (rebound)
 			json_object_array_add(bound, json_object_new_string(e->d_name));

@@ -49,6 +49,11 @@ struct vfio {
  * none) already is; *rebound set when this call bound it. 0, or -1 with
  * err set. */
 int vfio_bind(const char *dev, const char *driver, int *rebound, struct lab_error *err);
+/* Is dev bound to no driver, to vfio-pci, or to one that leaves its DMA to
+ * whoever owns the group (pcieport, pci-stub: driver_managed_dma)? What
+ * VFIO needs of every device in a group to call it viable (the kernel's
+ * iommu_group_claim_dma_owner; VFIO_GROUP_FLAGS_VIABLE). */
+int vfio_leaves_dma(const char *dev);
 /* Make dev's IOMMU group viable for VFIO: bind every other device in it
  * that has a driver of its own (not vfio-pci, pcieport or pci-stub, which
  * leave DMA to VFIO) to vfio-pci. The addresses rebound are added to
