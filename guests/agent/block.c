@@ -254,7 +254,7 @@ json_object *block_probe(json_object *args, struct lab_error *err)
 	char pci[16] = "", driver[64] = "", expected[128], got[65], features[128];
 	long long t0 = lab_clock_ms();
 	struct stat st;
-	int rc;
+	int rc, found;
 
 	if (!json_object_is_type(args, json_type_object) ||
 	    !json_object_object_get_ex(args, "disk", &v) || !json_object_is_type(v, json_type_string)) {
@@ -280,10 +280,10 @@ json_object *block_probe(json_object *args, struct lab_error *err)
 	/* a disk plugged in a moment ago (harness/hotplug.h) has its PCI
 	 * driver before its block device: give it DISK_WAIT_MS to appear */
 	for (int64_t t0 = lab_clock_ms();
-	     find_disk(serial, name, sizeof(name), seen, sizeof(seen)) < 0 &&
+	     (found = find_disk(serial, name, sizeof(name), seen, sizeof(seen))) < 0 &&
 	     lab_clock_ms() - t0 < DISK_WAIT_MS;)
 		lab_clock_sleep_ms(100);
-	if (find_disk(serial, name, sizeof(name), seen, sizeof(seen)) < 0) {
+	if (found < 0) {
 		lab_error_set(err, "block: no disk with serial %s (is %s loaded? disks seen: %s)",
 			      serial, !strcmp(disk, "virtio") ? "virtio_blk" : "nvme",
 			      seen[0] ? seen : "none");
