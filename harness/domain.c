@@ -282,22 +282,30 @@ static int multifunction(const struct lab_topology *t, size_t i)
 	return 0;
 }
 
-static void topo_address(xmlNodePtr el, const struct lab_topology *t, size_t i)
+/* <address type='pci'> on libvirt's bus (controller index) bus */
+static void pci_address(xmlNodePtr el, unsigned bus, unsigned slot, unsigned function,
+			int multifunction)
 {
-	const struct lab_topo_node *n = &t->nodes[i];
 	xmlNodePtr a = child(el, "address", NULL);
 	char buf[16];
 
 	prop(a, "type", "pci");
 	prop(a, "domain", "0x0000");
-	snprintf(buf, sizeof(buf), "0x%02x", ctl_index(t, n->parent));
+	snprintf(buf, sizeof(buf), "0x%02x", bus);
 	prop(a, "bus", buf);
-	snprintf(buf, sizeof(buf), "0x%02x", n->slot);
+	snprintf(buf, sizeof(buf), "0x%02x", slot);
 	prop(a, "slot", buf);
-	snprintf(buf, sizeof(buf), "0x%x", n->function);
+	snprintf(buf, sizeof(buf), "0x%x", function);
 	prop(a, "function", buf);
-	if (multifunction(t, i))
+	if (multifunction)
 		prop(a, "multifunction", "on");
+}
+
+static void topo_address(xmlNodePtr el, const struct lab_topology *t, size_t i)
+{
+	const struct lab_topo_node *n = &t->nodes[i];
+
+	pci_address(el, ctl_index(t, n->parent), n->slot, n->function, multifunction(t, i));
 }
 
 static void topo_override(xmlNodePtr dom, xmlNsPtr ns, const char *alias, const char *name)
@@ -404,12 +412,7 @@ static void add_topology(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_sp
 	n = child(devs, "controller", NULL);
 	prop(n, "type", "virtio-serial");
 	prop(n, "index", "0");
-	n = child(n, "address", NULL);
-	prop(n, "type", "pci");
-	prop(n, "domain", "0x0000");
-	prop(n, "bus", "0x00");
-	prop(n, "slot", "0x03");
-	prop(n, "function", "0x0");
+	pci_address(n, 0, 0x03, 0, 0);
 	for (size_t i = 0; i < t->n; i++) {
 		switch (t->nodes[i].kind) {
 		case LAB_TOPO_EDU:
@@ -459,9 +462,9 @@ static int disk_node(const struct lab_domain_spec *spec, size_t i)
 }
 
 /* A virtio-blk disk (domain.h), into devs: at its slot on the root bus
- * (addr), at its topology node (node >= 0), or on its hot-plug port. */
+ * (slot), at its topology node (node >= 0), or on its hot-plug port. */
 static void virtio_disk(xmlNodePtr devs, const struct lab_domain_spec *spec, size_t i, int node,
-			const char *addr)
+			unsigned slot)
 {
 	const struct lab_domain_disk *d = &spec->disks[i];
 	xmlNodePtr disk = child(devs, "disk", NULL), n;
@@ -493,25 +496,11 @@ static void virtio_disk(xmlNodePtr devs, const struct lab_domain_spec *spec, siz
 		topo_address(disk, spec->topology, (size_t)node);
 		return;
 	}
-	if (d->hotplug) {
+	if (d->hotplug)
 		/* slot 0 behind its root port: a bus of that port's own */
-		char bus[16];
-
-		n = child(disk, "address", NULL);
-		prop(n, "type", "pci");
-		prop(n, "domain", "0x0000");
-		snprintf(bus, sizeof(bus), "0x%02x", ctl_index(spec->topology, d->hotplug_port));
-		prop(n, "bus", bus);
-		prop(n, "slot", "0x00");
-		prop(n, "function", "0x0");
-		return;
-	}
-	n = child(disk, "address", NULL);
-	prop(n, "type", "pci");
-	prop(n, "domain", "0x0000");
-	prop(n, "bus", "0x00");
-	prop(n, "slot", addr);
-	prop(n, "function", "0x0");
+		pci_address(disk, ctl_index(spec->topology, d->hotplug_port), 0, 0, 0);
+	else
+		pci_address(disk, 0, slot, 0, 0);
 }
 
 char *lab_domain_hotplug_xml(const struct lab_domain_spec *spec, size_t i, struct lab_error *err)
@@ -531,7 +520,7 @@ char *lab_domain_hotplug_xml(const struct lab_domain_spec *spec, size_t i, struc
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	root = xmlNewNode(NULL, BAD_CAST "devices");
 	xmlDocSetRootElement(doc, root);
-	virtio_disk(root, spec, i, -1, NULL);
+	virtio_disk(root, spec, i, -1, 0);
 	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
 	xmlFreeDoc(doc);
 	if (!buf) {
@@ -586,7 +575,7 @@ static int add_disks(xmlNodePtr dom, xmlNsPtr ns, const struct lab_domain_spec *
 				 spec->topology->nodes[node].function);
 		if (!strcmp(d->bus, "virtio")) {
 			if (!d->hotplug)
-				virtio_disk(devs, spec, i, node, addr);
+				virtio_disk(devs, spec, i, node, slot);
 		} else if (!strcmp(d->bus, "nvme") && !d->no_iommu) {
 			snprintf(nodename, sizeof(nodename), "lab-disk%zu", i);
 			snprintf(id, sizeof(id), "lab-nvme%zu", i);
