@@ -218,43 +218,32 @@ static int get_topology(struct lab_yaml *c, yaml_node_t *v, struct lab_variant *
 	return 0;
 }
 
-/* Is dev a PCI address, or a node of the topology (of kind, when kind is
- * not LAB_TOPO_KIND_N)? */
-static int known_device(json_object *topo, const char *dev, int kind)
+/* Is dev a PCI address, or a node of t (of kind, when kind is not
+ * LAB_TOPO_KIND_N)? */
+static int known_device(const struct lab_topology *t, const char *dev, int kind)
 {
-	json_object *nodes = json_object_object_get(topo, "nodes");
+	int i = lab_topology_find(t, dev);
 
 	if (lab_pci_addr_valid(dev))
 		return kind == LAB_TOPO_KIND_N;
-	for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
-		json_object *n = json_object_array_get_idx(nodes, i);
-
-		if (!strcmp(json_object_get_string(json_object_object_get(n, "id")), dev))
-			return kind == LAB_TOPO_KIND_N || kind == lab_topo_kind_by_name(
-				json_object_get_string(json_object_object_get(n, "kind")));
-	}
-	return 0;
+	return i >= 0 && (kind == LAB_TOPO_KIND_N || (int)t->nodes[i].kind == kind);
 }
 
 /* Does a node sit on the node called id? */
-static int port_used(json_object *topo, const char *id)
+static int port_used(const struct lab_topology *t, const char *id)
 {
-	json_object *nodes = json_object_object_get(topo, "nodes");
+	int port = lab_topology_find(t, id);
 
-	for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
-		const char *bus = json_object_get_string(json_object_object_get(
-			json_object_array_get_idx(nodes, i), "bus"));
-
-		if (bus && !strcmp(bus, id))
+	for (size_t i = 0; port >= 0 && i < t->n; i++)
+		if (t->nodes[i].parent == port)
 			return 1;
-	}
 	return 0;
 }
 
 /* Every id the variant's expectations and probes name is a node of its
- * topology (the matrix's expectations have no topology to name). */
-static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_expect *ex,
-			       size_t nex, json_object *topo, json_object *probes)
+ * topology t (the matrix's expectations have no topology to name). */
+static int check_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_expect *ex, size_t nex,
+		      const struct lab_topology *t, json_object *probes)
 {
 	int hotplugs = 0;
 
@@ -262,11 +251,11 @@ static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_e
 		const struct lab_expect_key *ek = lab_expect_key_of(ex[i].key);
 		json_object *set;
 
-		if (!strncmp(ex[i].key, "group_type.", 11) && !known_device(topo, ex[i].key + 11,
+		if (!strncmp(ex[i].key, "group_type.", 11) && !known_device(t, ex[i].key + 11,
 									   LAB_TOPO_KIND_N))
 			return lab_yaml_fail_line(c, ex[i].line, "group_type: '%s' is %s", ex[i].key + 11,
-						  topo ? "not a node of the variant's topology"
-						       : "no PCI device, and the variant has no topology");
+						  t ? "not a node of the variant's topology"
+						    : "no PCI device, and the variant has no topology");
 		if (!ek || (ek->value != LAB_EXPECT_DEVICES && ek->value != LAB_EXPECT_DEVICE_LIST) ||
 		    !ex[i].nalts)
 			continue;
@@ -274,32 +263,47 @@ static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_e
 		for (size_t j = 0; j < json_object_array_length(set); j++) {
 			const char *d = json_object_get_string(json_object_array_get_idx(set, j));
 
-			if (!known_device(topo, d, LAB_TOPO_KIND_N))
+			if (!known_device(t, d, LAB_TOPO_KIND_N))
 				return lab_yaml_fail_line(c, ex[i].line, "%s: '%s' is %s", ex[i].key, d,
-							  topo ? "not a node of the variant's topology"
-							       : "no PCI device, and the variant has no "
-								 "topology");
+							  t ? "not a node of the variant's topology"
+							    : "no PCI device, and the variant has no "
+							      "topology");
 		}
 	}
 	for (size_t i = 0; probes && i < json_object_array_length(probes); i++) {
 		json_object *p = json_object_array_get_idx(probes, i);
 		const char *d = json_object_get_string(json_object_object_get(p, "device"));
 
-		if (d && !known_device(topo, d, LAB_TOPO_EDU))
+		if (d && !known_device(t, d, LAB_TOPO_EDU))
 			return lab_yaml_fail(c, vn, "probe %s: device '%s' is not an edu of the %s",
 					     json_object_get_string(json_object_object_get(p, "name")),
-					     d, topo ? "variant's topology" : "run (no topology)");
+					     d, t ? "variant's topology" : "run (no topology)");
 		d = json_object_get_string(json_object_object_get(p, "port"));
-		if (d && (!known_device(topo, d, LAB_TOPO_ROOT_PORT) || port_used(topo, d)))
+		if (d && (!known_device(t, d, LAB_TOPO_ROOT_PORT) || port_used(t, d)))
 			return lab_yaml_fail(c, vn, "probe %s: port '%s' is not an empty root-port of "
 					     "the %s", json_object_get_string(
 						     json_object_object_get(p, "name")), d,
-					     topo ? "variant's topology" : "run (no topology)");
+					     t ? "variant's topology" : "run (no topology)");
 		if (d && hotplugs++)
 			return lab_yaml_fail(c, vn, "one hotplug probe per variant (it plugs the run's "
 					     "virtio disk)");
 	}
 	return 0;
+}
+
+/* check_refs against the variant's topology (its JSON form, or NULL) */
+static int check_topology_refs(struct lab_yaml *c, yaml_node_t *vn, struct lab_expect *ex,
+			       size_t nex, json_object *topo, json_object *probes)
+{
+	struct lab_error err = { 0 };
+	struct lab_topology *t = topo ? lab_topology_from_json(topo, &err) : NULL;
+	int rc;
+
+	if (topo && !t)
+		return lab_yaml_fail(c, vn, "topology: %s", err.msg);
+	rc = check_refs(c, vn, ex, nex, t, probes);
+	lab_topology_free(t);
+	return rc;
 }
 
 int scenario_when_pair(struct lab_yaml *c, yaml_node_t *v, char **out)
