@@ -6,31 +6,28 @@
 
 #include "jsonval.h"
 
-json_object *lab_pcitree_device(json_object *obs, const char *address)
+/* The entry of pci whose key is value's first len characters, or NULL. */
+static json_object *entry_where(json_object *pci, const char *key, const char *value, size_t len)
 {
-	json_object *pci = lab_jsonval_arr(obs, "pci");
-
-	for (size_t i = 0; address && i < lab_jsonval_len(pci); i++) {
+	for (size_t i = 0; value && i < lab_jsonval_len(pci); i++) {
 		json_object *d = json_object_array_get_idx(pci, i);
-		const char *a = lab_jsonval_str(d, "address");
+		const char *v = lab_jsonval_str(d, key);
 
-		if (a && !strcmp(a, address))
+		if (v && strlen(v) == len && !strncmp(v, value, len))
 			return d;
 	}
 	return NULL;
 }
 
-/* The entry whose path is path's first len characters, or NULL. */
+json_object *lab_pcitree_device(json_object *obs, const char *address)
+{
+	return entry_where(lab_jsonval_arr(obs, "pci"), "address", address,
+			   address ? strlen(address) : 0);
+}
+
 static json_object *by_path(json_object *pci, const char *path, size_t len)
 {
-	for (size_t i = 0; i < lab_jsonval_len(pci); i++) {
-		json_object *d = json_object_array_get_idx(pci, i);
-		const char *p = lab_jsonval_str(d, "path");
-
-		if (p && strlen(p) == len && !strncmp(p, path, len))
-			return d;
-	}
-	return NULL;
+	return entry_where(pci, "path", path, len);
 }
 
 /* The bridge d sits behind, or NULL on a root bus. */
