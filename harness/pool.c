@@ -364,6 +364,8 @@ static json_object *base_result(struct pool *p, const struct slot *s)
 	const char *rel = s->dir + strlen(p->o->dir) + 1;
 
 	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "index", json_object_new_int64(
+		(int64_t)lab_matrix_index(p->m, (size_t)(s - p->slots))));
 	json_object_object_add(o, "matrix", json_object_new_string(r->matrix));
 	json_object_object_add(o, "variant", json_object_new_string(r->variant));
 	json_object_object_add(o, "platform", json_object_new_string(r->platform));
@@ -528,6 +530,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	json_object_object_add(results, "started", json_object_new_string(started));
 	json_object_object_add(results, "duration_s", json_object_new_double(lab_clock_now() - p.started));
 	json_object_object_add(results, "host", host);
+	json_object_object_add(results, "matrix", lab_matrix_identity(m));
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_array_add(runs, json_object_get(p.slots[i].result));
 	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
