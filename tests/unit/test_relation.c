@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "jsonval.h"
 #include "matrix.h"
 #include "perf.h"
 #include "relation.h"
+#include "report.h"
 #include "scenario.h"
 
 #define DATA "tests/data/relation/"
@@ -159,6 +161,43 @@ static void run_checks(void **state)
 	json_object_put(results);
 }
 
+/* report.html's comparison: the charts and the relations, from the perf
+ * section of the hand-made rows */
+static void html_section(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { (char *)DATA "good.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	json_object *results = json_object_from_file(DATA "rows.json");
+	char path[] = "/tmp/test_relation-XXXXXX.html", *html = NULL;
+	size_t len = 0;
+	FILE *f;
+	int fd = mkstemps(path, 5);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	lab_perf_apply(results, m);
+	assert_int_equal(lab_report_write_html(results, path, &err), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&html, &len, '\0', f) > 0);
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(html, "Performance: configurations compared"));
+	assert_non_null(strstr(html, "they are not hardware numbers"));
+	assert_non_null(strstr(html, "map_us: median by size and policy"));
+	assert_non_null(strstr(html, "read_us: median by size and policy"));
+	assert_non_null(strstr(html, "IOTLB invalidations per MiB by probe and policy"));
+	/* the sizes as people read them, a bar per policy */
+	assert_non_null(strstr(html, ">2M<"));
+	assert_non_null(strstr(html, "<title>lazy blk: 3.5</title>"));
+	assert_non_null(strstr(html, "Relations between runs"));
+	free(html);
+	json_object_put(results);
+	lab_matrix_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +205,7 @@ int main(void)
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(judged),
 		cmocka_unit_test(run_checks),
+		cmocka_unit_test(html_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
