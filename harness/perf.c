@@ -244,3 +244,215 @@ void lab_perf_apply(json_object *results, const struct lab_matrix *m)
 	if (perf)
 		json_object_object_add(results, "perf", perf);
 }
+
+/* ---- two results compared ---------------------------------------------------- */
+
+/* name with re's first match removed (diff.h's --pair) */
+static void pair_key(const char *name, const regex_t *re, char *out, size_t len)
+{
+	regmatch_t m;
+
+	if (re && !regexec(re, name, 1, &m, 0) && m.rm_so >= 0)
+		snprintf(out, len, "%.*s%s", (int)m.rm_so, name, name + m.rm_eo);
+	else
+		snprintf(out, len, "%s", name);
+}
+
+static json_object *perf_run(json_object *perf, const char *key, const regex_t *re)
+{
+	json_object *runs = lab_jsonval_arr(perf, "runs");
+	char k[512];
+
+	for (size_t i = 0; i < lab_jsonval_len(runs); i++) {
+		pair_key(lab_jsonval_str(json_object_array_get_idx(runs, i), "name"), re, k, sizeof(k));
+		if (!strcmp(k, key))
+			return json_object_array_get_idx(runs, i);
+	}
+	return NULL;
+}
+
+static json_object *named_in(json_object *arr, const char *name)
+{
+	for (size_t i = 0; i < lab_jsonval_len(arr); i++)
+		if (!strcmp(lab_jsonval_str(json_object_array_get_idx(arr, i), "name"), name))
+			return json_object_array_get_idx(arr, i);
+	return NULL;
+}
+
+static void side_by_side(json_object *list, const char *run, const char *probe, const char *what,
+			 json_object *o, json_object *n)
+{
+	json_object *e;
+
+	if (!o || !n)
+		return;
+	e = json_object_new_object();
+	json_object_object_add(e, "run", json_object_new_string(run));
+	json_object_object_add(e, "probe", json_object_new_string(probe));
+	json_object_object_add(e, "what", json_object_new_string(what));
+	json_object_object_add(e, "old", json_object_get(o));
+	json_object_object_add(e, "new", json_object_get(n));
+	json_object_object_add(e, "ratio", json_object_get_double(o) != 0
+		? json_object_new_double(json_object_get_double(n) / json_object_get_double(o)) : NULL);
+	json_object_array_add(list, e);
+}
+
+static void compare_probe(json_object *list, const char *run, json_object *op, json_object *np)
+{
+	static const char *const rates[] = {
+		"hit_rate", "invalidations_per_unmap", "invalidations_per_mib", NULL
+	};
+	const char *probe = lab_jsonval_str(np, "name");
+	json_object *ost = lab_jsonval_arr(op, "stats"), *nst = lab_jsonval_arr(np, "stats");
+
+	for (size_t i = 0; i < lab_jsonval_len(nst); i++) {
+		json_object *n = json_object_array_get_idx(nst, i);
+
+		for (size_t j = 0; j < lab_jsonval_len(ost); j++) {
+			json_object *o = json_object_array_get_idx(ost, j);
+			char what[96];
+
+			if (strcmp(lab_jsonval_str(o, "metric"), lab_jsonval_str(n, "metric")) ||
+			    json_object_get_int64(lab_jsonval_get(o, "size")) !=
+				    json_object_get_int64(lab_jsonval_get(n, "size")))
+				continue;
+			for (const char *const *s = (const char *const[]){ "median", "p90", NULL }; *s; s++) {
+				snprintf(what, sizeof(what), "%s@%lld.%s", lab_jsonval_str(n, "metric"),
+					 (long long)json_object_get_int64(lab_jsonval_get(n, "size")), *s);
+				side_by_side(list, run, probe, what, lab_jsonval_get(o, *s),
+					     lab_jsonval_get(n, *s));
+			}
+		}
+	}
+	for (size_t k = 0; rates[k]; k++)
+		side_by_side(list, run, probe, rates[k], lab_jsonval_get(lab_jsonval_obj(op, "trace"), rates[k]),
+			     lab_jsonval_get(lab_jsonval_obj(np, "trace"), rates[k]));
+}
+
+/* A relation check's pairing key: its text and group, the QEMU dropped
+ * when runs pair across QEMUs. */
+static void relation_key(json_object *c, const regex_t *re, char *out, size_t len)
+{
+	char g[256];
+	char *plus;
+
+	snprintf(g, sizeof(g), "%s", lab_jsonval_str(c, "group"));
+	plus = strrchr(g, '+');
+	if (re && plus)
+		*plus = '\0';
+	snprintf(out, len, "%s [%s]", lab_jsonval_str(c, "relation"), g);
+}
+
+json_object *lab_perf_diff(json_object *old, json_object *new, const regex_t *re)
+{
+	json_object *operf = lab_jsonval_obj(old, "perf"), *nperf = lab_jsonval_obj(new, "perf");
+	json_object *orel = lab_jsonval_arr(lab_jsonval_obj(old, "relations"), "checks");
+	json_object *nrel = lab_jsonval_arr(lab_jsonval_obj(new, "relations"), "checks");
+	json_object *out, *values, *rels;
+	int newly = 0;
+
+	if (!operf && !nperf && !orel && !nrel)
+		return NULL;
+	out = json_object_new_object();
+	values = json_object_new_array();
+	rels = json_object_new_array();
+	for (size_t i = 0; i < lab_jsonval_len(lab_jsonval_arr(nperf, "runs")); i++) {
+		json_object *nr = json_object_array_get_idx(lab_jsonval_arr(nperf, "runs"), i), *orun;
+		char key[512];
+
+		pair_key(lab_jsonval_str(nr, "name"), re, key, sizeof(key));
+		orun = perf_run(operf, key, re);
+		for (size_t p = 0; orun && p < lab_jsonval_len(lab_jsonval_arr(nr, "probes")); p++) {
+			json_object *np = json_object_array_get_idx(lab_jsonval_arr(nr, "probes"), p);
+			json_object *op = named_in(lab_jsonval_arr(orun, "probes"), lab_jsonval_str(np, "name"));
+
+			if (op)
+				compare_probe(values, key, op, np);
+		}
+	}
+	for (size_t i = 0; i < lab_jsonval_len(nrel); i++) {
+		json_object *n = json_object_array_get_idx(nrel, i), *o = NULL, *e;
+		char nk[768], ok[768];
+		const char *ov, *nv = lab_jsonval_str(n, "verdict");
+
+		relation_key(n, re, nk, sizeof(nk));
+		for (size_t j = 0; j < lab_jsonval_len(orel) && !o; j++) {
+			relation_key(json_object_array_get_idx(orel, j), re, ok, sizeof(ok));
+			if (!strcmp(ok, nk))
+				o = json_object_array_get_idx(orel, j);
+		}
+		ov = o ? lab_jsonval_str(o, "verdict") : NULL;
+		e = json_object_new_object();
+		json_object_object_add(e, "name", json_object_new_string(nk));
+		json_object_object_add(e, "old_verdict", ov ? json_object_new_string(ov) : NULL);
+		json_object_object_add(e, "new_verdict", json_object_new_string(nv));
+		json_object_object_add(e, "reason", json_object_get(lab_jsonval_get(n, "reason")));
+		if (!strcmp(nv, "fail") && !(ov && !strcmp(ov, "fail"))) {
+			newly++;
+			json_object_object_add(e, "newly_failing", json_object_new_boolean(1));
+		}
+		json_object_array_add(rels, e);
+	}
+	json_object_object_add(out, "values", values);
+	json_object_object_add(out, "relations", rels);
+	json_object_object_add(out, "relations_newly_failing", json_object_new_int(newly));
+	return out;
+}
+
+static void put_num(FILE *out, json_object *v)
+{
+	if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		fprintf(out, "%10.4g", json_object_get_double(v));
+	else
+		fprintf(out, "%10s", "-");
+}
+
+/* Text from the data on a terminal: control characters as '?'. */
+static void put_safe(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+void lab_perf_diff_print(json_object *pd, FILE *out)
+{
+	json_object *values = lab_jsonval_arr(pd, "values"), *rels = lab_jsonval_arr(pd, "relations");
+
+	if (lab_jsonval_len(values)) {
+		fprintf(out, "\nmeasured (informational; emulated: configurations compared, not hardware)\n");
+		fprintf(out, "%-44s %-12s %-28s %10s %10s %8s\n", "run", "probe", "value", "old", "new",
+			"new/old");
+	}
+	for (size_t i = 0; i < lab_jsonval_len(values); i++) {
+		json_object *e = json_object_array_get_idx(values, i), *r = lab_jsonval_get(e, "ratio");
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%s", lab_jsonval_str(e, "run"));
+		put_safe(out, buf);
+		fprintf(out, "%*s ", strlen(buf) < 44 ? 44 - (int)strlen(buf) : 0, "");
+		snprintf(buf, sizeof(buf), "%-12s %-28s", lab_jsonval_str(e, "probe"), lab_jsonval_str(e, "what"));
+		put_safe(out, buf);
+		fputc(' ', out);
+		put_num(out, lab_jsonval_get(e, "old"));
+		fputc(' ', out);
+		put_num(out, lab_jsonval_get(e, "new"));
+		if (r)
+			fprintf(out, " %7.2fx\n", json_object_get_double(r));
+		else
+			fprintf(out, " %8s\n", "-");
+	}
+	if (lab_jsonval_len(rels))
+		fprintf(out, "\nrelations (%d newly failing)\n",
+			json_object_get_int(lab_jsonval_get(pd, "relations_newly_failing")));
+	for (size_t i = 0; i < lab_jsonval_len(rels); i++) {
+		json_object *e = json_object_array_get_idx(rels, i);
+
+		fprintf(out, "  %s -> %s%s  ", lab_jsonval_str(e, "old_verdict") ? lab_jsonval_str(e, "old_verdict") : "(none)",
+			lab_jsonval_str(e, "new_verdict"),
+			lab_jsonval_get(e, "newly_failing") ? " (newly failing)" : "");
+		put_safe(out, lab_jsonval_str(e, "name"));
+		fputs(": ", out);
+		put_safe(out, lab_jsonval_str(e, "reason"));
+		fputc('\n', out);
+	}
+}

@@ -8,6 +8,8 @@
  * QEMU and policy (the variant). Emulated numbers compare configurations
  * on one host; they are not hardware numbers.
  */
+#include <regex.h>
+#include <stdio.h>
 #include <json.h>
 #include "matrix.h"
 #include "verdict.h"
@@ -41,5 +43,20 @@ json_object *lab_perf_section(json_object *rows);
  * summary's verdict. m may be NULL (no relations).
  */
 void lab_perf_apply(json_object *results, const struct lab_matrix *m);
+
+/*
+ * Two results documents' measured runs side by side (diff.h adds it as
+ * the diff's "perf" when either side has any): runs paired by name (after
+ * removing re's first match, when re is given), each probe's statistics
+ * (median, p90 by metric and size) and trace rates (hit_rate,
+ * invalidations_per_unmap, invalidations_per_mib) old and new with
+ * new/old ratios, informational; and the relations, paired by text and
+ * platform@kernel (and QEMU unless re is given), with
+ * "relations_newly_failing": those failing in NEW and not in OLD, which
+ * make the diff fail. NULL when neither side has perf data or relations.
+ */
+json_object *lab_perf_diff(json_object *old, json_object *new, const regex_t *re);
+/* Print a lab_perf_diff document as text. */
+void lab_perf_diff_print(json_object *pd, FILE *out);
 
 #endif
