@@ -30,6 +30,7 @@ static const char *const palette[MAX_SER] = {
 
 struct chart {
 	const char *title, *unit;
+	int log_ok;                      /* a log axis when the values span decades */
 	size_t ncat, nser;
 	char cat[MAX_CAT][64];
 	char ser[MAX_SER][64];
@@ -60,9 +61,13 @@ static int index_of(char (*names)[64], size_t *n, size_t max, const char *name)
 
 static void chart_put(struct chart *c, const char *cat, const char *ser, double v, double hi)
 {
-	int i = index_of(c->cat, &c->ncat, MAX_CAT, cat), j = index_of(c->ser, &c->nser, MAX_SER, ser);
+	int i, j;
 
-	if (i < 0 || j < 0 || !isfinite(v))
+	if (!isfinite(v))
+		return;      /* no bar: no category or series for it either */
+	i = index_of(c->cat, &c->ncat, MAX_CAT, cat);
+	j = index_of(c->ser, &c->nser, MAX_SER, ser);
+	if (i < 0 || j < 0)
 		return;
 	c->v[i][j] = v;
 	c->hi[i][j] = isfinite(hi) ? hi : NAN;
@@ -108,9 +113,21 @@ static double axis_top(double max)
 	return 10 * p;
 }
 
+/* Where v sits on the axis, 0..1: linear from 0 to top, or log from
+ * 10^lo to 10^hi. */
+static double scale(double v, int log_axis, double top, double lo, double hi)
+{
+	if (!log_axis)
+		return v / top;
+	if (v <= 0)
+		return 0;
+	return (log10(v) - lo) / (hi - lo);
+}
+
 static void chart_draw(struct rpt_tree *t, xmlNodePtr parent, const struct chart *c)
 {
-	double max = 0, top, slot, bw;
+	double max = 0, min = INFINITY, top, slot, bw, lo = 0, hi = 1;
+	int log_axis;
 	int h = CH_TOP + CH_H + CH_BOTTOM + LEGEND_H * (int)((c->nser + 3) / 4);
 	xmlNodePtr svg, n;
 	char buf[64];
@@ -121,10 +138,19 @@ static void chart_draw(struct rpt_tree *t, xmlNodePtr parent, const struct chart
 		for (size_t j = 0; j < c->nser; j++) {
 			if (isfinite(c->v[i][j]) && c->v[i][j] > max)
 				max = c->v[i][j];
+			if (isfinite(c->v[i][j]) && c->v[i][j] > 0 && c->v[i][j] < min)
+				min = c->v[i][j];
 			if (isfinite(c->hi[i][j]) && c->hi[i][j] > max)
 				max = c->hi[i][j];
 		}
 	top = max > 0 ? axis_top(max) : 1;
+	log_axis = c->log_ok && isfinite(min) && max / min > 50;
+	if (log_axis) {
+		lo = floor(log10(min));
+		hi = ceil(log10(max));
+		if (hi <= lo)
+			hi = lo + 1;
+	}
 	svg = rpt_el(t, parent, "svg", "chart");
 	rpt_attr(t, svg, "xmlns", "http://www.w3.org/2000/svg");
 	rpt_attrf(t, svg, "width", "%d", CH_W);
@@ -132,14 +158,16 @@ static void chart_draw(struct rpt_tree *t, xmlNodePtr parent, const struct chart
 	rpt_attrf(t, svg, "viewBox", "0 0 %d %d", CH_W, h);
 	rpt_attr(t, svg, "role", "img");
 	svg_text(t, svg, CH_W / 2.0, 18, "middle", 13, c->title);
-	/* the axis: 0, half, top */
-	for (int k = 0; k <= 4; k++) {
-		double y = CH_TOP + CH_H - CH_H * k / 4.0;
+	/* the axis: quarters of a round top, or each decade */
+	for (int k = 0; k <= (log_axis ? (int)(hi - lo) : 4); k++) {
+		double y = log_axis ? CH_TOP + CH_H - CH_H * k / (hi - lo) : CH_TOP + CH_H - CH_H * k / 4.0;
 
 		svg_line(t, svg, CH_LEFT, y, CH_W - 10, y, k ? "#eee" : "#999");
-		snprintf(buf, sizeof(buf), "%g", top * k / 4);
+		snprintf(buf, sizeof(buf), "%g", log_axis ? pow(10, lo + k) : top * k / 4);
 		svg_text(t, svg, CH_LEFT - 4, y + 4, "end", 10, buf);
 	}
+	if (log_axis)
+		svg_text(t, svg, CH_W - 12, CH_TOP - 4, "end", 10, "log scale");
 	n = svg_el(t, svg, "text");     /* the unit, up the axis */
 	rpt_attr(t, n, "font-size", "10");
 	rpt_attr(t, n, "text-anchor", "middle");
@@ -156,7 +184,7 @@ static void chart_draw(struct rpt_tree *t, xmlNodePtr parent, const struct chart
 
 			if (!isfinite(v))
 				continue;
-			bh = CH_H * v / top;
+			bh = CH_H * scale(v, log_axis, top, lo, hi);
 			n = svg_el(t, svg, "rect");
 			rpt_attrf(t, n, "x", "%.1f", x + 1);
 			rpt_attrf(t, n, "y", "%.1f", CH_TOP + CH_H - bh);
@@ -166,7 +194,7 @@ static void chart_draw(struct rpt_tree *t, xmlNodePtr parent, const struct chart
 			snprintf(buf, sizeof(buf), "%s %s: %g", c->ser[j], c->cat[i], v);
 			rpt_el_text(t, n, "title", NULL, buf);
 			if (isfinite(c->hi[i][j])) {
-				double yh = CH_TOP + CH_H - CH_H * c->hi[i][j] / top;
+				double yh = CH_TOP + CH_H - CH_H * scale(c->hi[i][j], log_axis, top, lo, hi);
 
 				svg_line(t, svg, x + bw / 2, CH_TOP + CH_H - bh, x + bw / 2, yh, "#333");
 				svg_line(t, svg, x + bw / 2 - 3, yh, x + bw / 2 + 3, yh, "#333");
@@ -258,6 +286,7 @@ static void html_group(struct rpt_tree *t, xmlNodePtr body, json_object *group, 
 	for (size_t m = 0; metrics[m]; m++) {
 		snprintf(title, sizeof(title), "%s: median by size and policy (whisker: p90)", metrics[m]);
 		chart_init(c, title, "\u00b5s");
+		c->log_ok = 1;
 		for (size_t r = 0; r < lab_jsonval_len(runs); r++) {
 			json_object *run = json_object_array_get_idx(runs, r), *ps = lab_jsonval_arr(run, "probes");
 
