@@ -10,7 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "domain.h"
 #include "jsonval.h"
+#include "platform.h"
 #include "trace.h"
 
 #define DATA "tests/data/trace/"
@@ -249,6 +251,33 @@ static void missing_file(void **state)
 	assert_true(err.set);
 }
 
+/* the domain XML: one -trace per pattern, each naming the file; a comma in
+ * the path doubled (QEMU's option syntax), nothing without a file */
+static void domain_args(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_platform *p = lab_platform_load("guests/platforms", "smmuv3", &err);
+	struct lab_domain_spec spec = { .name = LAB_DOMAIN_PREFIX "t", .platform = p,
+					.kernel = "k", .initrd = "i", .accel = "tcg" };
+	char *xml;
+
+	(void)state;
+	assert_non_null(p);
+	xml = lab_domain_xml(&spec, &err);
+	assert_non_null(xml);
+	assert_null(strstr(xml, "-trace"));
+	free(xml);
+	spec.trace_file = "/r/a,b/qemu-trace.log";
+	spec.trace_events = lab_trace_patterns("smmuv3");
+	xml = lab_domain_xml(&spec, &err);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<qemu:arg value=\"-trace\"/>\n    <qemu:arg value=\"enable="
+				    "smmu_iotlb_lookup_*,file=/r/a,,b/qemu-trace.log\"/>"));
+	assert_non_null(strstr(xml, "enable=smmuv3_*range_inval,file=/r/a,,b/qemu-trace.log"));
+	free(xml);
+	lab_platform_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +289,7 @@ int main(void)
 		cmocka_unit_test(classes),
 		cmocka_unit_test(wanted),
 		cmocka_unit_test(missing_file),
+		cmocka_unit_test(domain_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
