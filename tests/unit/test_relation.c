@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "diff.h"
 #include "jsonval.h"
 #include "matrix.h"
 #include "perf.h"
@@ -198,6 +199,52 @@ static void html_section(void **state)
 	lab_matrix_free(m);
 }
 
+/* diff: a relation that held and now fails fails the diff; the measured
+ * values side by side with their ratio */
+static void diffed(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { (char *)DATA "good.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	json_object *old = json_object_from_file(DATA "rows.json");
+	json_object *new = json_object_from_file(DATA "rows.json"), *d, *values;
+	json_object *lazy_blk;
+	int found = 0;
+
+	(void)state;
+	/* lazy now invalidates as much as strict on bookworm */
+	lazy_blk = json_object_array_get_idx(lab_jsonval_arr(lab_jsonval_obj(json_object_array_get_idx(
+		lab_jsonval_arr(new, "runs"), 1), "observations"), "probes"), 0);
+	json_object_object_add(lab_jsonval_obj(lazy_blk, "trace"), "invalidations_per_mib",
+			       json_object_new_double(512));
+	lab_perf_apply(old, m);
+	lab_perf_apply(new, m);
+	d = lab_diff_results(old, new, NULL, &err);
+	assert_non_null(d);
+	assert_int_equal(lab_diff_newly_failing(d), 1);
+	values = lab_jsonval_arr(lab_jsonval_obj(d, "perf"), "values");
+	for (size_t i = 0; i < lab_jsonval_len(values); i++) {
+		json_object *e = json_object_array_get_idx(values, i);
+
+		if (!strcmp(lab_jsonval_str(e, "run"), "m.lazy@bookworm") &&
+		    !strcmp(lab_jsonval_str(e, "probe"), "blk") &&
+		    !strcmp(lab_jsonval_str(e, "what"), "invalidations_per_mib")) {
+			assert_true(json_object_get_double(lab_jsonval_get(e, "ratio")) > 146 &&
+				    json_object_get_double(lab_jsonval_get(e, "ratio")) < 147);
+			found = 1;
+		}
+	}
+	assert_true(found);
+	json_object_put(d);
+	/* the same on both sides: nothing newly fails */
+	d = lab_diff_results(old, old, NULL, &err);
+	assert_int_equal(lab_diff_newly_failing(d), 0);
+	json_object_put(d);
+	json_object_put(old);
+	json_object_put(new);
+	lab_matrix_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +253,7 @@ int main(void)
 		cmocka_unit_test(judged),
 		cmocka_unit_test(run_checks),
 		cmocka_unit_test(html_section),
+		cmocka_unit_test(diffed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
