@@ -19,6 +19,7 @@
 #include "accel.h"
 #include "disk.h"
 #include "evaluate.h"
+#include "perf.h"
 #include "clock.h"
 #include "image.h"
 #include "paths.h"
@@ -535,6 +536,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 		json_object_array_add(runs, json_object_get(p.slots[i].result));
 	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
 	json_object_object_add(results, "runs", runs);
+	lab_perf_apply(results, m);     /* relations between runs, the perf section */
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_put(p.slots[i].result);
 	free(p.slots);

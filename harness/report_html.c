@@ -61,7 +61,9 @@ static const char html_css[] =
 	"p.merged{color:#555;margin:.2em 0}p.merged-missing{color:#7f0000;font-weight:bold;margin:.2em 0}\n"
 	".hidden{display:none}\n"
 	"table.diff td,table.diff th{vertical-align:top}table.diff tr.newly_failing{background:#fdecea}\n"
-	"table.diff ul{margin:0;padding-left:1.2em}\n";
+	"table.diff ul{margin:0;padding-left:1.2em}\n"
+	".charts svg.chart{display:inline-block;margin:.4em .8em .4em 0;border:1px solid #eee}\n"
+	"table.perf td.num{text-align:right;font-variant-numeric:tabular-nums}\n";
 
 static const char html_js[] =
 	"(function(){\n"
@@ -656,6 +658,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 	body = rpt_el(&t, html, "body", NULL);
 	html_header(&t, body, results);
 	html_baseline(&t, body, results);
+	rpt_html_perf(&t, body, results);
 	nm = rpt_matrices(runs, &m);
 	if (!m)
 		t.oom = 1;

@@ -259,6 +259,9 @@ fi
 # ---- PCI topologies: groups, aliases, hot-plug ---------------------------------
 . tests/integration/topology.sh
 
+# ---- QEMU trace events per probe window (trace.sh) --------------------------
+. tests/integration/trace.sh
+
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.
 LAB_IMAGES=$OUT/no-images "$LAB" run --platform intel --results "$OUT/noimg" >"$OUT/noimg.out" 2>&1
