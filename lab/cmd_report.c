@@ -12,8 +12,11 @@
 #include "cmd.h"
 #include "diff.h"
 #include "jsonval.h"
+#include "matrix.h"
 #include "merge.h"
 #include "paths.h"
+#include "perf.h"
+#include "recheck.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -36,9 +39,30 @@ static void usage(FILE *out)
 		"results.json records no matrix. Runs of the matrix that no folder holds are\n"
 		"listed as missing and make the merged verdict 'error'. Each run's 'dir' in\n"
 		"the merged results.json points into its shard's folder (relative to the\n"
-		"merged one), so keep the folders side by side.\n"
+		"merged one), so keep the folders side by side. Relations between runs (perf\n"
+		"scenarios) are judged again over all runs, from the runs' scenario files.\n"
 		"Exit: 0 every check held, 1 a check failed or runs are missing, 2 usage or\n"
 		"refused input.\n");
+}
+
+/*
+ * Relations between runs (perf scenarios) may pair runs of different
+ * shards: judged again over the merged runs, from the scenario files the
+ * runs came from (as they are here). Without those files, the perf section
+ * alone, and a note.
+ */
+static void judge_relations(json_object *results)
+{
+	struct lab_error err = { 0 };
+	size_t n = 0;
+	lab_autofree const char **files = lab_recheck_files(results, &n);
+	struct lab_matrix *m = n ? lab_matrix_load((char *const *)files, n, lab_paths_platforms(),
+						   &err) : NULL;
+
+	if (n && !m)
+		fprintf(stderr, "report merge: relations between runs not judged: %s\n", err.msg);
+	lab_perf_apply(results, m);
+	lab_matrix_free(m);
 }
 
 static int merge(int argc, char **argv)
@@ -91,6 +115,7 @@ static int merge(int argc, char **argv)
 		rmdir(dir);     /* created empty just above: nothing to keep */
 		goto out;
 	}
+	judge_relations(results);
 	if (cmd_write_reports(results, dir, junit, &err) < 0)
 		goto out;
 	if (json)
