@@ -1024,12 +1024,12 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		/* the host's copy of the firmware (domain.c names the platform's) */
 		if (platform->firmware)
 			platform->firmware = opts->store->firmware;
-		r.store.conn = conn;
-		r.store.pool = virStoragePoolLookupByName(conn, LAB_STORE_POOL);
+		r.store.pool = NULL;
+		if (lab_store_open(conn, "", &r.store, &local) < 0)
+			r.store.pool = NULL;
 	}
 	if (opts->store && !r.store.pool) {
-		finish(&r, LAB_RUN_ERROR, "storage pool " LAB_STORE_POOL " on the host: %s",
-		       virGetLastErrorMessage());
+		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
 	} else if (start(&r, &local) < 0) {
 		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
 	} else {

@@ -14,6 +14,7 @@
 #include <gnutls/crypto.h>
 #include <libvirt/virterror.h>
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
 
 #include "cleanup.h"
 #include "proc.h"
@@ -64,7 +65,8 @@ static char *pool_xml(const char *dir)
 }
 
 /* A volume: raw and empty (an upload fills it) or a qcow2 overlay of base. */
-static char *volume_xml(const char *name, long long capacity, const char *base)
+static char *volume_xml(const struct lab_store *st, const char *name, long long capacity,
+			const char *base)
 {
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr vol = xmlNewNode(NULL, BAD_CAST "volume"), n, target;
@@ -82,6 +84,13 @@ static char *volume_xml(const char *name, long long capacity, const char *base)
 	xmlNewProp(n, BAD_CAST "type", BAD_CAST(base ? "qcow2" : "raw"));
 	n = add(target, "permissions", NULL);
 	add(n, "mode", base ? "0600" : "0644");
+	if (base && st->qemu_uid >= 0) {
+		/* QEMU writes it as itself; libvirt does not relabel our disks */
+		snprintf(num, sizeof(num), "%ld", st->qemu_uid);
+		add(n, "owner", num);
+		snprintf(num, sizeof(num), "%ld", st->qemu_gid);
+		add(n, "group", num);
+	}
 	if (base) {
 		n = add(vol, "backingStore", NULL);
 		add(n, "path", base);
@@ -93,10 +102,34 @@ static char *volume_xml(const char *name, long long capacity, const char *base)
 
 /* ---- the pool ---------------------------------------------------------------- */
 
+/* The host's QEMU user from its capabilities: the DAC model's baselabel
+ * for qemu domains, "+UID:+GID". */
+static void qemu_user(struct lab_store *st)
+{
+	char *caps = virConnectGetCapabilities(st->conn);
+	xmlDocPtr doc = caps ? xmlReadMemory(caps, (int)strlen(caps), "caps.xml", NULL,
+					     XML_PARSE_NONET | XML_PARSE_NOERROR |
+					     XML_PARSE_NOWARNING) : NULL;
+	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr o = ctx ? xmlXPathEvalExpression(
+		BAD_CAST "string(/capabilities/host/secmodel[model='dac']/baselabel[@type='qemu'])",
+		ctx) : NULL;
+
+	st->qemu_uid = st->qemu_gid = -1;
+	if (o && o->stringval &&
+	    sscanf((const char *)o->stringval, "+%ld:+%ld", &st->qemu_uid, &st->qemu_gid) != 2)
+		st->qemu_uid = st->qemu_gid = -1;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	free(caps);
+}
+
 int lab_store_open(virConnectPtr conn, const char *dir, struct lab_store *st,
 		   struct lab_error *err)
 {
 	st->conn = conn;
+	qemu_user(st);
 	st->pool = virStoragePoolLookupByName(conn, LAB_STORE_POOL);
 	if (!st->pool) {
 		lab_autofree char *xml = pool_xml(dir);
@@ -289,7 +322,7 @@ int lab_store_put(struct lab_store *st, const char *file, char *path, size_t len
 		virStorageVolFree(vol);
 	}
 	/* empty: the file's size on the host is the bytes that arrived */
-	xml = volume_xml(name, 0, NULL);
+	xml = volume_xml(st, name, 0, NULL);
 	vol = virStorageVolCreateXML(st->pool, xml, 0);
 	if (!vol)
 		return vfail(err, "creating volume %s: %s", name);
@@ -343,7 +376,7 @@ int lab_store_disk_set_make(struct lab_store *st, const struct lab_store_run *r,
 			virStorageVolDelete(vol, 0);
 			virStorageVolFree(vol);
 		}
-		xml = volume_xml(name, LAB_DISK_SIZE, r->disk_base);
+		xml = volume_xml(st, name, LAB_DISK_SIZE, r->disk_base);
 		vol = virStorageVolCreateXML(st->pool, xml, 0);
 		if (!vol || vol_path(vol, path, sizeof(path), err) < 0) {
 			if (!vol)

@@ -30,6 +30,10 @@
 struct lab_store {
 	virConnectPtr conn;          /* borrowed */
 	virStoragePoolPtr pool;
+	long qemu_uid, qemu_gid;     /* whom the host's QEMU runs as (its DAC
+					baselabel), -1 unknown: the owner of
+					the run's overlays (domain.c sets
+					relabel='no') */
 };
 
 /* A run's artefacts as volume paths on its host (the worker spec carries
