@@ -332,6 +332,13 @@ static const char *volume_of(const struct phost *h, const char *file)
 	return NULL;
 }
 
+static long long size_of(const char *file)
+{
+	struct stat sb;
+
+	return stat(file, &sb) < 0 ? -1 : (long long)sb.st_size;
+}
+
 /* One file onto one host, once per content (store.h), timed. */
 static int put(struct phost *h, struct lab_store *st, const char *file,
 	       struct lab_error *err)
@@ -355,6 +362,7 @@ static int put(struct phost *h, struct lab_store *st, const char *file,
 	o = json_object_new_object();
 	json_object_object_add(o, "file", json_object_new_string(file));
 	json_object_object_add(o, "volume", json_object_new_string(h->art[h->nart - 1].vol));
+	json_object_object_add(o, "size", json_object_new_int64(size_of(file)));
 	json_object_object_add(o, "bytes", json_object_new_int64(sent));
 	json_object_object_add(o, "seconds", json_object_new_double(lab_clock_now() - t0));
 	json_object_array_add(h->uploads, o);
