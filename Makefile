@@ -140,6 +140,7 @@ bench: all images daemons
 	bench/boot-overhead intel 5
 	bench/matrix-wall
 	bench/explain-throughput
+	bench/hosts
 
 clean:
 	rm -rf $(B)

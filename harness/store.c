@@ -166,8 +166,9 @@ void lab_store_close(struct lab_store *st)
 
 /* ---- artefacts by content -------------------------------------------------------- */
 
-/* Only what is safe in a file name and a domain XML path. */
-static void sanitise(char *out, size_t len, const char *in)
+/* Only what is safe in a file name and a domain XML path; '-' too when
+ * dash (not in the fields of a run's prefix, which '-' separates). */
+static void sanitise(char *out, size_t len, const char *in, int dash)
 {
 	size_t i;
 
@@ -175,7 +176,7 @@ static void sanitise(char *out, size_t len, const char *in)
 		char c = in[i];
 
 		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			 (c >= '0' && c <= '9') || c == '.' || c == '_' ? c : '_';
+			 (c >= '0' && c <= '9') || c == '.' || c == '_' || (dash && c == '-') ? c : '_';
 	}
 	if (len)
 		out[i] = '\0';
@@ -210,7 +211,7 @@ int lab_store_cas_name(const char *file, char *name, size_t len, struct lab_erro
 		lab_error_set_errno(err, errno, "reading %s", file);
 		return -1;
 	}
-	sanitise(clean, sizeof(clean), base ? base + 1 : file);
+	sanitise(clean, sizeof(clean), base ? base + 1 : file, 1);
 	snprintf(name, len, "cas-");
 	for (size_t i = 0; i < CAS_HEX / 2; i++)
 		snprintf(name + 4 + 2 * i, len - 4 - 2 * i, "%02x", digest[i]);
@@ -347,8 +348,8 @@ void lab_store_run_prefix(char *out, size_t len, const char *hostname, pid_t pid
 {
 	char h[64], r[160];
 
-	sanitise(h, sizeof(h), hostname);
-	sanitise(r, sizeof(r), run);
+	sanitise(h, sizeof(h), hostname, 0);
+	sanitise(r, sizeof(r), run, 0);
 	snprintf(out, len, "run-%s-%ld-%s", h, (long)pid, r);
 }
 

@@ -236,6 +236,9 @@ fi
 # ---- PCI topologies: groups, aliases, hot-plug ---------------------------------
 . tests/integration/topology.sh
 
+# ---- remote hosts: a loopback libvirtd with everything uploaded -----------------
+. tests/integration/remote.sh
+
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.
 LAB_IMAGES=$OUT/no-images "$LAB" run --platform intel --results "$OUT/noimg" >"$OUT/noimg.out" 2>&1
