@@ -5,7 +5,8 @@
 # everything through the storage API (upload: always). The same matrix run
 # on the local host alone must give the same verdicts.
 LOOPBACK=tests/integration/libvirtd-loopback.sh
-LPORT=${LAB_IT_LOOPBACK_PORT:-16529}
+# (16529 is tests/integration/faults.sh's loopback daemon)
+LPORT=${LAB_IT_LOOPBACK_PORT:-16549}
 export LAB_LOOPBACK_DIR="$OUT/libvirtd"
 luri=$("$LOOPBACK" start "$LPORT" 2>"$OUT/loopback.err")
 lrc=$?
