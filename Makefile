@@ -4,7 +4,7 @@ CC        ?= gcc
 CROSS_CC  ?= aarch64-linux-gnu-gcc
 CFLAGS    ?= -O2 -g
 WARN       = -Wall -Wextra -Wno-format-truncation -Wno-missing-field-initializers
-PKGS       = libvirt libvirt-qemu libxml-2.0 json-c yaml-0.1 libguestfs
+PKGS       = libvirt libvirt-qemu libxml-2.0 json-c yaml-0.1 libguestfs gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # common/: the contract both ends build from (agent protocol framing, the
@@ -140,6 +140,7 @@ bench: all images daemons
 	bench/boot-overhead intel 5
 	bench/matrix-wall
 	bench/explain-throughput
+	bench/hosts
 
 clean:
 	rm -rf $(B)

@@ -396,17 +396,34 @@ cleanup:
 	return rc;
 }
 
+/* Each disk of a set: its file (or volume) name, bus and serial. */
+static const struct {
+	const char *name, *bus, *serial;
+	int no_iommu;
+} layout[LAB_DISK_SET_N] = {
+	[LAB_DISK_VIRTIO] = { "virtio", "virtio", LAB_BLOCK_SERIAL_VIRTIO, 0 },
+	[LAB_DISK_NVME] = { "nvme", "nvme", LAB_BLOCK_SERIAL_NVME, 0 },
+	[LAB_DISK_JOURNAL] = { "journal", "virtio", LAB_BLOCK_SERIAL_JOURNAL, 1 },
+};
+
+const char *lab_disk_set_name(size_t i)
+{
+	return layout[i].name;
+}
+
+void lab_disk_set_add(struct lab_disk_set *s, size_t i, char *path)
+{
+	s->paths[i] = path;
+	s->disks[i].path = path;
+	s->disks[i].bus = layout[i].bus;
+	s->disks[i].serial = layout[i].serial;
+	s->disks[i].no_iommu = layout[i].no_iommu;
+	s->n = i + 1;
+}
+
 int lab_disk_set_make(const char *cache_dir, const char *dir, struct lab_disk_set *s,
 		      struct lab_error *err)
 {
-	static const struct {
-		const char *file, *bus, *serial;
-		int no_iommu;
-	} layout[LAB_DISK_SET_N] = {
-		[LAB_DISK_VIRTIO] = { "disk-virtio.qcow2", "virtio", LAB_BLOCK_SERIAL_VIRTIO, 0 },
-		[LAB_DISK_NVME] = { "disk-nvme.qcow2", "nvme", LAB_BLOCK_SERIAL_NVME, 0 },
-		[LAB_DISK_JOURNAL] = { "disk-journal.qcow2", "virtio", LAB_BLOCK_SERIAL_JOURNAL, 1 },
-	};
 	char *base = NULL;
 	char real[PATH_MAX];
 
@@ -418,18 +435,17 @@ int lab_disk_set_make(const char *cache_dir, const char *dir, struct lab_disk_se
 	if (lab_disk_base(cache_dir, &base, err) < 0)
 		return -1;
 	for (size_t i = 0; i < LAB_DISK_SET_N; i++) {
-		if (asprintf(&s->paths[i], "%s/%s", real, layout[i].file) < 0) {
-			s->paths[i] = NULL;
+		char *path;
+
+		if (asprintf(&path, "%s/disk-%s.qcow2", real, layout[i].name) < 0) {
 			lab_error_set(err, "out of memory");
 			break;
 		}
-		if (lab_disk_overlay(base, s->paths[i], err) < 0)
+		if (lab_disk_overlay(base, path, err) < 0) {
+			free(path);
 			break;
-		s->disks[i].path = s->paths[i];
-		s->disks[i].bus = layout[i].bus;
-		s->disks[i].serial = layout[i].serial;
-		s->disks[i].no_iommu = layout[i].no_iommu;
-		s->n = i + 1;
+		}
+		lab_disk_set_add(s, i, path);
 	}
 	free(base);
 	if (s->n < LAB_DISK_SET_N) {

@@ -58,6 +58,10 @@ struct lab_disk_set {
 /* The base under cache_dir (built on first use), then dir/disk-*.qcow2. */
 int lab_disk_set_make(const char *cache_dir, const char *dir, struct lab_disk_set *s,
 		      struct lab_error *err);
+/* A disk's short name (virtio, nvme, journal: dir/disk-NAME.qcow2). */
+const char *lab_disk_set_name(size_t i);
+/* Put disk i of the set at path (taken over; freed by clear), in order. */
+void lab_disk_set_add(struct lab_disk_set *s, size_t i, char *path);
 /* The journal disk's image, or NULL when the set is empty. */
 const char *lab_disk_set_journal(const struct lab_disk_set *s);
 /* Forget the set; keep_files = 0 also removes the overlays. */

@@ -27,6 +27,8 @@
 #include "qemu.h"
 #include "runner.h"
 #include "scenario.h"
+#include "store.h"
+#include "topology.h"
 #include "virt.h"
 #include "worker.h"
 
@@ -36,6 +38,22 @@ extern char **environ;
 #define POLL_MS 100
 
 #define MAX_QEMUS 8           /* distinct QEMU builds in one invocation */
+#define MAX_ARTEFACTS 32      /* distinct files uploaded to one host */
+
+/* One libvirt host the runs go to (hosts.h), as the pool sees it. */
+struct phost {
+	const char *uri;
+	unsigned jobs, active;
+	int upload;                    /* artefacts through the storage API */
+	const char *pool_dir;
+	char qemu[32], libvirt[32];    /* its versions */
+	struct {
+		char *local;           /* a file on the lab machine */
+		char vol[PATH_MAX];    /* its volume's path on the host */
+	} art[MAX_ARTEFACTS];
+	size_t nart;
+	json_object *uploads;          /* [{file, volume, bytes, seconds}] */
+};
 
 /* What the parent knows of one run. */
 struct slot {
@@ -47,6 +65,10 @@ struct slot {
 	const char *accel;
 	char accel_why[256];
 	char skip[512];            /* non-empty: skipped, and why */
+	struct phost *host;        /* where it runs (NULL until dispatched) */
+	char img_kernel[PATH_MAX], img_initrd[PATH_MAX]; /* the guest's files here */
+	char *firmware;            /* the platform's, or NULL */
+	int disks;                 /* it gets the block probes' disks */
 	pid_t pid;
 	double started, deadline;
 	int done;
@@ -60,6 +82,10 @@ struct pool {
 	char qemu[32], libvirt[32];    /* the host's (libvirt's default QEMU) */
 	struct lab_qemu qemus[MAX_QEMUS];
 	size_t nqemus;
+	struct phost hosts[LAB_HOSTS_MAX];
+	size_t nhosts;
+	unsigned jobs;             /* summed over the hosts */
+	char *disk_base;           /* the block probes' base image here, or NULL */
 	size_t done, failures, active;
 	double busy_s;             /* summed duration of the runs that booted */
 	size_t booted;
@@ -150,7 +176,7 @@ static void progress_event(struct pool *p, enum lab_pool_event_kind kind, const 
 		return;
 	if (p->booted)
 		ev.eta_s = (double)(ev.total - p->done) * (p->busy_s / (double)p->booted) /
-			   (p->o->jobs ? p->o->jobs : 1);
+			   (p->jobs ? p->jobs : 1);
 	if (last) {
 		ev.name = last->spec->name;
 		ev.verdict = json_object_get_string(json_object_object_get(last->result, "verdict"));
@@ -182,7 +208,7 @@ static int make_disk_base(struct pool *p, struct lab_error *err)
 		note(p, "building the disk image for block probes with libguestfs (once, about 30 s)");
 	if (lab_disk_base(lab_paths_disks(), &path, err) < 0)
 		return -1;
-	free(path);
+	p->disk_base = path;
 	return 0;
 }
 
@@ -233,6 +259,274 @@ static const struct lab_qemu *qemu_of(struct pool *p, const struct lab_run_spec 
 	return q;
 }
 
+/* ---- hosts: which host a run goes to, and what it needs there -------------------- */
+
+/* The hosts of this invocation (--hosts, --uri), each asked its versions;
+ * the first one's are p->qemu, p->libvirt (what skips are decided with
+ * first). Returns the first host's connection (for the accelerator). */
+static virConnectPtr hosts_init(struct pool *p, struct lab_error *err)
+{
+	const struct lab_hosts *hs = p->o->hosts;
+	struct lab_host one = { .uri = (char *)(p->o->uri ? p->o->uri : LAB_VIRT_DEFAULT_URI) };
+	size_t n = hs && hs->n ? hs->n : 1;
+	virConnectPtr first = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct lab_host *h = hs && hs->n ? &hs->v[i] : &one;
+		struct phost *ph = &p->hosts[i];
+		virConnectPtr conn = lab_virt_connect(h->uri, err);
+
+		if (!conn) {
+			lab_error_prefix(err, "host %s", h->uri);
+			if (first)
+				virConnectClose(first);
+			return NULL;
+		}
+		ph->uri = h->uri;
+		ph->jobs = h->jobs ? h->jobs : (p->o->jobs ? p->o->jobs : 1);
+		ph->upload = lab_host_uploads(h);
+		ph->pool_dir = lab_host_pool_dir(h);
+		ph->uploads = json_object_new_array();
+		lab_virt_versions(conn, ph->libvirt, sizeof(ph->libvirt), ph->qemu, sizeof(ph->qemu));
+		p->jobs += ph->jobs;
+		p->nhosts++;
+		if (i == 0)
+			first = conn;
+		else
+			virConnectClose(conn);
+	}
+	snprintf(p->libvirt, sizeof(p->libvirt), "%s", p->hosts[0].libvirt);
+	snprintf(p->qemu, sizeof(p->qemu), "%s", p->hosts[0].qemu);
+	return first;
+}
+
+/* Runs on a QEMU other than the host's (bookworm, backports, a path) use
+ * a private prefix on this machine: only a host that takes this machine's
+ * paths as they are can run them. */
+static int private_qemu(const struct slot *s)
+{
+	return strcmp(s->qemu->name, LAB_QEMU_SYSTEM) != 0;
+}
+
+/* Does the run get the block probes' disks (the runner's own test)? */
+static int run_needs_disks(const struct lab_run_spec *r)
+{
+	struct lab_topology *t;
+	int yes;
+
+	if (lab_scenario_probes_need_disks(r->probes))
+		return 1;
+	if (!r->topology)
+		return 0;
+	t = lab_topology_from_json(r->topology, NULL);
+	yes = t && (lab_topology_first(t, LAB_TOPO_VIRTIO_BLK) >= 0 ||
+		    lab_topology_first(t, LAB_TOPO_NVME) >= 0);
+	lab_topology_free(t);
+	return yes;
+}
+
+static const char *volume_of(const struct phost *h, const char *file)
+{
+	for (size_t i = 0; file && i < h->nart; i++)
+		if (!strcmp(h->art[i].local, file))
+			return h->art[i].vol;
+	return NULL;
+}
+
+static long long size_of(const char *file)
+{
+	struct stat sb;
+
+	return stat(file, &sb) < 0 ? -1 : (long long)sb.st_size;
+}
+
+/* One file onto one host, once per content (store.h), timed. */
+static int put(struct phost *h, struct lab_store *st, const char *file,
+	       struct lab_error *err)
+{
+	double t0 = lab_clock_now();
+	long long sent = 0;
+	json_object *o;
+
+	if (!file || volume_of(h, file))
+		return 0;
+	if (h->nart == MAX_ARTEFACTS) {
+		lab_error_set(err, "host %s: more than %d files to upload", h->uri, MAX_ARTEFACTS);
+		return -1;
+	}
+	if (lab_store_put(st, file, h->art[h->nart].vol, sizeof(h->art[h->nart].vol), &sent,
+			  err) < 0) {
+		lab_error_prefix(err, "host %s", h->uri);
+		return -1;
+	}
+	h->art[h->nart++].local = strdup(file);
+	o = json_object_new_object();
+	json_object_object_add(o, "file", json_object_new_string(file));
+	json_object_object_add(o, "volume", json_object_new_string(h->art[h->nart - 1].vol));
+	json_object_object_add(o, "size", json_object_new_int64(size_of(file)));
+	json_object_object_add(o, "bytes", json_object_new_int64(sent));
+	json_object_object_add(o, "seconds", json_object_new_double(lab_clock_now() - t0));
+	json_object_array_add(h->uploads, o);
+	return 0;
+}
+
+/* Before any worker starts: every artefact a run that may land on an
+ * upload host needs, into that host's pool (created when missing). */
+static int upload_all(struct pool *p, struct lab_error *err)
+{
+	for (size_t i = 0; i < p->nhosts; i++) {
+		struct phost *h = &p->hosts[i];
+		struct lab_store st = { 0 };
+		virConnectPtr conn;
+		double t0 = lab_clock_now();
+		long long bytes = 0;
+		int rc = 0;
+
+		if (!h->upload)
+			continue;
+		notef(p, "host %s: uploading what its guests need to storage pool %s (%s), "
+		      "once per content", h->uri, LAB_STORE_POOL, h->pool_dir);
+		conn = lab_virt_connect(h->uri, err);
+		if (!conn)
+			return -1;
+		if (lab_store_open(conn, h->pool_dir, &st, err) < 0) {
+			lab_error_prefix(err, "host %s", h->uri);
+			virConnectClose(conn);
+			return -1;
+		}
+		for (size_t j = 0; rc == 0 && j < p->m->nruns; j++) {
+			struct slot *s = &p->slots[j];
+
+			if (s->skip[0] || private_qemu(s))
+				continue;
+			rc = put(h, &st, s->img_kernel, err) < 0 ||
+			     put(h, &st, s->img_initrd, err) < 0 ||
+			     put(h, &st, s->firmware, err) < 0 ||
+			     (s->disks && put(h, &st, p->disk_base, err) < 0) ? -1 : 0;
+		}
+		lab_store_close(&st);
+		virConnectClose(conn);
+		if (rc < 0)
+			return -1;
+		for (size_t k = 0; k < json_object_array_length(h->uploads); k++)
+			bytes += json_object_get_int64(json_object_object_get(
+				json_object_array_get_idx(h->uploads, k), "bytes"));
+		notef(p, "host %s: %zu files in place, %.1f MiB uploaded in %.1f s", h->uri, h->nart,
+		      (double)bytes / (1 << 20), lab_clock_now() - t0);
+	}
+	return 0;
+}
+
+/* A run on a private QEMU needs a host without upload; say so when none. */
+static void skip_unplaceable(struct pool *p, struct slot *s)
+{
+	if (s->skip[0] || !private_qemu(s))
+		return;
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (!p->hosts[i].upload)
+			return;
+	snprintf(s->skip, sizeof(s->skip),
+		 "QEMU %s is a build on the lab machine (not a host's own): it runs only on a "
+		 "host that shares the lab machine's files, and every host listed uploads",
+		 s->qemu->name);
+}
+
+/* The QEMU version a run has on its host. */
+static const char *run_qemu_version(const struct pool *p, const struct slot *s)
+{
+	if (s->host && !private_qemu(s))
+		return s->host->qemu;
+	return s->qemu->version[0] ? s->qemu->version : p->qemu;
+}
+
+/*
+ * The next run to start and its host: in matrix order, the first run not
+ * started yet that a host with a free slot can take (the least loaded
+ * one; a private QEMU's run only a host without upload). A skipped run
+ * comes back with no host. On a host whose QEMU or libvirt differs from
+ * the first host's, the run's `when:` is judged again with that host's
+ * versions (a skip there names the host). NULL: nothing can start now.
+ */
+static struct slot *next_run(struct pool *p)
+{
+	for (size_t i = 0; i < p->m->nruns; i++) {
+		struct slot *s = &p->slots[i];
+		struct phost *best = NULL;
+
+		if (s->done || s->pid > 0)
+			continue;
+		if (s->skip[0])
+			return s;
+		for (size_t j = 0; j < p->nhosts; j++) {
+			struct phost *h = &p->hosts[j];
+
+			if (h->active >= h->jobs || (h->upload && private_qemu(s)))
+				continue;
+			if (!best || h->active * best->jobs < best->active * h->jobs)
+				best = h;
+		}
+		if (!best)
+			continue;
+		s->host = best;
+		if (strcmp(best->qemu, p->qemu) || strcmp(best->libvirt, p->libvirt)) {
+			char why[400];
+
+			if (lab_matrix_run_skipped(s->spec, run_qemu_version(p, s), best->libvirt,
+						   s->kernel, why, sizeof(why)))
+				snprintf(s->skip, sizeof(s->skip), "on %s: %s", best->uri, why);
+		}
+		return s;
+	}
+	return NULL;
+}
+
+/* The run's volumes on an upload host, for its worker. */
+static void store_run(const struct pool *p, const struct slot *s, struct lab_store_run *st,
+		      char *prefix, size_t len)
+{
+	char hostname[128] = "";
+
+	gethostname(hostname, sizeof(hostname) - 1);
+	lab_store_run_prefix(prefix, len, hostname, getpid(), s->spec->name);
+	st->kernel = volume_of(s->host, s->img_kernel);
+	st->initrd = volume_of(s->host, s->img_initrd);
+	st->firmware = volume_of(s->host, s->firmware);
+	st->disk_base = s->disks ? volume_of(s->host, p->disk_base) : NULL;
+	st->local_base = st->disk_base ? p->disk_base : NULL;
+	st->prefix = prefix;
+}
+
+static json_object *hosts_json(const struct pool *p)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct phost *h = &p->hosts[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "uri", json_object_new_string(h->uri));
+		json_object_object_add(o, "jobs", json_object_new_int((int)h->jobs));
+		json_object_object_add(o, "upload", json_object_new_boolean(h->upload));
+		json_object_object_add(o, "qemu", json_object_new_string(h->qemu));
+		json_object_object_add(o, "libvirt", json_object_new_string(h->libvirt));
+		json_object_object_add(o, "uploads", json_object_get(h->uploads));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static void hosts_clear(struct pool *p)
+{
+	for (size_t i = 0; i < p->nhosts; i++) {
+		for (size_t j = 0; j < p->hosts[i].nart; j++)
+			free(p->hosts[i].art[j].local);
+		json_object_put(p->hosts[i].uploads);
+	}
+	for (size_t i = 0; i < p->m->nruns; i++)
+		free(p->slots[i].firmware);
+	free(p->disk_base);
+}
+
 static int preflight(struct pool *p, struct lab_error *err)
 {
 	struct {
@@ -240,11 +534,10 @@ static int preflight(struct pool *p, struct lab_error *err)
 		const char *accel;
 		char why[256];
 	} accels[4] = { 0 };
-	virConnectPtr conn = lab_virt_connect(p->o->uri, err);
+	virConnectPtr conn = hosts_init(p, err);
 
 	if (!conn)
 		return -1;
-	lab_virt_versions(conn, p->libvirt, sizeof(p->libvirt), p->qemu, sizeof(p->qemu));
 	for (size_t i = 0; i < p->m->nruns; i++) {
 		struct slot *s = &p->slots[i];
 		struct lab_platform *pf;
@@ -271,7 +564,12 @@ static int preflight(struct pool *p, struct lab_error *err)
 			goto fail;
 		}
 		snprintf(s->kernel, sizeof(s->kernel), "%s", img.version);
+		snprintf(s->img_kernel, sizeof(s->img_kernel), "%s", img.kernel);
+		snprintf(s->img_initrd, sizeof(s->img_initrd), "%s", img.initrd);
+		s->firmware = pf->firmware ? strdup(pf->firmware) : NULL;
+		s->disks = run_needs_disks(s->spec);
 		decide_skip(p, s, pf, &img);
+		skip_unplaceable(p, s);
 		/* one accelerator decision per guest architecture */
 		for (a = 0; a < 4 && accels[a].accel && strcmp(accels[a].arch, pf->arch); a++)
 			;
@@ -296,6 +594,8 @@ static int preflight(struct pool *p, struct lab_error *err)
 	}
 	if (needs_disks(p) && make_disk_base(p, err) < 0)
 		goto fail;
+	if (upload_all(p, err) < 0)
+		goto fail;
 	virConnectClose(conn);
 	return 0;
 fail:
@@ -319,7 +619,8 @@ static int spawn(struct pool *p, struct slot *s)
 		.memory_mib = r->memory_mib ? r->memory_mib : p->o->memory_mib,
 		.graceful_poweroff = p->o->graceful_poweroff,
 	};
-	char specpath[PATH_MAX + 16], log[PATH_MAX + 16];
+	char specpath[PATH_MAX + 16], log[PATH_MAX + 16], prefix[256];
+	struct lab_store_run st;
 	/* the running binary itself, even if a rebuild replaced the file */
 	char exe[] = "/proc/self/exe";
 	char *argv[] = { "iommu-lab", "_guest", specpath, NULL };
@@ -333,9 +634,13 @@ static int spawn(struct pool *p, struct slot *s)
 	 * already saw that this QEMU has the guest's architecture) */
 	if (lab_qemu_emulator(s->qemu, s->arch, &e, NULL) == 0 && e.binary[0])
 		o.emulator = &e;
+	if (s->host->upload) {
+		store_run(p, s, &st, prefix, sizeof(prefix));
+		o.store = &st;
+	}
 	snprintf(specpath, sizeof(specpath), "%s/spec.json", s->dir);
 	snprintf(log, sizeof(log), "%s/worker.log", s->dir);
-	spec = lab_worker_spec_new(&o, p->o->uri);
+	spec = lab_worker_spec_new(&o, s->host->uri);
 	rc = lab_worker_write(specpath, spec, NULL);
 	json_object_put(spec);
 	if (rc < 0)
@@ -353,6 +658,7 @@ static int spawn(struct pool *p, struct slot *s)
 	s->started = lab_clock_now();
 	s->deadline = s->started + o.timeout_s + WATCHDOG_GRACE_S;
 	p->active++;
+	s->host->active++;
 	return 0;
 }
 
@@ -373,7 +679,8 @@ static json_object *base_result(struct pool *p, const struct slot *s)
 	json_object_object_add(o, "kernel", json_object_new_string(r->suite));
 	json_object_object_add(o, "kernel_version", json_object_new_string(s->kernel));
 	json_object_object_add(o, "qemu_build", json_object_new_string(s->qemu->name));
-	json_object_object_add(o, "qemu_version", json_object_new_string(s->qemu->version));
+	json_object_object_add(o, "qemu_version", json_object_new_string(run_qemu_version(p, s)));
+	json_object_object_add(o, "host", s->host ? json_object_new_string(s->host->uri) : NULL);
 	json_object_object_add(o, "file", r->file ? json_object_new_string(r->file) : NULL);
 	json_object_object_add(o, "line", json_object_new_int(r->line));
 	json_object_object_add(o, "append", r->append ? json_object_new_string(r->append) : NULL);
@@ -389,7 +696,8 @@ static void set_str(json_object *o, const char *key, const char *v)
 
 static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 {
-	struct lab_env env = { s->qemu->version, p->libvirt, s->kernel, s->spec->platform };
+	struct lab_env env = { run_qemu_version(p, s), s->host ? s->host->libvirt : p->libvirt,
+			       s->kernel, s->spec->platform };
 	json_object *o = base_result(p, s), *run;
 	char path[PATH_MAX + 16];
 	const char *verdict;
@@ -451,7 +759,6 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 {
 	struct pool p = { .o = o, .m = m };
 	json_object *results, *runs, *host;
-	size_t next = 0;
 	int forwarded = 0;
 	char hostname[256] = "";
 	time_t t0 = time(NULL);
@@ -460,6 +767,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	p.slots = calloc(m->nruns + 1, sizeof(*p.slots));
 	p.started = lab_clock_now();
 	if (preflight(&p, err) < 0) {
+		hosts_clear(&p);
 		free(p.slots);
 		return NULL;
 	}
@@ -473,9 +781,8 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			kill_workers(&p, SIGTERM);
 			forwarded = 1;
 		}
-		while (!lab_runner_interrupted() && p.active < (o->jobs ? o->jobs : 1) &&
-		       next < m->nruns) {
-			s = &p.slots[next++];
+		/* next_run (above): which run, on which host */
+		while (!lab_runner_interrupted() && (s = next_run(&p))) {
 			if (s->skip[0]) {
 				skip_slot(&p, s, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP, s->skip);
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
@@ -489,24 +796,26 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			}
 		}
 		if (lab_runner_interrupted() && p.active == 0) {
-			for (; next < m->nruns; next++)
-				skip_slot(&p, &p.slots[next], LAB_RUN_INTERRUPTED, LAB_VERDICT_ERROR,
-					  "not run: interrupted");
+			for (size_t i = 0; i < m->nruns; i++)
+				if (!p.slots[i].done && p.slots[i].pid <= 0)
+					skip_slot(&p, &p.slots[i], LAB_RUN_INTERRUPTED,
+						  LAB_VERDICT_ERROR, "not run: interrupted");
 			break;
 		}
 		pid = waitpid(-1, &wstatus, WNOHANG);
 		if (pid > 0) {
-			for (size_t i = 0; i < next; i++) {
+			for (size_t i = 0; i < m->nruns; i++) {
 				s = &p.slots[i];
 				if (s->pid == pid && !s->done) {
 					p.active--;
+					s->host->active--;
 					finish_slot(&p, s, wstatus);
 					progress_event(&p, LAB_POOL_RUN_DONE, s);
 				}
 			}
 			continue;
 		}
-		for (size_t i = 0; i < next; i++) {
+		for (size_t i = 0; i < m->nruns; i++) {
 			s = &p.slots[i];
 			/* the runner keeps its own timeout; this is for a stuck worker.
 			 * Killing it closes its libvirt connection: AUTODESTROY. */
@@ -526,7 +835,8 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	json_object_object_add(host, "qemu", json_object_new_string(p.qemu));
 	json_object_object_add(host, "libvirt", json_object_new_string(p.libvirt));
 	json_object_object_add(host, "hostname", json_object_new_string(hostname));
-	json_object_object_add(host, "jobs", json_object_new_int((int)o->jobs));
+	json_object_object_add(host, "jobs", json_object_new_int((int)p.jobs));
+	json_object_object_add(host, "hosts", hosts_json(&p));
 	json_object_object_add(results, "run_id", json_object_new_string(run_id));
 	json_object_object_add(results, "started", json_object_new_string(started));
 	json_object_object_add(results, "duration_s", json_object_new_double(lab_clock_now() - p.started));
@@ -539,6 +849,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	lab_perf_apply(results, m);     /* relations between runs, the perf section */
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_put(p.slots[i].result);
+	hosts_clear(&p);
 	free(p.slots);
 	return results;
 }

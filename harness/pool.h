@@ -13,6 +13,7 @@
 
 #include "compare.h"
 #include "error.h"
+#include "hosts.h"
 #include "matrix.h"
 
 /* What the pool tells its caller as it goes (it prints nothing itself). */
@@ -35,9 +36,11 @@ struct lab_pool_event {
 typedef void (*lab_pool_progress_fn)(const struct lab_pool_event *ev, void *opaque);
 
 struct lab_pool_opts {
-	const char *uri;
+	const char *uri;            /* the one host when hosts is NULL or empty */
+	const struct lab_hosts *hosts; /* --hosts / repeated --uri: each run goes
+				       to one with a free slot (hosts.h) */
 	const char *accel;          /* auto | tcg | kvm */
-	unsigned jobs;
+	unsigned jobs;              /* guests at once (a host's own jobs wins) */
 	unsigned timeout_s;         /* for runs whose file sets none */
 	unsigned stall_s;           /* silence that ends a run (runner.h), 0: none */
 	unsigned memory_mib;

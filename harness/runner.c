@@ -121,6 +121,7 @@ struct run {
 	char channel_error[512]; /* the agent channel broke: why */
 	double channel_error_at;
 	struct lab_disk_set disks; /* block probes: the run's disk overlays */
+	struct lab_store store;  /* opts->store: the lab's pool on the host */
 	struct lab_topology *topology; /* the run's PCI topology, or NULL */
 	char *hotplug_xml;       /* the disk a hot-plug probe plugs in, or NULL */
 	struct lab_hotplug hotplug; /* that probe, while it runs */
@@ -874,8 +875,8 @@ static int start(struct run *r, struct lab_error *err)
 		 (long)getpid(), r->opts->name);
 	spec.name = name;
 	spec.platform = r->platform;
-	spec.kernel = img.kernel;
-	spec.initrd = img.initrd;
+	spec.kernel = r->opts->store ? r->opts->store->kernel : img.kernel;
+	spec.initrd = r->opts->store ? r->opts->store->initrd : img.initrd;
 	spec.append = r->opts->append;
 	spec.accel = r->opts->accel;
 	spec.memory_mib = r->opts->memory_mib;
@@ -892,7 +893,7 @@ static int start(struct run *r, struct lab_error *err)
 		spec.trace_file = r->trace_path;
 		spec.trace_events = lab_trace_patterns(r->platform->iommu_kind);
 	}
-	if (r->platform->firmware && access(r->platform->firmware, R_OK) < 0) {
+	if (r->platform->firmware && !r->opts->store && access(r->platform->firmware, R_OK) < 0) {
 		lab_error_set_errno(err, errno, "platform %s boots firmware %s (Debian's "
 				    "qemu-efi-aarch64; 'make deps' installs it)", r->platform->name,
 				    r->platform->firmware);
@@ -907,7 +908,13 @@ static int start(struct run *r, struct lab_error *err)
 	if (lab_scenario_probes_need_disks(r->opts->probes) ||
 	    lab_topology_first(r->topology, LAB_TOPO_VIRTIO_BLK) >= 0 ||
 	    lab_topology_first(r->topology, LAB_TOPO_NVME) >= 0) {
-		if (lab_disk_set_make(lab_paths_disks(), r->opts->dir, &r->disks, err) < 0)
+		if (r->opts->store && !r->opts->store->disk_base) {
+			lab_error_set(err, "the run needs disks and no base disk was uploaded");
+			return -1;
+		}
+		if (r->opts->store ? lab_store_disk_set_make(&r->store, r->opts->store, &r->disks,
+							      err) < 0 :
+		    lab_disk_set_make(lab_paths_disks(), r->opts->dir, &r->disks, err) < 0)
 			return -1;
 		spec.disks = r->disks.disks;
 		spec.n_disks = r->disks.n;
@@ -971,11 +978,21 @@ static void recover_journal(struct run *r)
 	struct lab_run_result *res = r->res;
 	struct lab_error err = { 0 };
 	const char *image = lab_disk_set_journal(&r->disks);
-	char *text = NULL;
+	char *text = NULL, local[PATH_MAX];
 
 	if (!image || (res->status != LAB_RUN_PANIC && res->status != LAB_RUN_CRASHED &&
 		       res->status != LAB_RUN_TIMEOUT))
 		return;
+	if (r->opts->store) {
+		/* the host's volume, brought here over the connection */
+		snprintf(local, sizeof(local), "%s/disk-journal.qcow2", r->opts->dir);
+		if (lab_store_fetch_overlay(&r->store, image, r->opts->store->local_base, local,
+					    &err) < 0) {
+			res->journal = json_object_new_string(err.msg);
+			return;
+		}
+		image = local;
+	}
 	if (lab_disk_journal(image, &text, &err) < 0) {
 		res->journal = json_object_new_string(err.msg);
 		return;
@@ -1000,6 +1017,31 @@ static void count_trace(struct run *r)
 		unlink(r->trace_path);
 }
 
+/*
+ * A run on an upload host: its overlays are volumes there. Deleted after a
+ * run that went well; otherwise kept, as local runs keep theirs, and listed
+ * in the run's folder (remote-disks.txt: the host, then each volume's path)
+ * for `virsh vol-download` or `iommu-lab gc`.
+ */
+static void keep_volumes(struct run *r, int keep)
+{
+	struct lab_error err = { 0 };
+	char *uri = NULL, text[4096];
+	size_t off = 0;
+
+	if (keep && r->disks.n) {
+		uri = virConnectGetURI(r->conn);
+		off += (size_t)snprintf(text, sizeof(text), "host %s pool " LAB_STORE_POOL "\n",
+					uri ? uri : "?");
+		for (size_t i = 0; i < r->disks.n && off < sizeof(text); i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "%s\n",
+						r->disks.paths[i]);
+		write_file(r->opts->dir, "remote-disks.txt", text, &err);
+		free(uri);
+	}
+	lab_store_disk_set_clear(&r->store, &r->disks, keep);
+}
+
 int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		   struct lab_run_result *res, struct lab_error *err)
 {
@@ -1019,7 +1061,17 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		return -1;
 	}
 	r.platform = platform;
-	if (start(&r, &local) < 0) {
+	if (opts->store) {
+		/* the host's copy of the firmware (domain.c names the platform's) */
+		if (platform->firmware)
+			platform->firmware = opts->store->firmware;
+		r.store.pool = NULL;
+		if (lab_store_open(conn, "", &r.store, &local) < 0)
+			r.store.pool = NULL;
+	}
+	if (opts->store && !r.store.pool) {
+		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
+	} else if (start(&r, &local) < 0) {
 		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
 	} else {
 		while (!r.finished) {
@@ -1080,7 +1132,11 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	}
 	recover_journal(&r);
 	/* a run that went wrong keeps its disks, for a second look */
-	lab_disk_set_clear(&r.disks, res->status != LAB_RUN_OK);
+	if (opts->store)
+		keep_volumes(&r, res->status != LAB_RUN_OK);
+	else
+		lab_disk_set_clear(&r.disks, res->status != LAB_RUN_OK);
+	lab_store_close(&r.store);
 	lab_topology_free(r.topology);
 	lab_hotplug_clear(&r.hotplug);
 	lab_reset_clear(&r.reset);

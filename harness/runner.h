@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "qemu.h"
+#include "store.h"
 #include "verdict.h"      /* enum lab_run_status */
 
 /* The default of --stall: console and agent both silent this long is a
@@ -42,6 +43,9 @@ struct lab_run_opts {
 	unsigned vcpus;
 	int graceful_poweroff;   /* ask the guest to power off and wait for it,
 				    instead of destroying it once collected */
+	const struct lab_store_run *store; /* a host without the lab machine's
+				    files: the run's artefacts as volumes there
+				    (store.h), or NULL for local paths */
 };
 
 struct lab_run_result {

@@ -49,6 +49,17 @@ json_object *lab_worker_spec_new(const struct lab_run_opts *o, const char *uri)
 	put_json(d, "topology", o->topology);
 	put_json(d, "qemu_opts", o->qemu_opts);
 	put_json(d, "machine_opts", o->machine_opts);
+	if (o->store) {
+		json_object *st = json_object_new_object();
+
+		put_str(st, "kernel", o->store->kernel);
+		put_str(st, "initrd", o->store->initrd);
+		put_str(st, "firmware", o->store->firmware);
+		put_str(st, "disk_base", o->store->disk_base);
+		put_str(st, "local_base", o->store->local_base);
+		put_str(st, "prefix", o->store->prefix);
+		json_object_object_add(d, "store", st);
+	}
 	return d;
 }
 
@@ -111,6 +122,28 @@ static int get_emulator(json_object *d, struct lab_qemu_emulator *e, struct lab_
 	return 0;
 }
 
+/* "store": the run's volumes on an upload host (absolute paths there). */
+static int get_store(json_object *d, struct lab_store_run *st, struct lab_error *err)
+{
+	json_object *o = lab_jsonval_get(d, "store");
+
+	if (!o)
+		return 0;
+	st->kernel = lab_jsonval_str(o, "kernel");
+	st->initrd = lab_jsonval_str(o, "initrd");
+	st->firmware = lab_jsonval_str(o, "firmware");
+	st->disk_base = lab_jsonval_str(o, "disk_base");
+	st->local_base = lab_jsonval_str(o, "local_base");
+	st->prefix = lab_jsonval_str(o, "prefix");
+	if (!st->kernel || st->kernel[0] != '/' || !st->initrd || st->initrd[0] != '/' ||
+	    !st->prefix || (st->disk_base && !st->local_base)) {
+		lab_error_set(err, "worker spec: 'store' wants absolute 'kernel' and 'initrd', "
+			      "a 'prefix', and 'local_base' with 'disk_base'");
+		return -1;
+	}
+	return 1;
+}
+
 int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab_error *err)
 {
 	static const char *const required[] = { "name", "platform", "dir", "accel", "uri" };
@@ -149,6 +182,13 @@ int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab
 	    get_emulator(d, &w->emulator, err) < 0)
 		return -1;
 	o->emulator = w->emulator.binary[0] ? &w->emulator : NULL;
+	switch (get_store(d, &w->store, err)) {
+	case -1:
+		return -1;
+	case 1:
+		o->store = &w->store;
+		break;
+	}
 	return 0;
 }
 

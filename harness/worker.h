@@ -10,7 +10,7 @@
  *   spec.json  in   {"name", "platform", "suite", "emulator", "accel",
  *                    "timeout_s", "stall_s", "memory_mib", "uri", "dir",
  *                    "poweroff", "append", "probes", "qemu_opts",
- *                    "machine_opts"}
+ *                    "machine_opts", "store"}
  *   run.json   out  {"status", "detail", "console_tail", "boot_s",
  *                    "total_s", "agent_garbage_lines", "timeline", "kmsg",
  *                    "observations", "probes", "journal"}
@@ -31,6 +31,8 @@ struct lab_worker_spec {
 	struct lab_run_opts run;
 	const char *uri;
 	struct lab_qemu_emulator emulator;
+	struct lab_store_run store;   /* "store": {"kernel", "initrd", "firmware",
+					 "disk_base", "local_base", "prefix"} */
 	json_object *doc;
 };
 

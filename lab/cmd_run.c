@@ -73,7 +73,12 @@ static void usage(FILE *out)
 		"  --memory MIB     guest memory (default 512)\n"
 		"  --poweroff       let each guest power itself off through the agent (about 2 s\n"
 		"                   more under TCG) instead of destroying it once collected\n"
-		"  --uri URI        libvirt connection (default %s)\n"
+		"  --uri URI        libvirt connection (default %s); repeated: the runs are\n"
+		"                   spread over the hosts, --jobs guests at once on each\n"
+		"  --hosts FILE     libvirt hosts (YAML: a list of {uri, jobs, upload:\n"
+		"                   auto|always|never, pool_dir}); a remote host gets the guests'\n"
+		"                   kernels, initramfs, firmware and disks uploaded to its storage\n"
+		"                   pool 'iommulab' once per content (README.md, \"Remote hosts\")\n"
 		"  --baseline DIR   compare with an earlier results folder (see 'iommu-lab diff'):\n"
 		"                   a section in report.html, results.json's \"baseline\", a line here\n"
 		"\n"
@@ -98,6 +103,9 @@ struct cli {
 	size_t nqemu_opts;
 	const char *machine_opts[MAX_LIST];
 	size_t nmachine_opts;
+	const char *uris[MAX_LIST];
+	size_t nuris;
+	const char *hosts_file;  /* --hosts */
 	const char *append, *accel, *uri, *results, *junit, *only, *modules, *topology;
 	unsigned timeout_s, stall_s, memory_mib, jobs, shard_k, shard_n;
 	int json, tap, poweroff;
@@ -152,6 +160,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "stall", required_argument, NULL, 'W' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
+		{ "hosts", required_argument, NULL, 'H' },
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -213,7 +222,12 @@ static int parse(int argc, char **argv, struct cli *c)
 		case 'T': c->tap = 1; break;
 		case 'U': c->junit = optarg; break;
 		case 'A': c->accel = optarg; break;
-		case 'u': c->uri = optarg; break;
+		case 'u':
+			c->uri = optarg;
+			if (push(c->uris, &c->nuris, optarg, "--uri") < 0)
+				return -1;
+			break;
+		case 'H': c->hosts_file = optarg; break;
 		case 'r': c->results = optarg; break;
 		case 'B': c->baseline = optarg; break;
 		case 'j':
@@ -422,6 +436,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct lab_error err = { 0 };
 	struct lab_pool_opts po = { 0 };
+	static struct lab_hosts hosts;
 	struct lab_matrix *m;
 	struct cli c;
 	char dir[PATH_MAX], id[64];
@@ -471,8 +486,27 @@ int cmd_run(int argc, char **argv)
 		return LAB_EXIT_USAGE;
 	}
 	po.uri = c.uri;
-	po.accel = c.accel;
 	po.jobs = c.jobs;
+	if (c.hosts_file || c.nuris > 1) {
+		/* several hosts: each run goes to one with a free slot */
+		for (size_t i = 0; i < c.nuris; i++)
+			if (lab_hosts_add(&hosts, c.uris[i], c.jobs, &err) < 0)
+				break;
+		if (!err.set && c.hosts_file)
+			lab_hosts_load(&hosts, c.hosts_file, &err);
+		if (err.set) {
+			fprintf(stderr, "run: %s\n", err.msg);
+			lab_hosts_clear(&hosts);
+			lab_matrix_free(m);
+			json_object_put(baseline);
+			return LAB_EXIT_USAGE;
+		}
+		po.hosts = &hosts;
+		c.jobs = 0;
+		for (size_t i = 0; i < hosts.n; i++)
+			c.jobs += hosts.v[i].jobs ? hosts.v[i].jobs : po.jobs;
+	}
+	po.accel = c.accel;
 	po.timeout_s = c.timeout_s;
 	po.stall_s = c.stall_s;
 	po.memory_mib = c.memory_mib;
@@ -486,6 +520,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "run: %zu run%s, %u at a time; results in %s\n", m->nruns,
 			m->nruns == 1 ? "" : "s", c.jobs, dir);
 	results = lab_pool_run(m, &po, id, &err);
+	lab_hosts_clear(&hosts);
 	lab_matrix_free(m);
 	if (!results) {
 		fprintf(stderr, "run: %s\n", err.msg);

@@ -25,7 +25,7 @@ PACKAGES="
   build-essential pkg-config make
   qemu-system-x86 qemu-system-arm qemu-utils
   libvirt-daemon-system libvirt-clients libvirt-dev
-  libxml2-dev libjson-c-dev libyaml-dev libcmocka-dev
+  libxml2-dev libjson-c-dev libyaml-dev libcmocka-dev libgnutls28-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   libjson-c-dev:arm64
   cpio kmod xz-utils zstd dpkg-dev jq bc tini libxml2-utils clang

@@ -262,6 +262,9 @@ fi
 # ---- QEMU trace events per probe window (trace.sh) --------------------------
 . tests/integration/trace.sh
 
+# ---- remote hosts: a loopback libvirtd with everything uploaded -----------------
+. tests/integration/remote.sh
+
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.
 LAB_IMAGES=$OUT/no-images "$LAB" run --platform intel --results "$OUT/noimg" >"$OUT/noimg.out" 2>&1
