@@ -38,7 +38,9 @@
  *   PCI function), "stats": [{"metric": "map_us" | "unmap_us" | "rtt_us" |
  *   "read_us", "size": BYTES, "n", "median", "p90", "p99", "min", "max",
  *   "mean", "stddev"}], "ops": {"map", "unmap", "dma", "io"} (what the
- *   guest did; zero counts left out), "bytes" (moved or mapped),
+ *   guest did; zero counts left out), "bytes" (vfio_map and pgtable: mapped
+ *   by the timed calls, every iteration counted; edu_rtt: moved by the
+ *   DMAs; block_read: read),
  *   "domain_type" (the device's group's type, null without a group),
  *   "kmsg_seq_before" (as the dma command's: faults after it are the
  *   probe's), "elapsed_ms"; and by measure:
