@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "jsonval.h"
+#include "perf.h"
 
 /* short names for the typed reads: results documents are data from disk */
 #define str(o, key) lab_jsonval_str(o, key)
@@ -616,6 +617,16 @@ json_object *lab_diff_results(json_object *old, json_object *new, const struct l
 	}
 	json_object_object_add(diff, "summary", summary);
 	json_object_object_add(diff, "runs", runs);
+	{
+		/* measured runs and relations side by side (perf.h) */
+		json_object *pd = lab_perf_diff(old, new, have_re ? &re : NULL);
+
+		if (pd) {
+			json_object_object_add(summary, "relations_newly_failing",
+					       json_object_get(json_object_object_get(pd, "relations_newly_failing")));
+			json_object_object_add(diff, "perf", pd);
+		}
+	}
 out:
 	side_free(&so);
 	side_free(&sn);
@@ -635,7 +646,7 @@ static int count(json_object *diff, const char *key)
 
 int lab_diff_newly_failing(json_object *diff)
 {
-	return count(diff, "newly_failing");
+	return count(diff, "newly_failing") + count(diff, "relations_newly_failing");
 }
 
 void lab_diff_summary_line(json_object *diff, char *buf, size_t size)
@@ -645,6 +656,9 @@ void lab_diff_summary_line(json_object *diff, char *buf, size_t size)
 		 count(diff, "newly_failing"), count(diff, "fixed"), count(diff, "changed_verdict"),
 		 count(diff, "changed_observations"), count(diff, "added"), count(diff, "gone"),
 		 count(diff, "unchanged"));
+	if (obj(diff, "perf"))
+		snprintf(buf + strlen(buf), size - strlen(buf), "; %d relations newly failing",
+			 count(diff, "relations_newly_failing"));
 }
 
 /* Text from the data on a terminal: control characters as '?'. */
@@ -756,6 +770,8 @@ void lab_diff_print(json_object *diff, FILE *out)
 			    !strcmp(str(idx(runs, i), "change"), kind_name[k]))
 				print_run(out, idx(runs, i));
 	}
+	if (obj(diff, "perf"))
+		lab_perf_diff_print(obj(diff, "perf"), out);
 	lab_diff_summary_line(diff, line, sizeof(line));
 	fprintf(out, "\n%s\n", line);
 }

@@ -55,6 +55,9 @@ struct lab_domain_spec {
 	const struct lab_topology *topology; /* bridges and endpoints added to
 					the machine (the first virtio / NVMe disk
 					moves to its virtio-blk / nvme node), or NULL */
+	const char *trace_file;      /* QEMU logs trace events here (-trace
+					file=, harness/trace.h), or NULL */
+	const char *const *trace_events; /* the event patterns, NULL-terminated */
 	int restart_on_reboot;       /* on_reboot=restart: a guest reset or
 					reboot restarts it in place (a reset probe,
 					harness/reset.h); otherwise it ends the

@@ -345,7 +345,13 @@ void lab_matrix_shard(struct lab_matrix *m, unsigned k, unsigned n)
 {
 	size_t kept = 0;
 
+	json_object_put(m->all_names);
+	m->all_names = json_object_new_array();
+	m->shard_k = k;
+	m->shard_n = n;
 	for (size_t i = 0; i < m->nruns; i++) {
+		json_object_array_add(m->all_names, json_object_new_string(m->runs[i].name));
+		m->runs[i].index = i;
 		if (i % n == k - 1)
 			m->runs[kept++] = m->runs[i];
 		else
@@ -354,10 +360,36 @@ void lab_matrix_shard(struct lab_matrix *m, unsigned k, unsigned n)
 	m->nruns = kept;
 }
 
+json_object *lab_matrix_identity(const struct lab_matrix *m)
+{
+	json_object *o = json_object_new_object(), *names;
+	char shard[32];
+
+	if (m->all_names) {
+		names = json_object_get(m->all_names);
+	} else {
+		names = json_object_new_array();
+		for (size_t i = 0; i < m->nruns; i++)
+			json_object_array_add(names, json_object_new_string(m->runs[i].name));
+	}
+	snprintf(shard, sizeof(shard), "%u/%u", m->shard_k, m->shard_n);
+	json_object_object_add(o, "runs_total",
+			       json_object_new_int64((int64_t)json_object_array_length(names)));
+	json_object_object_add(o, "run_names", names);
+	json_object_object_add(o, "shard", m->shard_n ? json_object_new_string(shard) : NULL);
+	return o;
+}
+
+size_t lab_matrix_index(const struct lab_matrix *m, size_t i)
+{
+	return m->shard_n ? m->runs[i].index : i;
+}
+
 void lab_matrix_free(struct lab_matrix *m)
 {
 	if (!m)
 		return;
+	json_object_put(m->all_names);
 	for (size_t i = 0; i < m->nruns; i++)
 		run_spec_clear(&m->runs[i]);
 	free(m->runs);

@@ -33,6 +33,7 @@ struct lab_run_spec {
 	unsigned timeout_s, memory_mib;      /* 0: the command's default */
 	const char *file;
 	int line;
+	size_t index;              /* its place in the matrix before --shard cut it */
 };
 
 struct lab_matrix {
@@ -45,6 +46,8 @@ struct lab_matrix {
 	size_t nruns;
 	json_object *topology;     /* ad-hoc runs' PCI topology (run --topology), or
 				      NULL; owned: the runs borrow it */
+	unsigned shard_k, shard_n; /* set by lab_matrix_shard(), else 0 */
+	json_object *all_names;    /* the run names before the shard was cut, or NULL */
 };
 
 /* Load every file and expand; duplicate run names across files are an error. */
@@ -80,8 +83,19 @@ int lab_matrix_run_skipped(const struct lab_run_spec *r, const char *qemu, const
 
 /* Keep only the runs whose name matches the POSIX extended regex. */
 int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error *err);
-/* Keep only shard k of n (1-based): runs i with i % n == k - 1. */
+/* Keep only shard k of n (1-based): runs i with i % n == k - 1. The matrix
+ * remembers what it was cut from (lab_matrix_identity). */
 void lab_matrix_shard(struct lab_matrix *m, unsigned k, unsigned n);
+
+/*
+ * What a results folder records of its matrix, for `report merge` to tell
+ * shards of one matrix from anything else:
+ * {"runs_total": N, "run_names": [every run's name, in matrix order],
+ *  "shard": "K/N" or null}. A run's place in that list is
+ * lab_matrix_index().
+ */
+json_object *lab_matrix_identity(const struct lab_matrix *m);
+size_t lab_matrix_index(const struct lab_matrix *m, size_t i);
 void lab_matrix_free(struct lab_matrix *m);
 
 #endif

@@ -19,6 +19,7 @@
 #include "accel.h"
 #include "disk.h"
 #include "evaluate.h"
+#include "perf.h"
 #include "clock.h"
 #include "image.h"
 #include "paths.h"
@@ -364,6 +365,8 @@ static json_object *base_result(struct pool *p, const struct slot *s)
 	const char *rel = s->dir + strlen(p->o->dir) + 1;
 
 	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "index", json_object_new_int64(
+		(int64_t)lab_matrix_index(p->m, (size_t)(s - p->slots))));
 	json_object_object_add(o, "matrix", json_object_new_string(r->matrix));
 	json_object_object_add(o, "variant", json_object_new_string(r->variant));
 	json_object_object_add(o, "platform", json_object_new_string(r->platform));
@@ -528,10 +531,12 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	json_object_object_add(results, "started", json_object_new_string(started));
 	json_object_object_add(results, "duration_s", json_object_new_double(lab_clock_now() - p.started));
 	json_object_object_add(results, "host", host);
+	json_object_object_add(results, "matrix", lab_matrix_identity(m));
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_array_add(runs, json_object_get(p.slots[i].result));
 	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
 	json_object_object_add(results, "runs", runs);
+	lab_perf_apply(results, m);     /* relations between runs, the perf section */
 	for (size_t i = 0; i < m->nruns; i++)
 		json_object_put(p.slots[i].result);
 	free(p.slots);

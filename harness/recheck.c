@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "evaluate.h"
 #include "jsonval.h"
+#include "perf.h"
 #include "observation.h"
 #include "verdict.h"
 
@@ -202,5 +203,6 @@ json_object *lab_recheck_run(json_object *stored, const char *base, const struct
 	json_object_object_add(out, "host", json_object_get(host));
 	json_object_object_add(out, "summary", lab_evaluate_summary(rows));
 	json_object_object_add(out, "runs", rows);
+	lab_perf_apply(out, m);     /* relations judged again, the perf section */
 	return out;
 }

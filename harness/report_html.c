@@ -58,9 +58,12 @@ static const char html_css[] =
 	"table.eo{width:100%;table-layout:fixed}table.eo td{vertical-align:top}"
 	"table.eo th{text-align:left;color:#555;font-weight:normal}\n"
 	".label{color:#555;margin-top:.3em}.none{color:#777;font-style:italic}\n"
+	"p.merged{color:#555;margin:.2em 0}p.merged-missing{color:#7f0000;font-weight:bold;margin:.2em 0}\n"
 	".hidden{display:none}\n"
 	"table.diff td,table.diff th{vertical-align:top}table.diff tr.newly_failing{background:#fdecea}\n"
-	"table.diff ul{margin:0;padding-left:1.2em}\n";
+	"table.diff ul{margin:0;padding-left:1.2em}\n"
+	".charts svg.chart{display:inline-block;margin:.4em .8em .4em 0;border:1px solid #eee}\n"
+	"table.perf td.num{text-align:right;font-variant-numeric:tabular-nums}\n";
 
 static const char html_js[] =
 	"(function(){\n"
@@ -145,6 +148,36 @@ static void html_head(struct rpt_tree *t, xmlNodePtr html, json_object *results)
 	rpt_text(t, rpt_el(t, head, "style", NULL), html_css);
 }
 
+/* A merged folder (`report merge`): its shards, and the runs none held. */
+static void html_merged(struct rpt_tree *t, xmlNodePtr top, json_object *results)
+{
+	json_object *merged = lab_jsonval_get(results, "merged");
+	json_object *shards = lab_jsonval_arr(merged, "shards");
+	json_object *missing = lab_jsonval_arr(merged, "missing");
+	xmlNodePtr p;
+
+	if (!merged)
+		return;
+	p = rpt_el(t, top, "p", "merged");
+	rpt_textf(t, p, "merged from %zu shard%s:", lab_jsonval_len(shards),
+		  lab_jsonval_len(shards) == 1 ? "" : "s");
+	for (size_t i = 0; i < lab_jsonval_len(shards); i++) {
+		json_object *s = json_object_array_get_idx(shards, i);
+
+		rpt_textf(t, p, "%s %s (%s, %s on %s)", i ? "," : "", rpt_str_or(s, "dir", "?"),
+			  rpt_str_or(s, "shard", "whole"), rpt_str_or(s, "verdict", "?"),
+			  rpt_str_or(s, "hostname", "?"));
+	}
+	if (!lab_jsonval_len(missing))
+		return;
+	p = rpt_el(t, top, "p", "merged-missing");
+	rpt_textf(t, p, "%zu run%s of the matrix in no shard (an error): ", lab_jsonval_len(missing),
+		  lab_jsonval_len(missing) == 1 ? "" : "s");
+	for (size_t i = 0; i < lab_jsonval_len(missing); i++)
+		rpt_textf(t, p, "%s%s", i ? ", " : "",
+			  json_object_get_string(json_object_array_get_idx(missing, i)));
+}
+
 /* The header's table: the invocation, and the host it ran on. */
 static void html_meta(struct rpt_tree *t, xmlNodePtr top, json_object *results)
 {
@@ -162,6 +195,7 @@ static void html_meta(struct rpt_tree *t, xmlNodePtr top, json_object *results)
 	th_td(t, tr, "host QEMU", NULL, rpt_str_or(host, "qemu", "?"));
 	th_td(t, tr, "libvirt", NULL, rpt_str_or(host, "libvirt", "?"));
 	th_td(t, tr, "host", NULL, rpt_str_or(host, "hostname", "?"));
+	html_merged(t, top, results);
 }
 
 /* The overall verdict, the facts, the counts per verdict and the filter. */
@@ -624,6 +658,7 @@ int lab_report_write_html(json_object *results, const char *path, struct lab_err
 	body = rpt_el(&t, html, "body", NULL);
 	html_header(&t, body, results);
 	html_baseline(&t, body, results);
+	rpt_html_perf(&t, body, results);
 	nm = rpt_matrices(runs, &m);
 	if (!m)
 		t.oom = 1;

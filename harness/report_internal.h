@@ -145,4 +145,8 @@ void rpt_attr(struct rpt_tree *t, xmlNodePtr n, const char *name, const char *va
 void rpt_attrf(struct rpt_tree *t, xmlNodePtr n, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* ---- report.html's comparison of measured runs (report_perf.c) ----------- */
+/* The "Performance" section: results["perf"] and ["relations"], if any. */
+void rpt_html_perf(struct rpt_tree *t, xmlNodePtr body, json_object *results);
+
 #endif

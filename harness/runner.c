@@ -31,6 +31,7 @@
 #include "qemu.h"
 #include "proto.h"
 #include "scenario.h"
+#include "trace.h"
 
 #define TICK_MS 100
 #define HELLO_RETRY_S 1.0
@@ -113,6 +114,9 @@ struct run {
 	json_object *kmsg;
 	json_object *probes;     /* [{name, request, result}] */
 	size_t probe_index;
+	double probe_sent;       /* when the current probe was first sent
+				    (lab_trace_now: QEMU's trace clock), or 0 */
+	char trace_path[PATH_MAX]; /* a measured run's QEMU trace (trace.h), or "" */
 	json_object *timeline;   /* {"event": seconds since the run started} */
 	char channel_error[512]; /* the agent channel broke: why */
 	double channel_error_at;
@@ -284,6 +288,17 @@ static void probe_device(const struct run *r, json_object *probe, char *out, siz
 
 static void send_step(struct run *r);
 
+/* The host's clock around a probe: from sending it to its answer, on the
+ * clock QEMU stamps trace lines with (trace.h). */
+static void add_window(json_object *p, double start, double end)
+{
+	json_object *w = json_object_new_object();
+
+	json_object_object_add(w, "start", json_object_new_double(start));
+	json_object_object_add(w, "end", json_object_new_double(end));
+	json_object_object_add(p, "window", w);
+}
+
 /* The current probe's result (taken) and error (taken), recorded. */
 static void probe_record(struct run *r, json_object *result, json_object *error)
 {
@@ -294,6 +309,8 @@ static void probe_record(struct run *r, json_object *result, json_object *error)
 	json_object_object_add(p, "request", json_object_get(probe));
 	json_object_object_add(p, "result", result);
 	json_object_object_add(p, "error", error);
+	add_window(p, r->probe_sent ? r->probe_sent : lab_trace_now(), lab_trace_now());
+	r->probe_sent = 0;
 	json_object_array_add(r->probes, p);
 }
 
@@ -393,6 +410,8 @@ static void send_step(struct run *r)
 		json_object *probe = json_object_array_get_idx(r->opts->probes, r->probe_index);
 		const char *(*step)(struct run *, json_object *, json_object **);
 
+		if (!r->probe_sent)
+			r->probe_sent = lab_trace_now();
 		args = json_object_new_object();
 		if (!strcmp(lab_scenario_probe_mode(probe), "crash")) {
 			execute = "crash";     /* the guest panics on purpose */
@@ -879,6 +898,13 @@ static int start(struct run *r, struct lab_error *err)
 	spec.test_devices = lab_scenario_probes_need_peer(r->opts->probes) ? 2 : 1;
 	spec.restart_on_reboot = lab_scenario_probes_need_restart(r->opts->probes);
 	spec.emulator = r->opts->emulator;
+	if (lab_trace_wanted(r->opts->probes) && lab_trace_patterns(r->platform->iommu_kind)) {
+		/* a measured run: QEMU logs its IOMMU's events (trace.h) */
+		if (lab_trace_prepare(r->opts->dir, r->trace_path, sizeof(r->trace_path), err) < 0)
+			return -1;
+		spec.trace_file = r->trace_path;
+		spec.trace_events = lab_trace_patterns(r->platform->iommu_kind);
+	}
 	if (r->platform->firmware && access(r->platform->firmware, R_OK) < 0) {
 		lab_error_set_errno(err, errno, "platform %s boots firmware %s (Debian's "
 				    "qemu-efi-aarch64; 'make deps' installs it)", r->platform->name,
@@ -972,6 +998,21 @@ static void recover_journal(struct run *r)
 	free(text);
 }
 
+/* A measured run's trace, the guest gone: counted into each probe record
+ * and res->trace, then deleted (unless LAB_TRACE_KEEP=1). */
+static void count_trace(struct run *r)
+{
+	struct lab_error err = { 0 };
+
+	r->res->trace = lab_trace_count(r->trace_path, r->platform->iommu_kind, r->probes, &err);
+	if (!r->res->trace) {
+		r->res->trace = json_object_new_object();
+		json_object_object_add(r->res->trace, "error", json_object_new_string(err.msg));
+	}
+	if (!lab_trace_keep())
+		unlink(r->trace_path);
+}
+
 int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		   struct lab_run_result *res, struct lab_error *err)
 {
@@ -1010,6 +1051,8 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		r.kmsg_first = lab_reset_take_kmsg(&r.reset);
 		r.collect_reset = lab_reset_take_collect(&r.reset);
 	}
+	if (r.trace_path[0])
+		count_trace(&r);
 	res->total_s = r.started ? lab_clock_now() - r.started : 0;
 	res->timeline = r.timeline;
 	res->garbage = r.agent ? r.agent->garbage : 0;
@@ -1072,5 +1115,6 @@ void lab_run_result_clear(struct lab_run_result *res)
 	json_object_put(res->kmsg);
 	json_object_put(res->probes);
 	json_object_put(res->journal);
+	json_object_put(res->trace);
 	memset(res, 0, sizeof(*res));
 }

@@ -58,6 +58,8 @@ struct lab_run_result {
 	json_object *journal;     /* string: the agent's journal read back from
 				     its disk after a guest died, or the reason
 				     it could not be; NULL otherwise */
+	json_object *trace;       /* a measured run's QEMU trace counts
+				     (trace.h: lab_trace_count), or NULL */
 };
 
 

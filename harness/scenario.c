@@ -362,6 +362,48 @@ static int check_platforms(struct lab_yaml *c, struct lab_scenario *s, yaml_node
 	return 0;
 }
 
+/* relations: a list of "VARIANT.PROBE.KEY OP VARIANT.PROBE.KEY" (relation.h);
+ * the variants are checked once all are known (check_relations). */
+static int get_relations(struct lab_yaml *c, yaml_node_t *v, struct lab_scenario *s)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return lab_yaml_fail(c, v, "relations must be a list of strings");
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+		yaml_node_t *n = lab_yaml_node(c, *i);
+		const char *text = lab_yaml_scalar(n);
+		struct lab_error e = { 0 };
+		struct lab_relation r;
+
+		if (!text)
+			return lab_yaml_fail(c, n, "a relation is a string");
+		if (lab_relation_parse(text, &r, &e) < 0)
+			return lab_yaml_fail(c, n, "%s", e.msg);
+		r.line = lab_yaml_line(n);
+		s->relations = realloc(s->relations, (s->nrelations + 1) * sizeof(*s->relations));
+		s->relations[s->nrelations++] = r;
+	}
+	return 0;
+}
+
+static int check_relations(struct lab_yaml *c, const struct lab_scenario *s)
+{
+	for (size_t k = 0; k < s->nrelations; k++) {
+		const char *vs[2] = { s->relations[k].lhs.variant, s->relations[k].rhs.variant };
+
+		for (int j = 0; j < 2; j++) {
+			size_t i;
+
+			for (i = 0; vs[j] && i < s->nvariants && strcmp(s->variants[i].name, vs[j]); i++)
+				;
+			if (vs[j] && i == s->nvariants)
+				return lab_yaml_fail_line(c, s->relations[k].line,
+							  "relation names variant '%s', which this file does not have",
+							  vs[j]);
+		}
+	}
+	return 0;
+}
+
 static int top_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const variant_keys[] = {
@@ -418,6 +460,8 @@ static int top_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_no
 		return get_qemu(c, v, &s->machine);
 	if (!strcmp(key, "expect"))
 		return scenario_get_expects(c, v, &s->expects, &s->nexpects);
+	if (!strcmp(key, "relations"))
+		return get_relations(c, v, s);
 	/* variants */
 	if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top)
 		return lab_yaml_fail(c, v, "variants must be a non-empty list");
@@ -448,7 +492,7 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 {
 	static const char *const top_keys[] = {
 		"matrix", "description", "platform", "platforms", "kernels", "qemus", "timeout",
-		"memory", "append", "qemu", "machine", "expect", "variants", NULL
+		"memory", "append", "qemu", "machine", "expect", "variants", "relations", NULL
 	};
 	struct lab_yaml c;
 	struct lab_scenario *s = calloc(1, sizeof(*s));
@@ -464,7 +508,7 @@ struct lab_scenario *lab_scenario_load(const char *file, const char *platforms_d
 			lab_yaml_fail(&c, root, "missing 'platform'");
 		else if (!s->variants)
 			lab_yaml_fail(&c, root, "missing 'variants'");
-		else
+		else if (check_relations(&c, s) == 0)
 			rc = 0;
 	}
 	if (rc == 0 && !s->kernels) {
@@ -511,6 +555,9 @@ void lab_scenario_free(struct lab_scenario *s)
 		scenario_free_expects(v->expects, v->nexpects);
 	}
 	free(s->variants);
+	for (size_t i = 0; i < s->nrelations; i++)
+		lab_relation_clear(&s->relations[i]);
+	free(s->relations);
 	scenario_free_expects(s->expects, s->nexpects);
 	free_list(s->platforms, s->nplatforms);
 	free_list(s->kernels, s->nkernels);

@@ -12,6 +12,7 @@
 #include <json.h>
 
 #include "error.h"
+#include "relation.h"
 
 /* One alternative of an expectation. */
 struct lab_expect_alt {
@@ -66,6 +67,8 @@ struct lab_scenario {
 	size_t nexpects;
 	struct lab_variant *variants;
 	size_t nvariants;
+	struct lab_relation *relations; /* cross-run relations (relation.h), or NULL */
+	size_t nrelations;
 	int platform_line;
 };
 

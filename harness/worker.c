@@ -174,6 +174,7 @@ json_object *lab_worker_outcome(const struct lab_run_result *res)
 	put_json(out, "observations", res->observations);
 	put_json(out, "probes", res->probes);
 	put_json(out, "journal", res->journal);
+	put_json(out, "trace", res->trace);
 	return out;
 }
 

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "reproduce", cmd_reproduce, "replay the IOMMU faults of a kernel log in a guest" },
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },
 	{ "acpi", cmd_acpi, "validate firmware IOMMU tables (DMAR, IVRS, IORT) from any machine" },
+	{ "report", cmd_report, "join the results of a matrix's shards into one ('report merge')" },
 	{ "diff", cmd_diff, "compare two results folders: newly failing, fixed, changed, added, gone" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
 };

@@ -84,10 +84,33 @@ check "smmuv3 (device tree): no ACPI tables at all" \
 check "three platforms: no lab domain left" no_domains_left
 
 # ---- a small matrix with expectations: verdicts and reports --------------------
-"$LAB" run scenarios/smoke.yaml --jobs 2 --results "$OUT/smoke" >"$OUT/smoke.out" 2>&1
+# Run as two shards at once (what CI jobs on two machines do), joined by
+# `report merge`: the merged folder is what the checks below read.
+"$LAB" run scenarios/smoke.yaml --shard 1/2 --jobs 1 --results "$OUT/smoke-1" >"$OUT/smoke-1.out" 2>&1 &
+shard1=$!
+"$LAB" run scenarios/smoke.yaml --shard 2/2 --jobs 1 --results "$OUT/smoke-2" >"$OUT/smoke-2.out" 2>&1
+rc2=$?
+wait "$shard1"
+rc1=$?
+check "smoke matrix: both shards exit 0" [ "$rc1" -eq 0 -a "$rc2" -eq 0 ]
+"$LAB" report merge --results "$OUT/smoke" "$OUT/smoke-2" "$OUT/smoke-1" >"$OUT/smoke.out" 2>&1
 rc=$?
-check "smoke matrix: exit 0, every check held" [ "$rc" -eq 0 ]
-[ "$rc" -eq 0 ] || tail -n 8 "$OUT/smoke.out" | sed 's/^/#   /'
+check "smoke matrix: merged, exit 0, every check held" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || tail -n 8 "$OUT/smoke.out" "$OUT/smoke-1.out" "$OUT/smoke-2.out" | sed 's/^/#   /'
+check "report merge: runs in matrix order, two shards, none missing, logs reachable from the merged folder" \
+	jqf '([.runs[].index] == [0, 1, 2]) and (.merged.shards | length) == 2 and (.merged.missing | length) == 0
+	     and (.matrix.run_names == [.runs[].name])' "$OUT/smoke/results.json"
+check "report merge: a run's dir leads to its console log" \
+	test -s "$OUT/smoke/$(jq -r '.runs[0].dir' "$OUT/smoke/results.json")/console.log"
+"$LAB" report merge --results "$OUT/merge-twice" "$OUT/smoke-1" "$OUT/smoke-1" >"$OUT/merge-twice.out" 2>&1
+rc=$?
+check "report merge: one shard twice is refused (exit 2, overlapping, no folder left)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'overlapping shards' '$OUT/merge-twice.out' && [ ! -e '$OUT/merge-twice' ]"
+"$LAB" report merge --results "$OUT/merge-one" "$OUT/smoke-2" >"$OUT/merge-one.out" 2>&1
+rc=$?
+check "report merge: a shard missing is exit 1, its two runs named" \
+	sh -c "[ $rc -eq 1 ] && grep -q '2 runs of the matrix in no folder' '$OUT/merge-one.out' &&
+	       jq -e '.summary.verdict == \"error\" and (.merged.missing | length) == 2' '$OUT/merge-one/results.json'"
 check "smoke matrix: results.json says pass" jqf '.summary.verdict == "pass" and .summary.runs == 3' "$OUT/smoke/results.json"
 check "smoke matrix: junit.xml parses, 3 runs' cases, no failures" \
 	sh -c "xmllint --xpath 'count(//testcase)' '$OUT/smoke/junit.xml' | grep -qv '^0$' && xmllint --xpath 'string(/testsuites/@failures)' '$OUT/smoke/junit.xml' | grep -qx 0"
@@ -235,6 +258,9 @@ fi
 
 # ---- PCI topologies: groups, aliases, hot-plug ---------------------------------
 . tests/integration/topology.sh
+
+# ---- QEMU trace events per probe window (trace.sh) --------------------------
+. tests/integration/trace.sh
 
 # ---- failure behaviour --------------------------------------------------------
 # Missing image: a clear error naming what to run.

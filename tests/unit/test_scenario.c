@@ -88,8 +88,26 @@ static void expansion_names_and_merges(void **state)
 	assert_null(find(b, "log_present"));
 	assert_non_null(find(a, "log_present"));
 	assert_string_equal(find(b, "interrupt_remapping")->alts[0].xfail, "no x2apic under TCG");
-	lab_matrix_shard(m, 2, 3);
-	assert_int_equal(m->nruns, 3);   /* runs 1, 4, 7 */
+	{
+		json_object *before = lab_matrix_identity(m), *after;
+
+		lab_matrix_shard(m, 2, 3);
+		assert_int_equal(m->nruns, 3);   /* runs 1, 4, 7 */
+		assert_int_equal(lab_matrix_index(m, 0), 1);
+		assert_int_equal(lab_matrix_index(m, 2), 7);
+		/* the shard still knows the whole matrix, and which part it is */
+		after = lab_matrix_identity(m);
+		assert_true(json_object_equal(json_object_object_get(before, "run_names"),
+					      json_object_object_get(after, "run_names")));
+		assert_null(json_object_object_get(before, "shard"));
+		assert_string_equal(json_object_get_string(json_object_object_get(after, "shard")),
+				    "2/3");
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(
+					    json_object_object_get(after, "run_names"), 7)),
+				    m->runs[2].name);
+		json_object_put(before);
+		json_object_put(after);
+	}
 	lab_matrix_free(m);
 }
 
