@@ -14,14 +14,20 @@ const char *lab_perf_policy(json_object *probe)
 	json_object *req = lab_jsonval_obj(probe, "request"), *res = lab_jsonval_obj(probe, "result");
 	const char *type = lab_jsonval_str(res, "domain_type");
 	const char *measure = lab_jsonval_str(res, "measure");
+	const char *via = lab_jsonval_str(lab_jsonval_obj(probe, "request"), "via");
 
+	/* A probe whose DMA goes through a VFIO container (vfio probes; perf
+	 * vfio_map, pgtable, edu_rtt via vfio) is translated by VFIO's own
+	 * domain, whatever the group's default type (domain_type: identity
+	 * under iommu=pt); and VFIO's domains are always unmapped
+	 * synchronously, whatever the default domain's policy
+	 * (VFIO_IOMMU_UNMAP_DMA returns after the IOTLB flush) */
+	if (!strcmp(lab_scenario_probe_mode(req), "vfio") ||
+	    (measure && (!strcmp(measure, "vfio_map") || !strcmp(measure, "pgtable") ||
+			 (!strcmp(measure, "edu_rtt") && (!via || strcmp(via, "raw"))))))
+		return "strict";
 	if (type && !strcmp(type, "identity"))
 		return "identity";
-	/* VFIO's domains are always unmapped synchronously, whatever the
-	 * default domain's policy (VFIO_IOMMU_UNMAP_DMA returns after the
-	 * IOTLB flush) */
-	if (!strcmp(lab_scenario_probe_mode(req), "vfio") || (measure && !strcmp(measure, "vfio_map")))
-		return "strict";
 	if (type && !strcmp(type, "DMA"))
 		return "strict";
 	if (type && !strcmp(type, "DMA-FQ"))

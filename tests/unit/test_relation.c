@@ -158,6 +158,25 @@ static void run_checks(void **state)
 	json_object_object_add(lab_jsonval_obj(probe, "result"), "domain_type",
 			       json_object_new_string("DMA-FQ"));
 	assert_string_equal(lab_perf_policy(probe), "lazy");
+	/* through a VFIO container the group's default type does not matter:
+	 * VFIO's own domain translates, and unmaps strictly (iommu=pt too) */
+	{
+		json_object *p = json_tokener_parse(
+			"{\"request\": {\"mode\": \"perf\", \"measure\": \"edu_rtt\", \"via\": \"vfio\"}, "
+			"\"result\": {\"measure\": \"edu_rtt\", \"domain_type\": \"identity\"}}");
+
+		assert_string_equal(lab_perf_policy(p), "strict");
+		json_object_object_add(lab_jsonval_obj(p, "request"), "via",
+				       json_object_new_string("raw"));
+		assert_string_equal(lab_perf_policy(p), "identity");
+		json_object_object_add(lab_jsonval_obj(p, "request"), "measure",
+				       json_object_new_string("pgtable"));
+		json_object_object_add(lab_jsonval_obj(p, "result"), "measure",
+				       json_object_new_string("pgtable"));
+		json_object_object_del(lab_jsonval_obj(p, "request"), "via");
+		assert_string_equal(lab_perf_policy(p), "strict");
+		json_object_put(p);
+	}
 	json_object_put(checks);
 	json_object_put(results);
 }
