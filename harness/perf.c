@@ -49,6 +49,20 @@ static json_object *check(const char *name, const char *verdict, json_object *ex
 	return o;
 }
 
+/* Is the guest's IOMMU an AMD-Vi? */
+static int amd(json_object *obs)
+{
+	json_object *iommus = lab_jsonval_arr(obs, "iommus");
+
+	for (size_t i = 0; i < lab_jsonval_len(iommus); i++) {
+		const char *k = lab_jsonval_str(json_object_array_get_idx(iommus, i), "kind");
+
+		if (k && !strcmp(k, "amd"))
+			return 1;
+	}
+	return 0;
+}
+
 enum lab_verdict lab_perf_run_checks(json_object *obs, json_object *checks)
 {
 	json_object *probes = lab_jsonval_arr(obs, "probes");
@@ -92,6 +106,16 @@ enum lab_verdict lab_perf_run_checks(json_object *obs, json_object *checks)
 			snprintf(why, sizeof(why), lookups ? "an identity domain, yet %lld IOTLB lookups"
 							   : "an identity domain: no IOTLB lookup",
 				 (long long)lookups);
+			/* QEMU's amd-iommu looks every DMA up in its IOTLB, and
+			 * caches a passthrough DTE's identity result there
+			 * (docs/NOTES.md, "QEMU trace events"): a known
+			 * emulator difference, not a translated identity */
+			if (lookups && amd(obs)) {
+				v = "skip";
+				snprintf(why, sizeof(why), "%lld IOTLB lookups: QEMU's amd-iommu looks "
+					 "passthrough DMA up in its IOTLB too (amdvi_do_translate)",
+					 (long long)lookups);
+			}
 			json_object_array_add(checks, check(name, v, json_object_new_int64(0),
 							    json_object_new_int64(lookups), why));
 		} else {
