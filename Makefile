@@ -77,13 +77,13 @@ AGENT_DEP  = $(AGENT_SRC) $(AGENT_HDR)
 $(B)/agent-x86_64: $(AGENT_DEP) | pkgs
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Icommon \
-		-o $@ $(AGENT_SRC) $(AGENT_JSON_X86)
+		-o $@ $(AGENT_SRC) $(AGENT_JSON_X86) -lm
 
 $(B)/agent-aarch64: $(AGENT_DEP)
 	@mkdir -p $(B)
 	@[ -n "$(AGENT_JSON_ARM64)" ] || { echo "make: no json-c for arm64 (libjson-c-dev:arm64: run 'make deps')" >&2; exit 1; }
 	$(CROSS_CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -static -Icommon \
-		-o $@ $(AGENT_SRC) $(AGENT_JSON_ARM64)
+		-o $@ $(AGENT_SRC) $(AGENT_JSON_ARM64) -lm
 
 # ---- guest images -----------------------------------------------------------
 # bookworm (6.1) and bookworm-backports (6.12) kernels, for both architectures

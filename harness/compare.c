@@ -2,6 +2,7 @@
 #include "compare.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "pci_addr.h"
 #include "pcitree.h"
 #include "scenario.h"
+#include "stats.h"
 
 #define EVIDENCE_MAX 5
 #define EDU_ADDRESS "0000:00:10.0"   /* every platform's test device */
@@ -450,6 +452,13 @@ static void check_probe(struct check *c, json_object *obs)
 			    : json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
 		return;
 	}
+	if (!strcmp(key, "counted")) {
+		/* a perf pgtable probe's: SecPageTables grew with its mappings */
+		c->observed = json_object_get(lab_jsonval_get(
+			json_object_object_get(res, "sec_pagetables_kib"), "counted"));
+		compare_value(c);
+		return;
+	}
 	if (strcmp(key, "fault")) {
 		c->observed = json_object_get(json_object_object_get(res, key));
 		compare_value(c);
@@ -479,6 +488,142 @@ static void check_probe(struct check *c, json_object *obs)
 	if (!c->held)
 		snprintf(c->reason, sizeof(c->reason), "no fault record matches %s (the probe raised %zu)",
 			 json_object_to_json_string_ext(c->expected, JSON_C_TO_STRING_PLAIN), len(faults));
+}
+
+/* ---- perf probes (common/perf_request.h) -------------------------------- */
+
+static int is_perf(json_object *probe)
+{
+	const char *m = str(json_object_object_get(probe, "request"), "mode");
+
+	return m && !strcmp(m, "perf");
+}
+
+static const char *measure_of(json_object *probe)
+{
+	return str(json_object_object_get(probe, "request"), "measure");
+}
+
+static double num(json_object *o, const char *key)
+{
+	json_object *v = lab_jsonval_get(o, key);
+
+	return v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
+	       ? json_object_get_double(v) : NAN;
+}
+
+/* Why a perf probe's outcome is not sane ("" when it is): it did not run,
+ * failed, measured nothing, or a summary breaks min <= median <= p90 <=
+ * p99 <= max (common/stats.h). */
+static void perf_insane(json_object *probe, char *why, size_t len)
+{
+	json_object *res = json_object_object_get(probe, "result");
+	json_object *stats = arr(res, "stats");
+
+	why[0] = '\0';
+	if (!res) {
+		json_object *e = json_object_object_get(probe, "error");
+
+		snprintf(why, len, "did not run: %s", e ? json_object_to_json_string_ext(
+			 e, JSON_C_TO_STRING_PLAIN) : "no result");
+		return;
+	}
+	if (str(res, "error")) {
+		snprintf(why, len, "%s", str(res, "error"));
+		return;
+	}
+	if (!len(stats)) {
+		snprintf(why, len, "no statistics");
+		return;
+	}
+	for (size_t i = 0; i < len(stats); i++) {
+		json_object *o = json_object_array_get_idx(stats, i);
+		struct lab_stats st = {
+			.n = num(o, "n") > 0 ? (size_t)num(o, "n") : 0,
+			.median = num(o, "median"), .p90 = num(o, "p90"), .p99 = num(o, "p99"),
+			.min = num(o, "min"), .max = num(o, "max"), .mean = num(o, "mean"),
+			.stddev = num(o, "stddev"),
+		};
+
+		if (!lab_stats_sane(&st)) {
+			snprintf(why, len, "%s (size %.0f): n %zu, min %g, median %g, p90 %g, p99 %g, "
+				 "max %g, mean %g, stddev %g", str(o, "metric") ? str(o, "metric") : "?",
+				 num(o, "size"), st.n, st.min, st.median, st.p90, st.p99, st.max,
+				 st.mean, st.stddev);
+			return;
+		}
+	}
+}
+
+/* perf_sane: every perf probe completed and its statistics are sane. */
+static void check_perf_sane(struct check *c, json_object *obs)
+{
+	json_object *probes = arr(obs, "probes");
+	size_t n = 0, bad = 0;
+
+	for (size_t i = 0; i < len(probes); i++) {
+		json_object *p = json_object_array_get_idx(probes, i);
+		char why[300];
+
+		if (!is_perf(p))
+			continue;
+		n++;
+		perf_insane(p, why, sizeof(why));
+		if (why[0] && !bad++)
+			snprintf(c->reason, sizeof(c->reason), "probe %s: %s",
+				 str(p, "name") ? str(p, "name") : "?", why);
+	}
+	if (!n)
+		snprintf(c->reason, sizeof(c->reason), "the run has no perf probe");
+	c->observed = json_object_new_boolean(n > 0 && !bad);
+	c->held = same(c->expected, c->observed);
+	if (c->held)
+		c->reason[0] = '\0';
+	else if (n && !bad)
+		snprintf(c->reason, sizeof(c->reason), "every perf probe ran and is sane");
+}
+
+/* stale_iova_unreachable: no vfio_map perf probe's DMA after its unmap
+ * landed. A check that could not run is no evidence either way: the
+ * check then fails, saying why. */
+static void check_stale(struct check *c, json_object *obs)
+{
+	json_object *probes = arr(obs, "probes");
+	size_t checked = 0, reached = 0;
+	char why[300] = "";
+
+	for (size_t i = 0; i < len(probes); i++) {
+		json_object *p = json_object_array_get_idx(probes, i);
+		json_object *res = json_object_object_get(p, "result");
+		json_object *v = lab_jsonval_get(res, "stale_reachable");
+
+		if (!is_perf(p) || !measure_of(p) || strcmp(measure_of(p), "vfio_map"))
+			continue;
+		if (!v || !json_object_is_type(v, json_type_boolean)) {
+			if (!why[0])
+				snprintf(why, sizeof(why), "probe %s did not run its check: %s",
+					 str(p, "name") ? str(p, "name") : "?",
+					 str(res, "error") ? str(res, "error") : "no result");
+			continue;
+		}
+		checked++;
+		if (json_object_get_boolean(v) && !reached++)
+			snprintf(c->reason, sizeof(c->reason), "probe %s: a DMA to the IOVA it had "
+				 "just unmapped still reached memory (a missing IOTLB invalidation)",
+				 str(p, "name") ? str(p, "name") : "?");
+	}
+	if (!checked && !reached) {
+		snprintf(c->reason, sizeof(c->reason), "%s", why[0] ? why
+			 : "the run has no perf vfio_map probe");
+		return;          /* observed null: fails whatever was expected */
+	}
+	c->observed = json_object_new_boolean(!reached);
+	c->held = same(c->expected, c->observed);
+	if (c->held)
+		c->reason[0] = '\0';
+	else if (!reached)
+		snprintf(c->reason, sizeof(c->reason), "expected an unmapped IOVA to stay reachable, "
+			 "but every DMA after an unmap was blocked");
 }
 
 /* groups_min / groups_max: the count of groups against a bound. */
@@ -535,6 +680,12 @@ static void evaluate(struct check *c, json_object *obs, json_object *kmsg, json_
 		return;
 	case LAB_EXPECT_PROBE:
 		check_probe(c, obs);
+		return;
+	case LAB_EXPECT_PERF_SANE:
+		check_perf_sane(c, obs);
+		return;
+	case LAB_EXPECT_STALE_IOVA_UNREACHABLE:
+		check_stale(c, obs);
 		return;
 	case LAB_EXPECT_GROUPS_MIN:
 	case LAB_EXPECT_GROUPS_MAX:
@@ -608,7 +759,12 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 	static struct lab_expect_alt ok_alt, faults_alt;
 	static struct lab_expect implicit_status = { "status", 0, &ok_alt, 1 };
 	static struct lab_expect implicit_faults = { "no_faults", 0, &faults_alt, 1 };
-	const struct lab_expect *all[spec->nexpects + 2];
+	/* a run with perf probes: they ran and are sane, and no unmapped
+	 * IOVA was reachable, unless the scenario says otherwise */
+	static struct lab_expect implicit_sane = { "perf_sane", 0, &faults_alt, 1 };
+	static struct lab_expect implicit_stale = { "stale_iova_unreachable", 0, &faults_alt, 1 };
+	const struct lab_expect *all[spec->nexpects + 4];
+	int has_sane = 0, has_stale = 0, perf = 0, vfio_map = 0;
 	json_object *checks = json_object_new_array();
 	json_object *out = json_object_new_object();
 	enum lab_verdict worst = LAB_VERDICT_PASS;
@@ -627,10 +783,24 @@ json_object *lab_compare_run(const struct lab_run_spec *spec, const struct lab_e
 			continue;
 		}
 		has_faults |= !strcmp(spec->expects[i]->key, "no_faults");
+		has_sane |= !strcmp(spec->expects[i]->key, "perf_sane");
+		has_stale |= !strcmp(spec->expects[i]->key, "stale_iova_unreachable");
 		all[n++] = spec->expects[i];
 	}
 	if (!has_faults)
 		all[n++] = &implicit_faults;
+	for (size_t i = 0; i < len(spec->probes); i++) {
+		json_object *p = json_object_array_get_idx(spec->probes, i);
+
+		if (strcmp(lab_scenario_probe_mode(p), "perf"))
+			continue;
+		perf = 1;
+		vfio_map |= str(p, "measure") && !strcmp(str(p, "measure"), "vfio_map");
+	}
+	if (perf && !has_sane)
+		all[n++] = &implicit_sane;
+	if (vfio_map && !has_stale)
+		all[n++] = &implicit_stale;
 	guest_ok = !strcmp(status, "ok") && obs;
 
 	for (size_t i = 0; i < n; i++) {

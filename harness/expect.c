@@ -49,6 +49,12 @@ const struct lab_expect_key lab_expect_keys[] = {
 	  "regexes the kernel log must not match" },
 	{ "no_faults", LAB_EXPECT_NO_FAULTS, LAB_EXPECT_BOOL, NULL, NULL,
 	  "no IOMMU fault in the kernel log (default true)" },
+	{ "perf_sane", LAB_EXPECT_PERF_SANE, LAB_EXPECT_BOOL, NULL, NULL,
+	  "every perf probe completed without error, each of its stats with n > 0 and "
+	  "min <= median <= p90 <= p99 <= max (default true when the run has perf probes)" },
+	{ "stale_iova_unreachable", LAB_EXPECT_STALE_IOVA_UNREACHABLE, LAB_EXPECT_BOOL, NULL, NULL,
+	  "no perf vfio_map probe reached an IOVA after its unmap: no missing invalidation "
+	  "(default true when the run has a vfio_map perf probe)" },
 	{ NULL },
 };
 

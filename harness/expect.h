@@ -28,6 +28,8 @@ enum lab_expect_id {
 	LAB_EXPECT_LOG_PRESENT,
 	LAB_EXPECT_LOG_ABSENT,
 	LAB_EXPECT_NO_FAULTS,
+	LAB_EXPECT_PERF_SANE,       /* every perf probe ran, its stats sane */
+	LAB_EXPECT_STALE_IOVA_UNREACHABLE, /* no unmapped IOVA reached (perf vfio_map) */
 	LAB_EXPECT_PROBE,           /* probe.NAME.KEY: a probe's own expectations */
 };
 

@@ -435,6 +435,19 @@ static void send_step(struct run *r)
 			execute = "block";
 			break;
 		}
+		if (!strcmp(lab_scenario_probe_mode(probe), "perf")) {
+			/* what the IOMMU costs (common/perf_request.h): the
+			 * probe's keys, on the test device */
+			json_object_object_foreach(probe, k, v)
+				if (strcmp(k, "name") && strcmp(k, "mode"))
+					json_object_object_add(args, k, json_object_get(v));
+			json_object_object_add(args, "device", json_object_new_string(addr));
+			if (r->platform->test_dma_mask)
+				json_object_object_add(args, "dma_mask", json_object_new_string(
+					r->platform->test_dma_mask));
+			execute = "perf";
+			break;
+		}
 		json_object_object_foreach(probe, k, v)
 			if (strcmp(k, "name") && strcmp(k, "peer"))
 				json_object_object_add(args, k, json_object_get(v));

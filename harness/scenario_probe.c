@@ -11,11 +11,18 @@
 
 #include "cleanup.h"
 #include "dma_request.h"
+#include "jsonval.h"
+#include "perf_request.h"
 #include "scenario_internal.h"
 #include "topology.h"
 
 static const char *const probe_modes[] = { "vfio", "raw", "block", "crash", "hotplug", "reset",
-					   NULL };
+					   "perf", NULL };
+/* a perf probe: what it measures (common/perf_request.h) and how edu_rtt
+ * reaches the device */
+static const char *const perf_measures[] = { "vfio_map", "edu_rtt", "block_read", "pgtable",
+					     NULL };
+static const char *const perf_vias[] = { "vfio", "raw", NULL };
 /* a reset probe: the host resets the guest (virDomainReset), or the guest
  * reboots itself (harness/reset.h) */
 static const char *const probe_hows[] = { "reset", "reboot", NULL };
@@ -141,13 +148,39 @@ static int probe_expect_pair(struct lab_yaml *c, const char *key, yaml_node_t *k
 	return 0;
 }
 
+/* sizes: [4096, 65536, ...]: byte counts VFIO maps, each a multiple of
+ * 4096 within the agent's limits (common/perf_request.h) */
+static int perf_sizes(struct lab_yaml *c, yaml_node_t *v, struct probe_ctx *p)
+{
+	json_object *sizes;
+	size_t n = v->type == YAML_SEQUENCE_NODE
+		   ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start) : 0;
+
+	if (!n || n > PERF_SIZES_MAX)
+		return lab_yaml_fail(c, v, "sizes must be a list of 1 to %d byte counts", PERF_SIZES_MAX);
+	sizes = json_object_new_array();
+	json_object_object_add(p->probe, "sizes", sizes);
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+		yaml_node_t *e = lab_yaml_node(c, *i);
+		unsigned size;
+
+		if (lab_yaml_uint(c, e, "each of sizes", (unsigned)PERF_SIZE_MIN,
+				  (unsigned)PERF_SIZE_MAX, &size) < 0)
+			return -1;
+		if (size % 4096)
+			return lab_yaml_fail(c, e, "each of sizes must be a multiple of 4096 (bytes)");
+		json_object_array_add(sizes, json_object_new_int64(size));
+	}
+	return 0;
+}
+
 static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_node_t *v, void *opaque)
 {
 	static const char *const expect_keys_probe[] = {
 		"round_trip", "blocked", "landed", "completed", "canary_intact", "fault",
 		"irq_delivered", "irq_remapped", "match", "domain_type", "access_platform",
 		"vfio_viable", "attached", "removed", "group_gone", "rebooted", "groups_same",
-		"types_same", NULL
+		"types_same", "counted", NULL
 	};
 	struct probe_ctx *p = opaque;
 	const char *s = lab_yaml_scalar(v);
@@ -158,6 +191,8 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 			return lab_yaml_fail(c, k, "a probe's name must come before its expect");
 		return lab_yaml_each_pair(c, v, "probe expect", expect_keys_probe, probe_expect_pair, p);
 	}
+	if (!strcmp(key, "sizes"))
+		return perf_sizes(c, v, p);
 	if (!s)
 		return lab_yaml_fail(c, v, "probe %s must be a value", key);
 	if (!strcmp(key, "name")) {
@@ -203,6 +238,22 @@ static int probe_pair(struct lab_yaml *c, const char *key, yaml_node_t *k, yaml_
 			return -1;
 		json_object_object_add(p->probe, key, json_object_new_int((int)size));
 		return 0;
+	} else if (!strcmp(key, "measure") && !lab_yaml_one_of(s, perf_measures)) {
+		return lab_yaml_fail(c, v, "measure must be one of: %s", lab_yaml_joined(perf_measures));
+	} else if (!strcmp(key, "via") && !lab_yaml_one_of(s, perf_vias)) {
+		return lab_yaml_fail(c, v, "via must be one of: %s", lab_yaml_joined(perf_vias));
+	} else if (!strcmp(key, "iterations") || !strcmp(key, "mib") || !strcmp(key, "block_kib")) {
+		/* the agent's limits (common/perf_request.h); iterations of
+		 * edu_rtt are checked against its own limit in check_perf */
+		unsigned n, max = !strcmp(key, "iterations") ? PERF_ITER_MAX
+				  : !strcmp(key, "mib") ? PERF_MIB_MAX : PERF_BLOCK_KIB_MAX;
+
+		if (lab_yaml_uint(c, v, key, !strcmp(key, "block_kib") ? 4 : 1, max, &n) < 0)
+			return -1;
+		if (!strcmp(key, "block_kib") && n % 4)
+			return lab_yaml_fail(c, v, "block_kib must be a multiple of 4");
+		json_object_object_add(p->probe, key, json_object_new_int((int)n));
+		return 0;
 	} else if (!strcmp(key, "map") || !strcmp(key, "unmap_first") || !strcmp(key, "peer") ||
 		   !strcmp(key, "irq") || !strcmp(key, "bind_group") || !strcmp(key, "vfio_claim")) {
 		lab_autojson json_object *b = scenario_scalar_json(v);
@@ -230,6 +281,60 @@ static int one_key_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe
 	if (!json_object_object_get_ex(p->probe, key, NULL))
 		return lab_yaml_fail(c, pn, "probe %s: a %s probe needs %s (%s)", p->name, mode, key,
 				     what);
+	return 0;
+}
+
+static const char *const perf_only[] = { "measure", "sizes", "iterations", "via", "mib",
+					"block_kib", NULL };
+
+/* A perf probe (common/perf_request.h): a measure, and of the perf keys
+ * only those it takes; nothing of a DMA probe's. */
+static int check_perf(struct lab_yaml *c, yaml_node_t *pn, const struct probe_ctx *p,
+		      const char *const *dma_only)
+{
+	/* which measures take each key */
+	static const struct {
+		const char *key;
+		const char *measures[3];
+	} takes[] = {
+		{ "sizes", { "vfio_map" } },
+		{ "iterations", { "vfio_map", "edu_rtt" } },
+		{ "via", { "edu_rtt" } },
+		{ "disk", { "block_read" } },
+		{ "mib", { "block_read", "pgtable" } },
+		{ "block_kib", { "block_read" } },
+	};
+	const char *m = lab_jsonval_str(p->probe, "measure");
+	json_object *it;
+
+	if (!m)
+		return lab_yaml_fail(c, pn, "probe %s: a perf probe needs measure (%s)", p->name,
+				     lab_yaml_joined(perf_measures));
+	for (size_t i = 0; dma_only[i]; i++)
+		if (json_object_object_get_ex(p->probe, dma_only[i], NULL))
+			return lab_yaml_fail(c, pn, "probe %s: a perf probe takes no '%s'", p->name,
+					     dma_only[i]);
+	for (size_t i = 0; i < sizeof(takes) / sizeof(takes[0]); i++) {
+		int ok = 0;
+
+		if (!json_object_object_get_ex(p->probe, takes[i].key, NULL))
+			continue;
+		for (size_t j = 0; j < 3 && takes[i].measures[j]; j++)
+			ok |= !strcmp(m, takes[i].measures[j]);
+		if (!ok)
+			return lab_yaml_fail(c, pn, "probe %s: %s is not for measure %s (it is for %s%s%s)",
+					     p->name, takes[i].key, m, takes[i].measures[0],
+					     takes[i].measures[1] ? " and " : "",
+					     takes[i].measures[1] ? takes[i].measures[1] : "");
+	}
+	if (!strcmp(m, "block_read") && !json_object_object_get_ex(p->probe, "disk", NULL))
+		return lab_yaml_fail(c, pn, "probe %s: measure block_read needs disk (%s)", p->name,
+				     lab_yaml_joined(probe_disks));
+	if (!strcmp(m, "edu_rtt") && json_object_object_get_ex(p->probe, "iterations", &it) &&
+	    json_object_get_int(it) > PERF_RTT_ITER_MAX)
+		return lab_yaml_fail(c, pn, "probe %s: edu_rtt takes at most %d iterations (each "
+				     "round trip waits for edu's ~100 ms timer twice)", p->name,
+				     PERF_RTT_ITER_MAX);
 	return 0;
 }
 
@@ -271,6 +376,12 @@ static int check_probe(struct lab_yaml *c, yaml_node_t *pn, const struct probe_c
 			return lab_yaml_fail(c, pn, "probe %s: a crash probe takes only a name", p->name);
 		return 0;
 	}
+	if (!strcmp(json_object_get_string(mode), "perf"))
+		return check_perf(c, pn, p, dma_only);
+	for (size_t i = 0; perf_only[i]; i++)
+		if (json_object_object_get_ex(p->probe, perf_only[i], NULL))
+			return lab_yaml_fail(c, pn, "probe %s: %s is for perf probes", p->name,
+					     perf_only[i]);
 	if (block) {
 		for (size_t i = 0; dma_only[i]; i++)
 			if (json_object_object_get_ex(p->probe, dma_only[i], NULL))
@@ -300,7 +411,10 @@ int lab_scenario_probes_need_disks(json_object *probes)
 	for (size_t i = 0; probes && i < json_object_array_length(probes); i++) {
 		const char *mode = lab_scenario_probe_mode(json_object_array_get_idx(probes, i));
 
-		if (!strcmp(mode, "block") || !strcmp(mode, "hotplug"))
+		const char *measure = lab_jsonval_str(json_object_array_get_idx(probes, i), "measure");
+
+		if (!strcmp(mode, "block") || !strcmp(mode, "hotplug") ||
+		    (!strcmp(mode, "perf") && measure && !strcmp(measure, "block_read")))
 			return 1;
 	}
 	return 0;
@@ -328,7 +442,7 @@ int scenario_get_probes(struct lab_yaml *c, yaml_node_t *n, struct lab_variant *
 	static const char *const probe_keys[] = {
 		"name", "mode", "direction", "iova", "size", "map", "unmap_first", "peer", "irq",
 		"disk", "device", "bind_group", "port", "map_access", "address", "vfio_claim",
-		"how", "expect", NULL
+		"how", "measure", "sizes", "iterations", "via", "mib", "block_kib", "expect", NULL
 	};
 
 	if (n->type != YAML_SEQUENCE_NODE)

@@ -24,6 +24,7 @@
 #include "hotplug.h"
 #include "kmsg.h"
 #include "pci_addr.h"
+#include "perf.h"
 #include "sysfs.h"
 #include "vfio.h"
 #include "proto.h"
@@ -349,6 +350,14 @@ static json_object *do_block(struct ctx *c, json_object *args, struct lab_error 
 	return block_probe(args, err);
 }
 
+/* perf {"measure": "vfio_map"|"edu_rtt"|"block_read"|"pgtable", ...}: what
+ * the IOMMU costs; see common/perf_request.h */
+static json_object *do_perf(struct ctx *c, json_object *args, struct lab_error *err)
+{
+	(void)c;
+	return perf_probe(args, err);
+}
+
 /* pci_wait {"path", "present", ...}: a device hot-plugged or unplugged; see hotplug.h */
 static json_object *do_pci_wait(struct ctx *c, json_object *args, struct lab_error *err)
 {
@@ -406,6 +415,7 @@ static const struct command {
 	{ "pci_wait", do_pci_wait },
 	{ "dma", do_dma },
 	{ "block", do_block },
+	{ "perf", do_perf },
 	{ "poweroff", do_poweroff },
 	{ "reboot", do_reboot },
 	{ "crash", do_crash },

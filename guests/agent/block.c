@@ -246,15 +246,46 @@ static void add_iommu(json_object *out, const char *pci)
 	add_str(out, "domain_type", sysfs_read(path, type, sizeof(type)) == 0 ? type : NULL);
 }
 
+int block_find(const char *disk, char *name, size_t len, char pci[16], struct lab_error *err)
+{
+	const char *serial;
+	char seen[256];
+	int found;
+
+	pci[0] = '\0';
+	if (!strcmp(disk, "virtio")) {
+		serial = LAB_BLOCK_SERIAL_VIRTIO;
+	} else if (!strcmp(disk, "nvme")) {
+		serial = LAB_BLOCK_SERIAL_NVME;
+	} else {
+		lab_error_set(err, "block: unknown 'disk': use \"virtio\" or \"nvme\"");
+		return -1;
+	}
+	/* a disk plugged in a moment ago (harness/hotplug.h) has its PCI
+	 * driver before its block device: give it DISK_WAIT_MS to appear */
+	for (int64_t t0 = lab_clock_ms();
+	     (found = find_disk(serial, name, len, seen, sizeof(seen))) < 0 &&
+	     lab_clock_ms() - t0 < DISK_WAIT_MS;)
+		lab_clock_sleep_ms(100);
+	if (found < 0) {
+		lab_error_set(err, "block: no disk with serial %s (is %s loaded? disks seen: %s)",
+			      serial, !strcmp(disk, "virtio") ? "virtio_blk" : "nvme",
+			      seen[0] ? seen : "none");
+		return -1;
+	}
+	pci_of(name, pci);
+	return 0;
+}
+
 json_object *block_probe(json_object *args, struct lab_error *err)
 {
 	json_object *v, *out;
 	const char *disk, *serial;
-	char name[64], seen[256], dev[80], dir[PATH_MAX], path[PATH_MAX + 16];
+	char name[64], dev[80], dir[PATH_MAX], path[PATH_MAX + 16];
 	char pci[16] = "", driver[64] = "", expected[128], got[65], features[128];
 	long long t0 = lab_clock_ms();
 	struct stat st;
-	int rc, found;
+	int rc;
 
 	if (!json_object_is_type(args, json_type_object) ||
 	    !json_object_object_get_ex(args, "disk", &v) || !json_object_is_type(v, json_type_string)) {
@@ -269,29 +300,11 @@ json_object *block_probe(json_object *args, struct lab_error *err)
 		}
 	}
 	disk = json_object_get_string(v);
-	if (!strcmp(disk, "virtio")) {
-		serial = LAB_BLOCK_SERIAL_VIRTIO;
-	} else if (!strcmp(disk, "nvme")) {
-		serial = LAB_BLOCK_SERIAL_NVME;
-	} else {
-		lab_error_set(err, "block: unknown 'disk': use \"virtio\" or \"nvme\"");
+	if (block_find(disk, name, sizeof(name), pci, err) < 0)
 		return NULL;
-	}
-	/* a disk plugged in a moment ago (harness/hotplug.h) has its PCI
-	 * driver before its block device: give it DISK_WAIT_MS to appear */
-	for (int64_t t0 = lab_clock_ms();
-	     (found = find_disk(serial, name, sizeof(name), seen, sizeof(seen))) < 0 &&
-	     lab_clock_ms() - t0 < DISK_WAIT_MS;)
-		lab_clock_sleep_ms(100);
-	if (found < 0) {
-		lab_error_set(err, "block: no disk with serial %s (is %s loaded? disks seen: %s)",
-			      serial, !strcmp(disk, "virtio") ? "virtio_blk" : "nvme",
-			      seen[0] ? seen : "none");
-		return NULL;
-	}
+	serial = !strcmp(disk, "virtio") ? LAB_BLOCK_SERIAL_VIRTIO : LAB_BLOCK_SERIAL_NVME;
 	snprintf(dev, sizeof(dev), "/dev/%s", name);
 	snprintf(dir, sizeof(dir), MOUNT_ROOT "/%s", disk);
-	pci_of(name, pci);
 	/* the block driver: virtio_blk on the virtio device; NVMe's namespace
 	 * sits on a controller with no driver link, its PCI function has one */
 	snprintf(path, sizeof(path), "/sys/block/%s/device/driver", name);

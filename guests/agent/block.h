@@ -44,6 +44,14 @@
 /* The reply, or NULL with err set (bad arguments, or what is missing). */
 json_object *block_probe(json_object *args, struct lab_error *err);
 
+/* The block device of disk ("virtio" | "nvme": the disk with that serial
+ * above), waited for a moment as block_probe waits for a hot-plugged one:
+ * its name in /sys/block ("vda", "nvme0n1") into name, its PCI function
+ * into pci ("" when its sysfs path shows none). 0, or -1 with err set
+ * (an unknown disk, or none with that serial). The perf command's block
+ * reads (perf.h) find their disk so. */
+int block_find(const char *disk, char *name, size_t len, char pci[16], struct lab_error *err);
+
 /* Mount the journal disk if there is one (retried by block_journal_note
  * for a while: an NVMe or slow disk may appear after the agent starts). */
 void block_journal_open(void);

@@ -261,6 +261,91 @@ static void reset_differences_are_the_reason(void **state)
 	json_object_put(obs);
 }
 
+/* A perf run: the probes' sanity and the stale-IOVA check are checks of
+ * their own even though the file names neither; a reachable IOVA after an
+ * unmap is a failed check, named, not a number. */
+static json_object *perf_obs(const char *map_result, const char *pgt_result)
+{
+	json_object *obs = json_tokener_parse(json_object_to_json_string(intel_obs));
+	char probes[4096];
+
+	snprintf(probes, sizeof(probes),
+		 "[{\"name\": \"map\", \"request\": {\"mode\": \"perf\", \"measure\": \"vfio_map\"}, "
+		 "\"faults\": [], \"result\": %s}, "
+		 "{\"name\": \"pgt\", \"request\": {\"mode\": \"perf\", \"measure\": \"pgtable\"}, "
+		 "\"faults\": [], \"result\": %s}]", map_result, pgt_result);
+	json_object_object_add(obs, "probes", json_tokener_parse(probes));
+	return obs;
+}
+
+#define STATS(median, p90) \
+	"[{\"metric\": \"map_us\", \"size\": 4096, \"n\": 10, \"median\": " #median ", \"p90\": " \
+	#p90 ", \"p99\": 9.5, \"min\": 2, \"max\": 10, \"mean\": 5, \"stddev\": 1.5}]"
+#define PGT_OK "{\"mode\": \"perf\", \"measure\": \"pgtable\", \"stats\": " STATS(5, 8) \
+	", \"sec_pagetables_kib\": {\"before\": 0, \"after\": 0, \"after_unmap\": 0, \"counted\": false}}"
+
+static void perf_probes_are_judged(void **state)
+{
+	json_object *obs, *res;
+
+	(void)state;
+	/* sane, nothing reachable: every check holds */
+	obs = perf_obs("{\"mode\": \"perf\", \"stats\": " STATS(5, 8) ", \"stale_reachable\": false}",
+		       PGT_OK);
+	res = judge("perf", &env72, "ok", obs, NULL);
+	assert_string_equal(verdict_of(res, "perf_sane"), "pass");
+	assert_string_equal(verdict_of(res, "stale_iova_unreachable"), "pass");
+	assert_string_equal(verdict_of(res, "probe.pgt.counted"), "pass");
+	assert_string_equal(run_verdict(res), "pass");
+	json_object_put(res);
+	json_object_put(obs);
+
+	/* a missing invalidation: the named check fails, and says which probe */
+	obs = perf_obs("{\"mode\": \"perf\", \"stats\": " STATS(5, 8) ", \"stale_reachable\": true}",
+		       PGT_OK);
+	res = judge("perf", &env72, "ok", obs, NULL);
+	assert_string_equal(verdict_of(res, "stale_iova_unreachable"), "fail");
+	assert_non_null(strstr(field(check_named(res, "stale_iova_unreachable"), "reason"),
+			       "probe map: a DMA to the IOVA it had just unmapped still reached memory"));
+	assert_string_equal(verdict_of(res, "perf_sane"), "pass");
+	assert_string_equal(run_verdict(res), "fail");
+	json_object_put(res);
+	json_object_put(obs);
+
+	/* a median above its p90 is not sane; a check that could not run is
+	 * no evidence: stale_iova_unreachable fails too */
+	obs = perf_obs("{\"mode\": \"perf\", \"stats\": " STATS(9, 8) ", \"stale_reachable\": null}",
+		       PGT_OK);
+	res = judge("perf", &env72, "ok", obs, NULL);
+	assert_string_equal(verdict_of(res, "perf_sane"), "fail");
+	assert_non_null(strstr(field(check_named(res, "perf_sane"), "reason"),
+			       "probe map: map_us (size 4096): n 10, min 2, median 9, p90 8"));
+	assert_string_equal(verdict_of(res, "stale_iova_unreachable"), "fail");
+	json_object_put(res);
+	json_object_put(obs);
+
+	/* a probe that failed: its error is the reason */
+	obs = perf_obs("{\"mode\": \"perf\", \"stats\": [], \"stale_reachable\": false}",
+		       "{\"mode\": \"perf\", \"stats\": [], \"error\": \"VFIO_IOMMU_MAP_DMA: ENOSPC\"}");
+	res = judge("perf", &env72, "ok", obs, NULL);
+	assert_string_equal(verdict_of(res, "perf_sane"), "fail");
+	assert_string_equal(field(check_named(res, "perf_sane"), "reason"),
+			    "probe map: no statistics");
+	assert_string_equal(verdict_of(res, "probe.pgt.counted"), "fail");
+	json_object_put(res);
+	json_object_put(obs);
+
+	/* a run without perf probes has neither check */
+	res = judge("good", &env72, "ok", intel_obs, NULL);
+	for (size_t i = 0; i < json_object_array_length(json_object_object_get(res, "checks")); i++) {
+		json_object *c = json_object_array_get_idx(json_object_object_get(res, "checks"), i);
+
+		assert_string_not_equal(field(c, "name"), "perf_sane");
+		assert_string_not_equal(field(c, "name"), "stale_iova_unreachable");
+	}
+	json_object_put(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +358,7 @@ int main(void)
 		cmocka_unit_test(faults_fail_no_faults),
 		cmocka_unit_test(acpi_fields_are_judged),
 		cmocka_unit_test(reset_differences_are_the_reason),
+		cmocka_unit_test(perf_probes_are_judged),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, setup, teardown);

@@ -154,10 +154,39 @@ static void run_checks(void **state)
 	assert_int_equal(lab_perf_run_checks(lab_jsonval_obj(json_object_array_get_idx(rows, 1),
 							     "observations"), checks), LAB_VERDICT_FAIL);
 	assert_string_equal(verdict_of(checks, "trace.blk.identity_no_lookups"), "fail");
+	/* on AMD-Vi the same lookups are QEMU's way with passthrough: a skip */
+	{
+		json_object *obs = lab_jsonval_obj(json_object_array_get_idx(rows, 1), "observations");
+
+		json_object_object_add(obs, "iommus", json_tokener_parse("[{\"kind\": \"amd\"}]"));
+		json_object_put(checks);
+		checks = json_object_new_array();
+		assert_int_equal(lab_perf_run_checks(obs, checks), LAB_VERDICT_SKIP);
+		assert_string_equal(verdict_of(checks, "trace.blk.identity_no_lookups"), "skip");
+	}
 	/* a lazy domain has no per-run check */
 	json_object_object_add(lab_jsonval_obj(probe, "result"), "domain_type",
 			       json_object_new_string("DMA-FQ"));
 	assert_string_equal(lab_perf_policy(probe), "lazy");
+	/* through a VFIO container the group's default type does not matter:
+	 * VFIO's own domain translates, and unmaps strictly (iommu=pt too) */
+	{
+		json_object *p = json_tokener_parse(
+			"{\"request\": {\"mode\": \"perf\", \"measure\": \"edu_rtt\", \"via\": \"vfio\"}, "
+			"\"result\": {\"measure\": \"edu_rtt\", \"domain_type\": \"identity\"}}");
+
+		assert_string_equal(lab_perf_policy(p), "strict");
+		json_object_object_add(lab_jsonval_obj(p, "request"), "via",
+				       json_object_new_string("raw"));
+		assert_string_equal(lab_perf_policy(p), "identity");
+		json_object_object_add(lab_jsonval_obj(p, "request"), "measure",
+				       json_object_new_string("pgtable"));
+		json_object_object_add(lab_jsonval_obj(p, "result"), "measure",
+				       json_object_new_string("pgtable"));
+		json_object_object_del(lab_jsonval_obj(p, "request"), "via");
+		assert_string_equal(lab_perf_policy(p), "strict");
+		json_object_put(p);
+	}
 	json_object_put(checks);
 	json_object_put(results);
 }

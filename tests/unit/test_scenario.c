@@ -248,6 +248,14 @@ static void invalid_files_say_where_and_why(void **state)
 		{ "bad-topology-name.yaml", "bad-topology-name.yaml:5: topology nope: " },
 		{ "bad-topology-file.yaml", "topologies/broken.yaml:6: e1: a switch-downstream port sits on a switch-upstream port" },
 		{ "bad-qemus.yaml", "bad-qemus.yaml:3: unknown QEMU 'sid' (known: system, bookworm, backports" },
+		{ "bad-perf-measure.yaml", "bad-perf-measure.yaml:8: measure must be one of: vfio_map, edu_rtt, block_read, pgtable" },
+		{ "bad-perf-key.yaml", "bad-perf-key.yaml:6: probe p: sizes is not for measure pgtable (it is for vfio_map)" },
+		{ "bad-perf-size.yaml", "bad-perf-size.yaml:11: each of sizes must be a multiple of 4096 (bytes)" },
+		{ "bad-perf-disk.yaml", "bad-perf-disk.yaml:6: probe r: measure block_read needs disk (virtio, nvme)" },
+		{ "bad-perf-dma-key.yaml", "bad-perf-dma-key.yaml:6: probe p: a perf probe takes no 'direction'" },
+		{ "bad-perf-kib.yaml", "bad-perf-kib.yaml:10: block_kib must be a multiple of 4" },
+		{ "bad-perf-on-dma.yaml", "bad-perf-on-dma.yaml:6: probe d: measure is for perf probes" },
+		{ "bad-perf-rtt.yaml", "bad-perf-rtt.yaml:6: probe t: edu_rtt takes at most 100 iterations" },
 	};
 
 	(void)state;
@@ -285,6 +293,31 @@ static void reset_probe(void **state)
 	assert_false(lab_scenario_probes_need_restart(s->variants[1].probes));
 	assert_int_equal(s->variants[0].nexpects, 4);
 	assert_string_equal(s->variants[0].expects[1].key, "probe.again.groups_same");
+	lab_scenario_free(s);
+}
+
+/* Perf probes: their keys as the agent takes them (common/perf_request.h);
+ * only a block_read one needs the run's disks. */
+static void perf_probes(void **state)
+{
+	struct lab_error err = { 0 };
+	struct lab_scenario *s = lab_scenario_load(DATA "perf.yaml", PLATFORMS, &err);
+	json_object *p;
+
+	(void)state;
+	if (!s)
+		fail_msg("%s", err.msg);
+	p = json_object_array_get_idx(s->variants[0].probes, 0);
+	assert_string_equal(lab_scenario_probe_mode(p), "perf");
+	assert_string_equal(json_object_to_json_string_ext(json_object_object_get(p, "sizes"),
+							   JSON_C_TO_STRING_PLAIN), "[4096,65536]");
+	assert_int_equal(json_object_get_int(json_object_object_get(p, "iterations")), 50);
+	p = json_object_array_get_idx(s->variants[0].probes, 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(p, "block_kib")), 64);
+	assert_true(lab_scenario_probes_need_disks(s->variants[0].probes));
+	assert_false(lab_scenario_probes_need_disks(s->variants[1].probes));
+	assert_int_equal(s->variants[1].nexpects, 1);
+	assert_string_equal(s->variants[1].expects[0].key, "probe.pgt.counted");
 	lab_scenario_free(s);
 }
 
@@ -348,6 +381,14 @@ static void every_shipped_scenario_loads(void **state)
 	assert_true(m->nruns >= 40);
 	lab_matrix_free(m);
 	globfree(&g);
+	/* the perf matrices (not run by make run): they load too */
+	assert_int_equal(glob("scenarios/perf-*.yaml", 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 4);
+	m = lab_matrix_load(g.gl_pathv, g.gl_pathc, PLATFORMS, &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	lab_matrix_free(m);
+	globfree(&g);
 	m = lab_matrix_load((char *[]){ "scenarios/smoke.yaml" }, 1, PLATFORMS, &err);
 	if (!m)
 		fail_msg("%s", err.msg);
@@ -366,6 +407,7 @@ int main(void)
 		cmocka_unit_test(duplicate_runs_across_files_are_refused),
 		cmocka_unit_test(invalid_files_say_where_and_why),
 		cmocka_unit_test(reset_probe),
+		cmocka_unit_test(perf_probes),
 		cmocka_unit_test(conditions),
 		cmocka_unit_test(every_shipped_scenario_loads),
 	};
