@@ -16,9 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libvirt/virterror.h>
+
 #include "accel.h"
 #include "disk.h"
 #include "evaluate.h"
+#include "file.h"
+#include "owner.h"
 #include "clock.h"
 #include "image.h"
 #include "paths.h"
@@ -35,6 +39,7 @@ extern char **environ;
 #define POLL_MS 100
 
 #define MAX_QEMUS 8           /* distinct QEMU builds in one invocation */
+#define RECONNECT_EVERY_S 2   /* libvirt lost: how often to try it again */
 
 /* What the parent knows of one run. */
 struct slot {
@@ -50,6 +55,8 @@ struct slot {
 	double started, deadline;
 	int done;
 	json_object *result;
+	int requeued;              /* lost to the host: to run once more */
+	json_object *first_attempt; /* {status, reason, infra, dir} of that loss */
 };
 
 struct pool {
@@ -63,6 +70,14 @@ struct pool {
 	double busy_s;             /* summed duration of the runs that booted */
 	size_t booted;
 	double started;
+	struct lab_owner owner;    /* this lab, in its guests' <metadata> */
+	const char *run_id;
+	char started_at[32];
+	char results_error[512];   /* the last partial results.json that failed */
+	/* libvirt lost (a worker's run.json said "infra") */
+	int down;
+	double down_since, last_try;
+	char down_why[256];
 };
 
 
@@ -317,6 +332,7 @@ static int spawn(struct pool *p, struct slot *s)
 		.stall_s = p->o->stall_s,
 		.memory_mib = r->memory_mib ? r->memory_mib : p->o->memory_mib,
 		.graceful_poweroff = p->o->graceful_poweroff,
+		.owner = p->owner.pid ? &p->owner : NULL,
 	};
 	char specpath[PATH_MAX + 16], log[PATH_MAX + 16];
 	/* the running binary itself, even if a rebuild replaced the file */
@@ -411,6 +427,10 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 			       json_object_get(json_object_object_get(run, "timeline")));
 	lab_evaluate_run(o, s->spec, &env, run, p->o->adhoc);
 	json_object_put(run);
+	if (s->first_attempt) {
+		json_object_object_add(o, "retried", json_object_new_int(1));
+		json_object_object_add(o, "first_attempt", json_object_get(s->first_attempt));
+	}
 	s->result = o;
 	s->done = 1;
 	p->done++;
@@ -429,9 +449,218 @@ static void skip_slot(struct pool *p, struct slot *s, enum lab_run_status status
 
 	json_object_object_add(o, "duration_s", json_object_new_double(0));
 	lab_evaluate_not_run(o, status, verdict, reason);
+	if (s->first_attempt) {
+		json_object_object_add(o, "retried", json_object_new_int(0));
+		json_object_object_add(o, "first_attempt", json_object_get(s->first_attempt));
+	}
 	s->result = o;
 	s->done = 1;
 	p->done++;
+}
+
+/* ---- the host lost and found (pool.h) ------------------------------------------- */
+
+/* The "infra" of a worker's run.json: the host failed the run. */
+static int lost_to_host(const struct slot *s, char *why, size_t len)
+{
+	char path[PATH_MAX + 16];
+	json_object *run, *infra;
+	int lost = 0;
+
+	snprintf(path, sizeof(path), "%s/run.json", s->dir);
+	run = json_object_from_file(path);
+	infra = run ? json_object_object_get(run, "infra") : NULL;
+	if (infra && json_object_get_string_len(infra)) {
+		snprintf(why, len, "%s", json_object_get_string(infra));
+		lost = 1;
+	}
+	json_object_put(run);
+	return lost;
+}
+
+/* A run lost to the host the first time: its folder kept as DIR.attempt1,
+ * the slot queued again, and the pool waits for libvirt. */
+static void requeue(struct pool *p, struct slot *s, const char *why)
+{
+	char old[PATH_MAX + 16];
+	json_object *f = json_object_new_object();
+
+	snprintf(old, sizeof(old), "%s.attempt1", s->dir);
+	if (rename(s->dir, old) < 0)
+		old[0] = '\0';
+	set_str(f, "status", lab_run_status_name(LAB_RUN_ERROR));
+	set_str(f, "reason", why);
+	json_object_object_add(f, "infra", json_object_new_boolean(1));
+	json_object_object_add(f, "duration_s", json_object_new_double(lab_clock_now() - s->started));
+	set_str(f, "dir", old[0] ? old + strlen(p->o->dir) + 1 : "");
+	s->first_attempt = f;
+	s->requeued = 1;
+	s->pid = 0;
+	if (!p->down) {
+		p->down = 1;
+		p->down_since = lab_clock_now();
+		p->last_try = 0;
+		snprintf(p->down_why, sizeof(p->down_why), "%s", why);
+		notef(p, "libvirt at %s lost under run %s (%s): no new run starts; waiting up to "
+		      "%u s for it, then that run goes again", p->o->uri, s->spec->name, why,
+		      p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S);
+	} else {
+		notef(p, "run %s lost to the host too; it goes again with the others",
+		      s->spec->name);
+	}
+}
+
+/* Is a domain this lab's? Its <metadata> says so, or (a guest started
+ * before the metadata) one of this pool's workers' pids is in its name. */
+static int own_domain(struct pool *p, virDomainPtr dom)
+{
+	struct lab_owner o;
+	const char *name = virDomainGetName(dom);
+	long pid;
+
+	if (!name || strncmp(name, LAB_DOMAIN_PREFIX, strlen(LAB_DOMAIN_PREFIX)))
+		return 0;
+	if (lab_virt_domain_owner(dom, &o) == 0)
+		return !strcmp(o.host, p->owner.host) && o.pid == p->owner.pid &&
+		       o.start == p->owner.start;
+	pid = lab_owner_domain_pid(name);
+	for (size_t i = 0; pid > 0 && i < p->m->nruns; i++)
+		if (p->slots[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* libvirt back: every guest of this lab still running outlived its worker
+ * (no worker runs while the pool waits), AUTODESTROY having gone with the
+ * old daemon: destroyed by name. */
+static int destroy_leftovers(struct pool *p, virConnectPtr conn)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE), killed = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (own_domain(p, doms[i])) {
+			const char *name = virDomainGetName(doms[i]);
+
+			if (virDomainDestroy(doms[i]) == 0) {
+				notef(p, "destroyed %s, left running by the lost daemon", name);
+				killed++;
+			} else {
+				notef(p, "could not destroy %s: %s", name, virGetLastErrorMessage());
+			}
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return killed;
+}
+
+/* While the host is lost and no worker runs: try libvirt again every few
+ * seconds. 1 when it is back (and cleaned up), 0 still waiting, -1 the
+ * wait is over. */
+static int wait_for_host(struct pool *p)
+{
+	double t = lab_clock_now();
+	unsigned bound = p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S;
+	struct lab_error err = { 0 };
+	virConnectPtr conn;
+
+	if (p->active)
+		return 0;     /* the others notice on their own first */
+	if (t - p->last_try < RECONNECT_EVERY_S)
+		return t - p->down_since > bound ? -1 : 0;
+	p->last_try = t;
+	conn = lab_virt_connect(p->o->uri, &err);
+	if (!conn) {
+		static const int marks[] = { 10, 30, 60, 120, 300, 600 };
+		static int shown;
+
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (t - p->down_since >= marks[i] && shown < marks[i]) {
+				shown = marks[i];
+				notef(p, "still waiting for libvirt at %s (%d s of %u s)", p->o->uri,
+				      marks[i], bound);
+			}
+		return t - p->down_since > bound ? -1 : 0;
+	}
+	notef(p, "libvirt at %s is back after %.1f s", p->o->uri, t - p->down_since);
+	destroy_leftovers(p, conn);
+	virConnectClose(conn);
+	p->down = 0;
+	return 1;
+}
+
+/* ---- results so far (pool.h) ------------------------------------------------------ */
+
+static json_object *results_doc(struct pool *p, int complete)
+{
+	json_object *results = json_object_new_object(), *runs = json_object_new_array();
+	json_object *host = json_object_new_object();
+	size_t pending = 0;
+
+	json_object_object_add(host, "qemu", json_object_new_string(p->qemu));
+	json_object_object_add(host, "libvirt", json_object_new_string(p->libvirt));
+	json_object_object_add(host, "hostname", json_object_new_string(p->owner.host));
+	json_object_object_add(host, "jobs", json_object_new_int((int)p->o->jobs));
+	json_object_object_add(results, "run_id", json_object_new_string(p->run_id));
+	json_object_object_add(results, "started", json_object_new_string(p->started_at));
+	json_object_object_add(results, "duration_s",
+			       json_object_new_double(lab_clock_now() - p->started));
+	json_object_object_add(results, "host", host);
+	for (size_t i = 0; i < p->m->nruns; i++) {
+		if (p->slots[i].result)
+			json_object_array_add(runs, json_object_get(p->slots[i].result));
+		else
+			pending++;
+	}
+	json_object_object_add(results, "complete", json_object_new_boolean(complete));
+	if (!complete)
+		json_object_object_add(results, "pending", json_object_new_int64((int64_t)pending));
+	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
+	json_object_object_add(results, "runs", runs);
+	return results;
+}
+
+/* results.json with the runs done so far: a SIGKILL loses none of them. */
+static void write_partial(struct pool *p)
+{
+	char path[PATH_MAX + 16];
+	struct lab_error err = { 0 };
+	json_object *doc = results_doc(p, 0);
+
+	snprintf(path, sizeof(path), "%s/results.json", p->o->dir);
+	if (lab_file_write_json(path, doc, JSON_C_TO_STRING_PRETTY, &err) < 0) {
+		if (strcmp(err.msg, p->results_error))
+			notef(p, "%s (the results so far are not saved; each run's folder keeps "
+			      "its run.json)", err.msg);
+		snprintf(p->results_error, sizeof(p->results_error), "%s", err.msg);
+	} else {
+		p->results_error[0] = '\0';
+	}
+	json_object_put(doc);
+}
+
+/* Every run not done and not running ends now, with one reason. */
+static void end_pending(struct pool *p, enum lab_run_status status, const char *reason)
+{
+	for (size_t i = 0; i < p->m->nruns; i++) {
+		struct slot *s = &p->slots[i];
+
+		if (!s->done && (s->pid <= 0 || s->requeued)) {
+			skip_slot(p, s, status, LAB_VERDICT_ERROR, reason);
+			if (status != LAB_RUN_INTERRUPTED)
+				p->failures++;
+		}
+	}
+}
+
+/* The next slot to start: a run lost to the host first, then the queue. */
+static struct slot *next_slot(struct pool *p, size_t *next)
+{
+	for (size_t i = 0; i < *next; i++)
+		if (p->slots[i].requeued && !p->slots[i].done && p->slots[i].pid <= 0)
+			return &p->slots[i];
+	return *next < p->m->nruns ? &p->slots[(*next)++] : NULL;
 }
 
 /* ---- the loop ------------------------------------------------------------------- */
@@ -446,16 +675,17 @@ static void kill_workers(struct pool *p, int sig)
 json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts *o,
 			  const char *run_id, struct lab_error *err)
 {
-	struct pool p = { .o = o, .m = m };
-	json_object *results, *runs, *host;
+	struct pool p = { .o = o, .m = m, .run_id = run_id };
+	json_object *results;
 	size_t next = 0;
 	int forwarded = 0;
-	char hostname[256] = "";
 	time_t t0 = time(NULL);
-	char started[32];
 
 	p.slots = calloc(m->nruns + 1, sizeof(*p.slots));
 	p.started = lab_clock_now();
+	strftime(p.started_at, sizeof(p.started_at), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+	if (lab_owner_self(&p.owner) < 0)
+		gethostname(p.owner.host, sizeof(p.owner.host) - 1);
 	if (preflight(&p, err) < 0) {
 		free(p.slots);
 		return NULL;
@@ -470,12 +700,28 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			kill_workers(&p, SIGTERM);
 			forwarded = 1;
 		}
-		while (!lab_runner_interrupted() && p.active < (o->jobs ? o->jobs : 1) &&
-		       next < m->nruns) {
-			s = &p.slots[next++];
+		if (p.down && !lab_runner_interrupted()) {
+			int back = wait_for_host(&p);
+
+			if (back < 0) {
+				char why[512];
+
+				snprintf(why, sizeof(why), "not run: libvirt at %s did not come back "
+					 "within %u s (%s)", o->uri,
+					 o->reconnect_s ? o->reconnect_s : LAB_POOL_RECONNECT_S,
+					 p.down_why);
+				notef(&p, "%s; the %zu runs left end error", why, m->nruns - p.done);
+				end_pending(&p, LAB_RUN_ERROR, why);
+				write_partial(&p);
+				break;
+			}
+		}
+		while (!lab_runner_interrupted() && !p.down && p.active < (o->jobs ? o->jobs : 1) &&
+		       (s = next_slot(&p, &next))) {
 			if (s->skip[0]) {
 				skip_slot(&p, s, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP, s->skip);
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
+				write_partial(&p);
 			} else if (spawn(&p, s) < 0) {
 				char why[300];
 
@@ -483,31 +729,40 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 				skip_slot(&p, s, LAB_RUN_ERROR, LAB_VERDICT_ERROR, why);
 				p.failures++;
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
+				write_partial(&p);
+			} else {
+				s->requeued = 0;
 			}
 		}
 		if (lab_runner_interrupted() && p.active == 0) {
-			for (; next < m->nruns; next++)
-				skip_slot(&p, &p.slots[next], LAB_RUN_INTERRUPTED, LAB_VERDICT_ERROR,
-					  "not run: interrupted");
+			end_pending(&p, LAB_RUN_INTERRUPTED, "not run: interrupted");
 			break;
 		}
 		pid = waitpid(-1, &wstatus, WNOHANG);
 		if (pid > 0) {
-			for (size_t i = 0; i < next; i++) {
+			for (size_t i = 0; i < m->nruns; i++) {
+				char why[256];
+
 				s = &p.slots[i];
-				if (s->pid == pid && !s->done) {
-					p.active--;
-					finish_slot(&p, s, wstatus);
-					progress_event(&p, LAB_POOL_RUN_DONE, s);
+				if (s->pid != pid || s->done || s->requeued)
+					continue;
+				p.active--;
+				if (!s->first_attempt && !lab_runner_interrupted() &&
+				    lost_to_host(s, why, sizeof(why))) {
+					requeue(&p, s, why);
+					continue;
 				}
+				finish_slot(&p, s, wstatus);
+				progress_event(&p, LAB_POOL_RUN_DONE, s);
+				write_partial(&p);
 			}
 			continue;
 		}
-		for (size_t i = 0; i < next; i++) {
+		for (size_t i = 0; i < m->nruns; i++) {
 			s = &p.slots[i];
 			/* the runner keeps its own timeout; this is for a stuck worker.
 			 * Killing it closes its libvirt connection: AUTODESTROY. */
-			if (s->pid > 0 && !s->done && lab_clock_now() > s->deadline)
+			if (s->pid > 0 && !s->done && !s->requeued && lab_clock_now() > s->deadline)
 				kill(s->pid, SIGKILL);
 		}
 		progress_event(&p, LAB_POOL_TICK, NULL);
@@ -515,25 +770,11 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	}
 	progress_event(&p, LAB_POOL_END, NULL);
 
-	results = json_object_new_object();
-	runs = json_object_new_array();
-	host = json_object_new_object();
-	gethostname(hostname, sizeof(hostname) - 1);
-	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
-	json_object_object_add(host, "qemu", json_object_new_string(p.qemu));
-	json_object_object_add(host, "libvirt", json_object_new_string(p.libvirt));
-	json_object_object_add(host, "hostname", json_object_new_string(hostname));
-	json_object_object_add(host, "jobs", json_object_new_int((int)o->jobs));
-	json_object_object_add(results, "run_id", json_object_new_string(run_id));
-	json_object_object_add(results, "started", json_object_new_string(started));
-	json_object_object_add(results, "duration_s", json_object_new_double(lab_clock_now() - p.started));
-	json_object_object_add(results, "host", host);
-	for (size_t i = 0; i < m->nruns; i++)
-		json_object_array_add(runs, json_object_get(p.slots[i].result));
-	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
-	json_object_object_add(results, "runs", runs);
-	for (size_t i = 0; i < m->nruns; i++)
+	results = results_doc(&p, 1);
+	for (size_t i = 0; i < m->nruns; i++) {
 		json_object_put(p.slots[i].result);
+		json_object_put(p.slots[i].first_attempt);
+	}
 	free(p.slots);
 	return results;
 }

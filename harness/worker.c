@@ -49,6 +49,14 @@ json_object *lab_worker_spec_new(const struct lab_run_opts *o, const char *uri)
 	put_json(d, "topology", o->topology);
 	put_json(d, "qemu_opts", o->qemu_opts);
 	put_json(d, "machine_opts", o->machine_opts);
+	if (o->owner) {
+		json_object *w = json_object_new_object();
+
+		put_str(w, "host", o->owner->host);
+		json_object_object_add(w, "pid", json_object_new_int64(o->owner->pid));
+		json_object_object_add(w, "start", json_object_new_uint64(o->owner->start));
+		json_object_object_add(d, "owner", w);
+	}
 	return d;
 }
 
@@ -149,6 +157,19 @@ int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab
 	    get_emulator(d, &w->emulator, err) < 0)
 		return -1;
 	o->emulator = w->emulator.binary[0] ? &w->emulator : NULL;
+	if (lab_jsonval_get(d, "owner")) {
+		json_object *ow = lab_jsonval_get(d, "owner");
+		const char *host = lab_jsonval_str(ow, "host");
+
+		if (!host || strlen(host) >= sizeof(w->owner.host)) {
+			lab_error_set(err, "worker spec: 'owner' wants a 'host'");
+			return -1;
+		}
+		snprintf(w->owner.host, sizeof(w->owner.host), "%s", host);
+		w->owner.pid = (long)json_object_get_int64(lab_jsonval_get(ow, "pid"));
+		w->owner.start = json_object_get_uint64(lab_jsonval_get(ow, "start"));
+		o->owner = &w->owner;
+	}
 	return 0;
 }
 
@@ -164,6 +185,8 @@ json_object *lab_worker_outcome(const struct lab_run_result *res)
 
 	put_str(out, "status", lab_run_status_name(res->status));
 	put_str(out, "detail", res->detail);
+	if (res->infra[0])
+		put_str(out, "infra", res->infra);
 	put_str(out, "console_tail", res->console_tail);
 	json_object_object_add(out, "boot_s", json_object_new_double(res->boot_s));
 	json_object_object_add(out, "total_s", json_object_new_double(res->total_s));

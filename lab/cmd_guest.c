@@ -7,7 +7,10 @@
  * document and writes its outcome, run.json, beside the runner's files
  * (harness/worker.h). Not for people: `iommu-lab run` is.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
 
 #include "cleanup.h"
 #include "cmd.h"
@@ -35,15 +38,23 @@ int cmd_guest(int argc, char **argv)
 		return LAB_EXIT_USAGE;
 	}
 	lab_runner_install_signals();
+	/* the lab that spawned this worker went (SIGKILL): stop the guest */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	conn = lab_virt_connect(w.uri, &err);
-	if (!conn) {
-		fprintf(stderr, "_guest: %s\n", err.msg);
-		lab_worker_spec_clear(&w);
-		return LAB_EXIT_USAGE;
+	if (!conn || lab_virt_watch(conn, &err) < 0) {
+		/* the host, not the run: the pool waits for it and retries */
+		memset(&res, 0, sizeof(res));
+		res.status = LAB_RUN_ERROR;
+		snprintf(res.detail, sizeof(res.detail), "%s", err.msg);
+		snprintf(res.infra, sizeof(res.infra), "%s", err.msg);
+		if (conn)
+			virConnectClose(conn);
+		rc = -1;
+	} else {
+		rc = lab_runner_run(conn, &w.run, &res, &err);
+		virConnectClose(conn);
 	}
-	rc = lab_runner_run(conn, &w.run, &res, &err);
-	virConnectClose(conn);
-	if (rc < 0) {
+	if (rc < 0 && !res.infra[0]) {
 		res.status = LAB_RUN_ERROR;
 		snprintf(res.detail, sizeof(res.detail), "%s", err.msg);
 	}
