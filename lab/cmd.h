@@ -32,5 +32,6 @@ int cmd_reproduce(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 int cmd_acpi(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "decode", cmd_decode, "decode IOMMU capability registers (VT-d CAP/ECAP, AMD EFR, SMMUv3)" },
 	{ "acpi", cmd_acpi, "validate firmware IOMMU tables (DMAR, IVRS, IORT) from any machine" },
 	{ "diff", cmd_diff, "compare two results folders: newly failing, fixed, changed, added, gone" },
+	{ "gc", cmd_gc, "remove what a lab that died left: its guests, volumes, overlays, workers" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
 };
 
