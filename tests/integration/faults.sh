@@ -53,12 +53,17 @@ cleanup() {
 trap cleanup EXIT
 priv_domains() { virsh -q -c "$URI" list --all --name 2>/dev/null | grep -c '^iommulab-' || true; }
 no_domain_left() { [ "$(priv_domains)" -eq 0 ]; }
-# wait (up to $2 s) for a lab domain matching $1 to run; prints its name
+# wait (up to $2 s) for a lab domain matching $1 to run and its guest to
+# write to its console (started, not being created); prints its name
 wait_domain() {
 	i=0
 	while [ "$i" -lt $(($2 * 5)) ]; do
 		d=$(virsh -q -c "$URI" list --name 2>/dev/null | grep -m1 -- "$1")
-		[ -n "$d" ] && { echo "$d"; return 0; }
+		if [ -n "$d" ]; then
+			for c in "$OUT"/*/*/console.log; do
+				case "$d" in *"-$(basename "$(dirname "$c")")") [ -s "$c" ] && { echo "$d"; return 0; } ;; esac
+			done
+		fi
 		sleep 0.2; i=$((i + 1))
 	done
 	return 1

@@ -45,6 +45,12 @@ start() {
 		echo "private-libvirtd: unshare -m is not permitted here" >&2
 		exit 77
 	fi
+	# a daemon on that port that is not this one's: never use it (its
+	# guests are someone else's, and kill/restart/stop would hit them)
+	if ss -ltn 2>/dev/null | grep -q "127.0.0.1:$PORT "; then
+		echo "private-libvirtd: port $PORT is taken by another daemon; choose another (LAB_PRIVATE_PORT)" >&2
+		exit 2
+	fi
 	mkdir -p "$DIR/run" "$DIR/lib-qemu" "$DIR/cache-qemu" "$DIR/log-qemu"
 	chmod 0755 "$DIR"
 	if [ ! -d "$DIR/etc" ]; then
@@ -80,7 +86,7 @@ start() {
 		exec "$@" libvirtd --listen -f "$D/libvirtd.conf" -p "$D/libvirtd.pid"
 	' sh "$DIR" "$logd" $reaper >>"$DIR/libvirtd.log" 2>&1 </dev/null &
 	i=0
-	while ! answers; do
+	while ! { alive "$DIR/libvirtd.pid" && answers; }; do
 		i=$((i + 1))
 		if [ "$i" -gt 150 ]; then
 			echo "private-libvirtd: $URI did not answer within 30 s (see $DIR/libvirtd.log)" >&2
@@ -101,7 +107,8 @@ kill_daemon() {
 }
 
 stop() {
-	if answers; then
+	# only this folder's daemon: its guests are the tests' own
+	if alive "$DIR/libvirtd.pid" && answers; then
 		for d in $(virsh -q -c "$URI" list --name 2>/dev/null); do
 			virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1 || true
 		done
