@@ -77,6 +77,7 @@ struct pool {
 	/* libvirt lost (a worker's run.json said "infra") */
 	int down;
 	double down_since, last_try;
+	int down_shown;            /* the last "still waiting" mark said */
 	char down_why[256];
 };
 
@@ -478,6 +479,8 @@ static int lost_to_host(const struct slot *s, char *why, size_t len)
 	return lost;
 }
 
+static void host_lost(struct pool *p, const struct slot *s, const char *why);
+
 /* A run lost to the host the first time: its folder kept as DIR.attempt1,
  * the slot queued again, and the pool waits for libvirt. */
 static void requeue(struct pool *p, struct slot *s, const char *why)
@@ -496,17 +499,25 @@ static void requeue(struct pool *p, struct slot *s, const char *why)
 	s->first_attempt = f;
 	s->requeued = 1;
 	s->pid = 0;
+	host_lost(p, s, why);
+}
+
+/* Stop starting runs until libvirt answers again (wait_for_host). */
+static void host_lost(struct pool *p, const struct slot *s, const char *why)
+{
 	if (!p->down) {
 		p->down = 1;
 		p->down_since = lab_clock_now();
 		p->last_try = 0;
+		p->down_shown = 0;
 		snprintf(p->down_why, sizeof(p->down_why), "%s", why);
 		notef(p, "libvirt at %s lost under run %s (%s): no new run starts; waiting up to "
-		      "%u s for it, then that run goes again", p->o->uri, s->spec->name, why,
-		      p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S);
+		      "%u s for it%s", p->o->uri, s->spec->name, why,
+		      p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S,
+		      s->requeued ? ", then that run goes again" : "");
 	} else {
-		notef(p, "run %s lost to the host too; it goes again with the others",
-		      s->spec->name);
+		notef(p, "run %s lost to the host too%s", s->spec->name,
+		      s->requeued ? "; it goes again with the others" : "");
 	}
 }
 
@@ -573,11 +584,10 @@ static int wait_for_host(struct pool *p)
 	conn = lab_virt_connect(p->o->uri, &err);
 	if (!conn) {
 		static const int marks[] = { 10, 30, 60, 120, 300, 600 };
-		static int shown;
 
 		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-			if (t - p->down_since >= marks[i] && shown < marks[i]) {
-				shown = marks[i];
+			if (t - p->down_since >= marks[i] && p->down_shown < marks[i]) {
+				p->down_shown = marks[i];
 				notef(p, "still waiting for libvirt at %s (%d s of %u s)", p->o->uri,
 				      marks[i], bound);
 			}
@@ -747,10 +757,14 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 				if (s->pid != pid || s->done || s->requeued)
 					continue;
 				p.active--;
-				if (!s->first_attempt && !lab_runner_interrupted() &&
-				    lost_to_host(s, why, sizeof(why))) {
-					requeue(&p, s, why);
-					continue;
+				if (!lab_runner_interrupted() && lost_to_host(s, why, sizeof(why))) {
+					if (!s->first_attempt) {
+						requeue(&p, s, why);
+						continue;
+					}
+					/* lost on its retry too: it ends, and the
+					 * runs after it wait for the host all the same */
+					host_lost(&p, s, why);
 				}
 				finish_slot(&p, s, wstatus);
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
