@@ -121,7 +121,7 @@ integration: all images daemons
 	tests/integration/run.sh
 
 # libvirtd restarted and lost, QEMU killed, the lab SIGKILLed, a hostile
-# agent, a full disk: on a private libvirtd (~5 min; not in check)
+# agent, a full disk: on a private libvirtd (~2.5 min; integration runs it too)
 faults: all images daemons
 	tests/integration/faults.sh
 

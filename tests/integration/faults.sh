@@ -4,7 +4,8 @@
 # checks "nothing lost": every run folder with a run.json (a run that
 # finished) is in results.json with the same status.
 #
-#   tests/integration/faults.sh        (make faults; needs make all images)
+#   tests/integration/faults.sh   (make faults, and the end of run.sh; needs
+#                                  make all images; ~2.5 min here)
 #
 # Runs on a private libvirtd (tests/integration/private-libvirtd.sh, port
 # LAB_FAULTS_PORT, default 16529) so that killing and restarting it touches
