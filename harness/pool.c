@@ -40,6 +40,7 @@ extern char **environ;
 
 #define MAX_QEMUS 8           /* distinct QEMU builds in one invocation */
 #define RECONNECT_EVERY_S 2   /* libvirt lost: how often to try it again */
+#define PING_TIMEOUT_S 10     /* a try that takes longer: the daemon hangs */
 
 /* What the parent knows of one run. */
 struct slot {
@@ -78,6 +79,9 @@ struct pool {
 	int down;
 	double down_since, last_try;
 	int down_shown;            /* the last "still waiting" mark said */
+	pid_t ping;                /* the `_ping` asking libvirt, or 0 */
+	double ping_started;
+	int ping_done, ping_status;
 	char down_why[256];
 };
 
@@ -566,38 +570,85 @@ static int destroy_leftovers(struct pool *p, virConnectPtr conn)
 	return killed;
 }
 
-/* While the host is lost and no worker runs: try libvirt again every few
+/* Ask libvirt in a process of its own (`iommu-lab _ping URI`): a hung
+ * daemon hangs virConnectOpen, and the pool must keep its bound. */
+static int ping_start(struct pool *p)
+{
+	char exe[] = "/proc/self/exe", *uri = (char *)p->o->uri;
+	char *argv[] = { "iommu-lab", "_ping", uri, NULL };
+	posix_spawn_file_actions_t fa;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawn(&p->ping, exe, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		p->ping = 0;
+		return -1;
+	}
+	p->ping_started = lab_clock_now();
+	p->ping_done = 0;
+	return 0;
+}
+
+/* While the host is lost and no worker runs: ask libvirt every few
  * seconds. 1 when it is back (and cleaned up), 0 still waiting, -1 the
  * wait is over. */
 static int wait_for_host(struct pool *p)
 {
 	double t = lab_clock_now();
 	unsigned bound = p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S;
+	static const int marks[] = { 10, 30, 60, 120, 300, 600 };
 	struct lab_error err = { 0 };
 	virConnectPtr conn;
 
 	if (p->active)
 		return 0;     /* the others notice on their own first */
-	if (t - p->last_try < RECONNECT_EVERY_S)
-		return t - p->down_since > bound ? -1 : 0;
-	p->last_try = t;
-	conn = lab_virt_connect(p->o->uri, &err);
-	if (!conn) {
-		static const int marks[] = { 10, 30, 60, 120, 300, 600 };
-
-		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-			if (t - p->down_since >= marks[i] && p->down_shown < marks[i]) {
-				p->down_shown = marks[i];
-				notef(p, "still waiting for libvirt at %s (%d s of %u s)", p->o->uri,
-				      marks[i], bound);
-			}
-		return t - p->down_since > bound ? -1 : 0;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (t - p->down_since >= marks[i] && p->down_shown < marks[i] &&
+		    (unsigned)marks[i] < bound) {
+			p->down_shown = marks[i];
+			notef(p, "still waiting for libvirt at %s (%d s of %u s)", p->o->uri,
+			      marks[i], bound);
+		}
+	if (t - p->down_since > bound) {
+		if (p->ping > 0 && !p->ping_done) {
+			kill(p->ping, SIGKILL);
+			waitpid(p->ping, NULL, 0);
+		}
+		p->ping = 0;
+		return -1;
 	}
-	notef(p, "libvirt at %s is back after %.1f s", p->o->uri, t - p->down_since);
-	destroy_leftovers(p, conn);
-	virConnectClose(conn);
-	p->down = 0;
-	return 1;
+	if (p->ping > 0 && !p->ping_done) {
+		if (t - p->ping_started < PING_TIMEOUT_S)
+			return 0;
+		/* it hangs: the daemon accepts and does not answer */
+		kill(p->ping, SIGKILL);
+		return 0;     /* reaped by the loop, then failed */
+	}
+	if (p->ping > 0 && p->ping_done) {
+		int up = WIFEXITED(p->ping_status) && WEXITSTATUS(p->ping_status) == 0;
+
+		p->ping = 0;
+		if (up) {
+			conn = lab_virt_connect(p->o->uri, &err);
+			if (conn) {
+				notef(p, "libvirt at %s is back after %.1f s", p->o->uri,
+				      t - p->down_since);
+				destroy_leftovers(p, conn);
+				virConnectClose(conn);
+				p->down = 0;
+				return 1;
+			}
+		}
+		p->last_try = t;
+	}
+	if (p->ping == 0 && t - p->last_try >= RECONNECT_EVERY_S && ping_start(p) < 0)
+		p->last_try = t;
+	return 0;
 }
 
 /* ---- results so far (pool.h) ------------------------------------------------------ */
@@ -749,6 +800,11 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			break;
 		}
 		pid = waitpid(-1, &wstatus, WNOHANG);
+		if (pid > 0 && pid == p.ping) {
+			p.ping_done = 1;
+			p.ping_status = wstatus;
+			continue;
+		}
 		if (pid > 0) {
 			for (size_t i = 0; i < m->nruns; i++) {
 				char why[256];
@@ -781,6 +837,10 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 		}
 		progress_event(&p, LAB_POOL_TICK, NULL);
 		usleep(POLL_MS * 1000);
+	}
+	if (p.ping > 0 && !p.ping_done) {     /* interrupted while asking */
+		kill(p.ping, SIGKILL);
+		waitpid(p.ping, NULL, 0);
 	}
 	progress_event(&p, LAB_POOL_END, NULL);
 

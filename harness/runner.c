@@ -1018,12 +1018,14 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	if (start(&r, &local) < 0) {
 		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
 	} else {
+		lab_virt_loop_running(1);     /* the hang watchdog looks (virt.h) */
 		while (!r.finished) {
 			if (virEventRunDefaultImpl() < 0) {
 				finish(&r, LAB_RUN_ERROR, "libvirt event loop: %s",
 				       virGetLastErrorMessage());
 			}
 		}
+		lab_virt_loop_running(0);
 	}
 	teardown(&r);
 	mark(&r, "destroyed");

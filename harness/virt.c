@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "virt.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "clock.h"
 #include "domain.h"
 #include "owner.h"
 
@@ -81,6 +83,53 @@ int lab_virt_watch(virConnectPtr conn, struct lab_error *err)
 const char *lab_virt_lost(void)
 {
 	return lost[0] ? lost : NULL;
+}
+
+/* The hang watchdog: the loop's timer beats, the thread looks. */
+static volatile double beat;
+static volatile int loop_on;
+static lab_virt_hang_fn hang_fn;
+
+static void on_beat(int timer, void *opaque)
+{
+	(void)timer, (void)opaque;
+	beat = lab_clock_now();
+}
+
+static void *hang_watch(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		sleep(1);
+		if (loop_on && beat && lab_clock_now() - beat > LAB_VIRT_HANG_S) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "libvirt did not answer for %d s (a hung daemon?)",
+				 LAB_VIRT_HANG_S);
+			hang_fn(why);
+		}
+	}
+	return NULL;
+}
+
+int lab_virt_watch_hang(lab_virt_hang_fn on_hang, struct lab_error *err)
+{
+	pthread_t t;
+
+	hang_fn = on_hang;
+	if (virEventAddTimeout(1000, on_beat, NULL, NULL) < 0 ||
+	    pthread_create(&t, NULL, hang_watch, NULL) != 0) {
+		lab_error_set(err, "starting the libvirt hang watchdog failed");
+		return -1;
+	}
+	pthread_detach(t);
+	return 0;
+}
+
+void lab_virt_loop_running(int on)
+{
+	beat = lab_clock_now();
+	loop_on = on;
 }
 
 int lab_virt_domain_owner(virDomainPtr dom, struct lab_owner *o)

@@ -30,6 +30,19 @@ int lab_virt_watch(virConnectPtr conn, struct lab_error *err);
  * or NULL while it is open. */
 const char *lab_virt_lost(void);
 
+/*
+ * A daemon that hangs (stopped, deadlocked) blocks every synchronous call
+ * on the connection, and keepalive does not end a call already waiting
+ * (libvirt 9.0, docs/NOTES.md): the event loop stops. While the runner's
+ * loop runs (lab_virt_loop_running), a thread watches it; stuck for
+ * LAB_VIRT_HANG_S, it calls on_hang with why, from that thread (which must
+ * not return: it writes what it can and _exits).
+ */
+#define LAB_VIRT_HANG_S 30
+typedef void (*lab_virt_hang_fn)(const char *why);
+int lab_virt_watch_hang(lab_virt_hang_fn on_hang, struct lab_error *err);
+void lab_virt_loop_running(int on);
+
 /* "9.0.0" style version strings of libvirt and the hypervisor (QEMU). */
 void lab_virt_versions(virConnectPtr conn, char *libvirt, size_t llen, char *qemu, size_t qlen);
 

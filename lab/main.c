@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "_guest", cmd_guest, NULL },   /* internal: one guest, for the worker pool */
+	{ "_ping", cmd_ping, NULL },     /* internal: does libvirt answer (the pool, waiting) */
 	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
 	{ "recheck", cmd_recheck, "judge a results folder again against edited scenarios, booting nothing" },
 	{ "explain", cmd_explain, "decode the IOMMU faults in a kernel log from any machine" },

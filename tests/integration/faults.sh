@@ -11,6 +11,7 @@
 # LAB_FAULTS_PORT, default 16529) so that killing and restarting it touches
 # no one else's guests; it is stopped at the end. Cases:
 #   restart    libvirtd killed and started again under a run
+#   hang       libvirtd stopped (SIGSTOP) for 45 s under a run
 #   down       libvirtd killed and left down past --reconnect-wait
 #   qemu       the guest's QEMU killed (SIGKILL) from outside
 #   sigkill    the lab killed (SIGKILL) mid-matrix, then `iommu-lab gc`
@@ -27,7 +28,7 @@ cd "$(dirname "$0")/../.."
 LAB=${LAB:-$PWD/build/iommu-lab}
 PRIV=tests/integration/private-libvirtd.sh
 PORT=${LAB_FAULTS_PORT:-16529}
-CASES=${LAB_FAULTS_CASES:-restart down qemu sigkill concurrent hostile diskfull}
+CASES=${LAB_FAULTS_CASES:-restart hang down qemu sigkill concurrent hostile diskfull}
 TIMEOUT=${LAB_IT_TIMEOUT:-300}
 OUT=$(mktemp -d /tmp/iommu-lab-faults.XXXXXX)
 chmod 0755 "$OUT"
@@ -115,6 +116,28 @@ restart)
 	check "restart: results.json complete" jq -e '.complete == true' "$D/results.json"
 	check "restart: nothing lost" nothing_lost "$D"
 	check "restart: no lab domain left on the private libvirtd" no_domain_left
+	;;
+hang)
+	say "expected: libvirtd hung (SIGSTOP, 45 s): the worker's calls block (keepalive does not end a call already waiting), its watchdog ends the run infra after 30 s, the lab's tries time out (10 s each), and once the daemon answers again the run is retried"
+	D=$OUT/hang
+	t0=$(now)
+	lab_bg "$D" --platform intel
+	lab=$!
+	dom=$(wait_domain 'iommulab-intel-' 60) && sleep 2
+	tk=$(now)
+	"$PRIV" freeze "$PORT"
+	i=0; while ! grep -q 'lost under' "$D.out" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	say "libvirtd stopped; the lab noticed after $(since "$tk") s"
+	[ $i -lt 450 ] && sleep $(((450 - i) / 10))
+	"$PRIV" thaw "$PORT"
+	tt=$(now)
+	wait $lab; rc=$?
+	say "happened: exit $rc; thawed after $(echo "$tt $tk" | awk '{printf "%.1f", $1-$2}') s; run done $(since "$tt") s later; $(grep -E 'lost under|is back|destroyed iommulab' "$D.out" | sed 's/^run: //' | tr '\n' ';')"
+	jq -r '.runs[] | "\(.name): \(.status) retried=\(.retried // 0) first=\(.first_attempt.reason // "-")"' "$D/results.json" | sed 's/^/#   /'
+	check "hang: the run was retried and passed" jq -e '.runs[0].status == "ok" and .runs[0].retried == 1' "$D/results.json"
+	check "hang: the first attempt says libvirt hung" jq -e '.runs[0].first_attempt.reason | test("did not answer|keepalive")' "$D/results.json"
+	check "hang: nothing lost" nothing_lost "$D"
+	check "hang: no lab domain left" no_domain_left
 	;;
 down)
 	say "expected: libvirtd gone for good: after --reconnect-wait 10 s every run left ends error with one reason, exit 1; then gc destroys the guest that outlived the daemon"

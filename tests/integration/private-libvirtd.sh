@@ -8,6 +8,8 @@
 #                                                         (guests and state stay)
 #   tests/integration/private-libvirtd.sh restart [PORT]   kill, then start again:
 #                                                         it finds the running guests
+#   tests/integration/private-libvirtd.sh freeze [PORT]    SIGSTOP libvirtd: a hung daemon
+#   tests/integration/private-libvirtd.sh thaw [PORT]      SIGCONT it
 #   tests/integration/private-libvirtd.sh stop [PORT]      destroy its guests, stop it
 #   tests/integration/private-libvirtd.sh uri [PORT]
 #
@@ -115,6 +117,7 @@ stop() {
 	fi
 	if alive "$DIR/libvirtd.pid"; then
 		pid=$(cat "$DIR/libvirtd.pid")
+		kill -CONT "$pid"
 		kill "$pid"
 		i=0
 		while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -130,7 +133,9 @@ case "$cmd" in
 start) start ;;
 kill) kill_daemon ;;
 restart) kill_daemon; start ;;
+freeze) alive "$DIR/libvirtd.pid" && kill -STOP "$(cat "$DIR/libvirtd.pid")" ;;
+thaw) alive "$DIR/libvirtd.pid" && kill -CONT "$(cat "$DIR/libvirtd.pid")" ;;
 stop) stop ;;
 uri) echo "$URI" ;;
-*) echo "usage: $0 start|kill|restart|stop|uri [PORT]" >&2; exit 2 ;;
+*) echo "usage: $0 start|kill|restart|freeze|thaw|stop|uri [PORT]" >&2; exit 2 ;;
 esac
