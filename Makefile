@@ -32,7 +32,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 STACK     ?=
 export STACK
 
-.PHONY: all pkgs deps daemons images check unit integration fuzz run nightly bench clean help
+.PHONY: all pkgs deps daemons images check unit integration faults fuzz run nightly bench clean help
 all: $(B)/iommu-lab $(B)/agent-x86_64 $(B)/agent-aarch64
 
 help:
@@ -41,6 +41,7 @@ help:
 	@echo "make daemons    start virtlogd and libvirtd (no systemd needed)"
 	@echo "make images     fetch guest kernels + busybox (Debian packages), build initramfs"
 	@echo "make check      everything above, then unit, fuzz and integration tests"
+	@echo "make faults     fault tests on a private libvirtd (restart, QEMU killed, SIGKILL, gc)"
 	@echo "make run        everything above, then the default matrix"
 	@echo "make nightly    the default matrix on QEMU 7.2 and 10.0 (Debian packages), then their diff"
 	@echo "make bench      benchmarks (bench/): boot overhead, matrix wall time, explain throughput"
@@ -118,6 +119,11 @@ fuzz:
 
 integration: all images daemons
 	tests/integration/run.sh
+
+# libvirtd restarted and lost, QEMU killed, the lab SIGKILLed, a hostile
+# agent, a full disk: on a private libvirtd (~2.5 min; integration runs it too)
+faults: all images daemons
+	tests/integration/faults.sh
 
 check: deps
 	$(MAKE) all

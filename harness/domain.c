@@ -660,6 +660,17 @@ char *lab_domain_xml(const struct lab_domain_spec *spec, struct lab_error *err)
 	qemu = xmlNewNs(dom, BAD_CAST QEMU_NS, BAD_CAST "qemu");
 	prop(dom, "type", strcmp(spec->accel, "kvm") ? "qemu" : "kvm");
 	child(dom, "name", spec->name);
+	if (spec->owner) {
+		/* whose guest this is, for gc and a restarted libvirtd (owner.h) */
+		xmlNodePtr o = xmlNewChild(child(dom, "metadata", NULL), NULL, BAD_CAST "owner", NULL);
+
+		xmlSetNs(o, xmlNewNs(o, BAD_CAST LAB_OWNER_NS, BAD_CAST LAB_OWNER_NS_PREFIX));
+		prop(o, "host", spec->owner->host);
+		snprintf(num, sizeof(num), "%ld", spec->owner->pid);
+		prop(o, "pid", num);
+		snprintf(num, sizeof(num), "%llu", spec->owner->start);
+		prop(o, "start", num);
+	}
 	snprintf(num, sizeof(num), "%u", spec->memory_mib);
 	prop(child(dom, "memory", num), "unit", "MiB");
 	snprintf(num, sizeof(num), "%u", spec->vcpus);

@@ -3,6 +3,7 @@
 #define LAB_DOMAIN_H
 
 #include "error.h"
+#include "owner.h"
 #include "platform.h"
 #include "qemu.h"
 #include "topology.h"
@@ -35,6 +36,8 @@ struct lab_domain_disk {
 /* What one guest is made of; the platform profile adds the rest. */
 struct lab_domain_spec {
 	const char *name;            /* starts with LAB_DOMAIN_PREFIX */
+	const struct lab_owner *owner; /* the lab that starts it, as <metadata>
+					(owner.h), or NULL */
 	const struct lab_platform *platform;
 	const char *kernel;
 	const char *initrd;

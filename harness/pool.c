@@ -16,9 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libvirt/virterror.h>
+
 #include "accel.h"
 #include "disk.h"
 #include "evaluate.h"
+#include "file.h"
+#include "owner.h"
 #include "perf.h"
 #include "clock.h"
 #include "image.h"
@@ -39,6 +43,8 @@ extern char **environ;
 
 #define MAX_QEMUS 8           /* distinct QEMU builds in one invocation */
 #define MAX_ARTEFACTS 32      /* distinct files uploaded to one host */
+#define RECONNECT_EVERY_S 2   /* libvirt lost: how often to try it again */
+#define PING_TIMEOUT_S 10     /* a try that takes longer: the daemon hangs */
 
 /* One libvirt host the runs go to (hosts.h), as the pool sees it. */
 struct phost {
@@ -53,6 +59,15 @@ struct phost {
 	} art[MAX_ARTEFACTS];
 	size_t nart;
 	json_object *uploads;          /* [{file, volume, bytes, seconds}] */
+	/* its libvirt lost (a worker's run.json said "infra"): no run goes
+	 * there while the pool waits for it (wait_for_host); gone: for good */
+	int down, gone;
+	double down_since, last_try;
+	int down_shown;                /* the last "still waiting" mark said */
+	char down_why[256];
+	pid_t ping;                    /* the `_ping` asking it, or 0 */
+	double ping_started;
+	int ping_done, ping_status;
 };
 
 /* What the parent knows of one run. */
@@ -73,6 +88,8 @@ struct slot {
 	double started, deadline;
 	int done;
 	json_object *result;
+	int requeued;              /* lost to its host: to run once more */
+	json_object *first_attempt; /* {status, reason, infra, host, dir} of that loss */
 };
 
 struct pool {
@@ -90,6 +107,10 @@ struct pool {
 	double busy_s;             /* summed duration of the runs that booted */
 	size_t booted;
 	double started;
+	struct lab_owner owner;    /* this lab, in its guests' <metadata> */
+	const char *run_id;
+	char started_at[32];
+	char results_error[512];   /* the last partial results.json that failed */
 };
 
 
@@ -460,7 +481,8 @@ static struct slot *next_run(struct pool *p)
 		for (size_t j = 0; j < p->nhosts; j++) {
 			struct phost *h = &p->hosts[j];
 
-			if (h->active >= h->jobs || (h->upload && private_qemu(s)))
+			if (h->down || h->gone || h->active >= h->jobs ||
+			    (h->upload && private_qemu(s)))
 				continue;
 			if (!best || h->active * best->jobs < best->active * h->jobs)
 				best = h;
@@ -618,6 +640,7 @@ static int spawn(struct pool *p, struct slot *s)
 		.stall_s = p->o->stall_s,
 		.memory_mib = r->memory_mib ? r->memory_mib : p->o->memory_mib,
 		.graceful_poweroff = p->o->graceful_poweroff,
+		.owner = p->owner.pid ? &p->owner : NULL,
 	};
 	char specpath[PATH_MAX + 16], log[PATH_MAX + 16], prefix[256];
 	struct lab_store_run st;
@@ -722,6 +745,10 @@ static void finish_slot(struct pool *p, struct slot *s, int wstatus)
 			       json_object_get(json_object_object_get(run, "timeline")));
 	lab_evaluate_run(o, s->spec, &env, run, p->o->adhoc);
 	json_object_put(run);
+	if (s->first_attempt) {
+		json_object_object_add(o, "retried", json_object_new_int(1));
+		json_object_object_add(o, "first_attempt", json_object_get(s->first_attempt));
+	}
 	s->result = o;
 	s->done = 1;
 	p->done++;
@@ -740,9 +767,305 @@ static void skip_slot(struct pool *p, struct slot *s, enum lab_run_status status
 
 	json_object_object_add(o, "duration_s", json_object_new_double(0));
 	lab_evaluate_not_run(o, status, verdict, reason);
+	if (s->first_attempt) {
+		json_object_object_add(o, "retried", json_object_new_int(0));
+		json_object_object_add(o, "first_attempt", json_object_get(s->first_attempt));
+	}
 	s->result = o;
 	s->done = 1;
 	p->done++;
+}
+
+/* ---- a host lost and found (pool.h) ----------------------------------------------- */
+
+/* The "infra" of a worker's run.json: the host failed the run. */
+static int lost_to_host(const struct slot *s, char *why, size_t len)
+{
+	char path[PATH_MAX + 16];
+	json_object *run, *infra;
+	int lost = 0;
+
+	snprintf(path, sizeof(path), "%s/run.json", s->dir);
+	run = json_object_from_file(path);
+	infra = run ? json_object_object_get(run, "infra") : NULL;
+	if (infra && json_object_get_string_len(infra)) {
+		snprintf(why, len, "%s", json_object_get_string(infra));
+		lost = 1;
+	}
+	json_object_put(run);
+	return lost;
+}
+
+/* No run goes to h until its libvirt answers again (wait_for_host). */
+static void host_lost(struct pool *p, struct phost *h, const struct slot *s, const char *why)
+{
+	unsigned bound = p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S;
+
+	if (!h->down) {
+		h->down = 1;
+		h->down_since = lab_clock_now();
+		h->last_try = 0;
+		h->down_shown = 0;
+		snprintf(h->down_why, sizeof(h->down_why), "%s", why);
+		notef(p, "libvirt at %s lost under run %s (%s): no new run goes there; waiting up "
+		      "to %u s for it%s", h->uri, s->spec->name, why, bound,
+		      s->requeued ? ", then that run goes again" : "");
+	} else {
+		notef(p, "run %s lost to %s too%s", s->spec->name, h->uri,
+		      s->requeued ? "; it goes again with the others" : "");
+	}
+}
+
+/* A run lost to its host the first time: its folder kept as DIR.attempt1,
+ * the run queued again (next_run takes it first, on any host up). */
+static void requeue(struct pool *p, struct slot *s, const char *why)
+{
+	char old[PATH_MAX + 16];
+	json_object *f = json_object_new_object();
+
+	snprintf(old, sizeof(old), "%s.attempt1", s->dir);
+	if (rename(s->dir, old) < 0)
+		old[0] = '\0';
+	set_str(f, "status", lab_run_status_name(LAB_RUN_ERROR));
+	set_str(f, "reason", why);
+	json_object_object_add(f, "infra", json_object_new_boolean(1));
+	json_object_object_add(f, "host", json_object_new_string(s->host->uri));
+	json_object_object_add(f, "duration_s", json_object_new_double(lab_clock_now() - s->started));
+	set_str(f, "dir", old[0] ? old + strlen(p->o->dir) + 1 : "");
+	s->first_attempt = f;
+	s->requeued = 1;
+	s->pid = 0;
+	host_lost(p, s->host, s, why);
+}
+
+/* Is a domain this lab's? Its <metadata> says so, or (a guest started
+ * before the metadata) one of this pool's workers' pids is in its name. */
+static int own_domain(struct pool *p, virDomainPtr dom)
+{
+	struct lab_owner o;
+	const char *name = virDomainGetName(dom);
+	long pid;
+
+	if (!name || strncmp(name, LAB_DOMAIN_PREFIX, strlen(LAB_DOMAIN_PREFIX)))
+		return 0;
+	if (lab_virt_domain_owner(dom, &o) == 0)
+		return !strcmp(o.host, p->owner.host) && o.pid == p->owner.pid &&
+		       o.start == p->owner.start;
+	pid = lab_owner_domain_pid(name);
+	for (size_t i = 0; pid > 0 && i < p->m->nruns; i++)
+		if (p->slots[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* libvirt back on h: every guest of this lab still running there outlived
+ * its worker (no worker runs on h while the pool waits), AUTODESTROY
+ * having gone with the old daemon: destroyed by name. */
+static int destroy_leftovers(struct pool *p, struct phost *h, virConnectPtr conn)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE), killed = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (own_domain(p, doms[i])) {
+			const char *name = virDomainGetName(doms[i]);
+
+			if (virDomainDestroy(doms[i]) == 0) {
+				notef(p, "destroyed %s on %s, left running by the lost daemon", name,
+				      h->uri);
+				killed++;
+			} else {
+				notef(p, "could not destroy %s on %s: %s", name, h->uri,
+				      virGetLastErrorMessage());
+			}
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return killed;
+}
+
+/* Ask h's libvirt in a process of its own (`iommu-lab _ping URI`): a hung
+ * daemon hangs virConnectOpen, and the pool must keep its bound. */
+static int ping_start(struct phost *h)
+{
+	char exe[] = "/proc/self/exe", *uri = (char *)h->uri;
+	char *argv[] = { "iommu-lab", "_ping", uri, NULL };
+	posix_spawn_file_actions_t fa;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawn(&h->ping, exe, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		h->ping = 0;
+		return -1;
+	}
+	h->ping_started = lab_clock_now();
+	h->ping_done = 0;
+	return 0;
+}
+
+static void ping_stop(struct phost *h)
+{
+	if (h->ping > 0 && !h->ping_done) {
+		kill(h->ping, SIGKILL);
+		waitpid(h->ping, NULL, 0);
+	}
+	h->ping = 0;
+}
+
+/* While h is lost and none of its workers runs: ask its libvirt every few
+ * seconds. 1 when it is back (and cleaned up), 0 still waiting, -1 the
+ * wait is over (h is gone for good). */
+static int wait_for_host(struct pool *p, struct phost *h)
+{
+	double t = lab_clock_now();
+	unsigned bound = p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S;
+	static const int marks[] = { 10, 30, 60, 120, 300, 600 };
+	struct lab_error err = { 0 };
+	virConnectPtr conn;
+
+	if (h->active)
+		return 0;     /* its other workers notice on their own first */
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (t - h->down_since >= marks[i] && h->down_shown < marks[i] &&
+		    (unsigned)marks[i] < bound) {
+			h->down_shown = marks[i];
+			notef(p, "still waiting for libvirt at %s (%d s of %u s)", h->uri, marks[i],
+			      bound);
+		}
+	if (t - h->down_since > bound) {
+		ping_stop(h);
+		h->down = 0;
+		h->gone = 1;
+		return -1;
+	}
+	if (h->ping > 0 && !h->ping_done) {
+		/* it hangs: the daemon accepts and does not answer */
+		if (t - h->ping_started >= PING_TIMEOUT_S)
+			kill(h->ping, SIGKILL);
+		return 0;     /* reaped by the loop */
+	}
+	if (h->ping > 0 && h->ping_done) {
+		int up = WIFEXITED(h->ping_status) && WEXITSTATUS(h->ping_status) == 0;
+
+		h->ping = 0;
+		h->last_try = t;
+		if (up && (conn = lab_virt_connect(h->uri, &err))) {
+			notef(p, "libvirt at %s is back after %.1f s", h->uri, t - h->down_since);
+			destroy_leftovers(p, h, conn);
+			virConnectClose(conn);
+			h->down = 0;
+			return 1;
+		}
+	}
+	if (h->ping == 0 && t - h->last_try >= RECONNECT_EVERY_S && ping_start(h) < 0)
+		h->last_try = t;
+	return 0;
+}
+
+/* ---- results so far (pool.h) ------------------------------------------------------ */
+
+static json_object *results_doc(struct pool *p, int complete)
+{
+	json_object *results = json_object_new_object(), *runs = json_object_new_array();
+	json_object *host = json_object_new_object();
+	size_t pending = 0;
+
+	json_object_object_add(host, "qemu", json_object_new_string(p->qemu));
+	json_object_object_add(host, "libvirt", json_object_new_string(p->libvirt));
+	json_object_object_add(host, "hostname", json_object_new_string(p->owner.host));
+	json_object_object_add(host, "jobs", json_object_new_int((int)p->jobs));
+	json_object_object_add(host, "hosts", hosts_json(p));
+	json_object_object_add(results, "run_id", json_object_new_string(p->run_id));
+	json_object_object_add(results, "started", json_object_new_string(p->started_at));
+	json_object_object_add(results, "duration_s",
+			       json_object_new_double(lab_clock_now() - p->started));
+	json_object_object_add(results, "host", host);
+	json_object_object_add(results, "matrix", lab_matrix_identity(p->m));
+	for (size_t i = 0; i < p->m->nruns; i++) {
+		if (p->slots[i].result)
+			json_object_array_add(runs, json_object_get(p->slots[i].result));
+		else
+			pending++;
+	}
+	json_object_object_add(results, "complete", json_object_new_boolean(complete));
+	if (!complete)
+		json_object_object_add(results, "pending", json_object_new_int64((int64_t)pending));
+	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
+	json_object_object_add(results, "runs", runs);
+	if (complete)
+		lab_perf_apply(results, p->m);   /* relations between runs, the perf section */
+	return results;
+}
+
+/* results.json with the runs done so far: a SIGKILL loses none of them. */
+static void write_partial(struct pool *p)
+{
+	char path[PATH_MAX + 16];
+	struct lab_error err = { 0 };
+	json_object *doc = results_doc(p, 0);
+
+	snprintf(path, sizeof(path), "%s/results.json", p->o->dir);
+	if (lab_file_write_json(path, doc, JSON_C_TO_STRING_PRETTY, &err) < 0) {
+		if (strcmp(err.msg, p->results_error))
+			notef(p, "%s (the results so far are not saved; each run's folder keeps "
+			      "its run.json)", err.msg);
+		snprintf(p->results_error, sizeof(p->results_error), "%s", err.msg);
+	} else {
+		p->results_error[0] = '\0';
+	}
+	json_object_put(doc);
+}
+
+/* Every run not done and not running ends now, with one reason. */
+static void end_pending(struct pool *p, enum lab_run_status status, const char *reason)
+{
+	for (size_t i = 0; i < p->m->nruns; i++) {
+		struct slot *s = &p->slots[i];
+
+		if (!s->done && (s->pid <= 0 || s->requeued)) {
+			skip_slot(p, s, status, LAB_VERDICT_ERROR, reason);
+			if (status != LAB_RUN_INTERRUPTED)
+				p->failures++;
+		}
+	}
+}
+
+/* The hosts lost: each waited for; 1 when no host is left at all. */
+static int tend_hosts(struct pool *p, char *why, size_t len)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < p->nhosts; i++) {
+		struct phost *h = &p->hosts[i];
+
+		if (h->down && wait_for_host(p, h) < 0) {
+			unsigned bound = p->o->reconnect_s ? p->o->reconnect_s : LAB_POOL_RECONNECT_S;
+
+			snprintf(why, len, "not run: libvirt at %s did not come back within %u s "
+				 "(%s)", h->uri, bound, h->down_why);
+			notef(p, "%s; no run goes there any more", why);
+		}
+		left += !h->gone;
+	}
+	return left == 0;
+}
+
+/* A `_ping` that ended: its host's answer. */
+static int reap_ping(struct pool *p, pid_t pid, int wstatus)
+{
+	for (size_t j = 0; j < p->nhosts; j++)
+		if (pid == p->hosts[j].ping) {
+			p->hosts[j].ping_done = 1;
+			p->hosts[j].ping_status = wstatus;
+			return 1;
+		}
+	return 0;
 }
 
 /* ---- the loop ------------------------------------------------------------------- */
@@ -757,15 +1080,17 @@ static void kill_workers(struct pool *p, int sig)
 json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts *o,
 			  const char *run_id, struct lab_error *err)
 {
-	struct pool p = { .o = o, .m = m };
-	json_object *results, *runs, *host;
+	struct pool p = { .o = o, .m = m, .run_id = run_id };
+	json_object *results;
 	int forwarded = 0;
-	char hostname[256] = "";
 	time_t t0 = time(NULL);
-	char started[32];
+	char why[700] = "";
 
 	p.slots = calloc(m->nruns + 1, sizeof(*p.slots));
 	p.started = lab_clock_now();
+	strftime(p.started_at, sizeof(p.started_at), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+	if (lab_owner_self(&p.owner) < 0)
+		gethostname(p.owner.host, sizeof(p.owner.host) - 1);
 	if (preflight(&p, err) < 0) {
 		hosts_clear(&p);
 		free(p.slots);
@@ -773,7 +1098,7 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 	}
 	while (p.done < m->nruns) {
 		struct slot *s;
-		int wstatus;
+		int wstatus, started = 0;
 		pid_t pid;
 
 		if (lab_runner_interrupted() && !forwarded) {
@@ -781,37 +1106,75 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			kill_workers(&p, SIGTERM);
 			forwarded = 1;
 		}
+		if (!lab_runner_interrupted() && tend_hosts(&p, why, sizeof(why))) {
+			/* every host gone for good: what is left cannot run */
+			notef(&p, "no libvirt host left: the %zu runs left end error",
+			      m->nruns - p.done - p.active);
+			end_pending(&p, LAB_RUN_ERROR, why);
+			write_partial(&p);
+			if (!p.active)
+				break;
+		}
 		/* next_run (above): which run, on which host */
 		while (!lab_runner_interrupted() && (s = next_run(&p))) {
+			started++;
 			if (s->skip[0]) {
 				skip_slot(&p, s, LAB_RUN_SKIPPED, LAB_VERDICT_SKIP, s->skip);
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
+				write_partial(&p);
 			} else if (spawn(&p, s) < 0) {
-				char why[300];
+				char what[300];
 
-				snprintf(why, sizeof(why), "starting the worker: %s", strerror(errno));
-				skip_slot(&p, s, LAB_RUN_ERROR, LAB_VERDICT_ERROR, why);
+				snprintf(what, sizeof(what), "starting the worker: %s", strerror(errno));
+				skip_slot(&p, s, LAB_RUN_ERROR, LAB_VERDICT_ERROR, what);
 				p.failures++;
 				progress_event(&p, LAB_POOL_RUN_DONE, s);
+				write_partial(&p);
+			} else {
+				s->requeued = 0;
 			}
 		}
 		if (lab_runner_interrupted() && p.active == 0) {
-			for (size_t i = 0; i < m->nruns; i++)
-				if (!p.slots[i].done && p.slots[i].pid <= 0)
-					skip_slot(&p, &p.slots[i], LAB_RUN_INTERRUPTED,
-						  LAB_VERDICT_ERROR, "not run: interrupted");
+			end_pending(&p, LAB_RUN_INTERRUPTED, "not run: interrupted");
 			break;
 		}
+		if (!started && p.active == 0 && p.done < m->nruns) {
+			int waiting = 0;
+
+			for (size_t i = 0; i < p.nhosts; i++)
+				waiting |= p.hosts[i].down;
+			if (!waiting) {
+				/* the runs left need a host that is gone */
+				notef(&p, "the %zu runs left have no host to run on", m->nruns - p.done);
+				end_pending(&p, LAB_RUN_ERROR, why[0] ? why : "not run: no host left");
+				write_partial(&p);
+				break;
+			}
+		}
 		pid = waitpid(-1, &wstatus, WNOHANG);
+		if (pid > 0 && reap_ping(&p, pid, wstatus))
+			continue;
 		if (pid > 0) {
 			for (size_t i = 0; i < m->nruns; i++) {
+				char lost[256];
+
 				s = &p.slots[i];
-				if (s->pid == pid && !s->done) {
-					p.active--;
-					s->host->active--;
-					finish_slot(&p, s, wstatus);
-					progress_event(&p, LAB_POOL_RUN_DONE, s);
+				if (s->pid != pid || s->done || s->requeued)
+					continue;
+				p.active--;
+				s->host->active--;
+				if (!lab_runner_interrupted() && lost_to_host(s, lost, sizeof(lost))) {
+					if (!s->first_attempt) {
+						requeue(&p, s, lost);
+						continue;
+					}
+					/* lost on its retry too: it ends, and its host
+					 * is waited for all the same */
+					host_lost(&p, s->host, s, lost);
 				}
+				finish_slot(&p, s, wstatus);
+				progress_event(&p, LAB_POOL_RUN_DONE, s);
+				write_partial(&p);
 			}
 			continue;
 		}
@@ -819,36 +1182,21 @@ json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts
 			s = &p.slots[i];
 			/* the runner keeps its own timeout; this is for a stuck worker.
 			 * Killing it closes its libvirt connection: AUTODESTROY. */
-			if (s->pid > 0 && !s->done && lab_clock_now() > s->deadline)
+			if (s->pid > 0 && !s->done && !s->requeued && lab_clock_now() > s->deadline)
 				kill(s->pid, SIGKILL);
 		}
 		progress_event(&p, LAB_POOL_TICK, NULL);
 		usleep(POLL_MS * 1000);
 	}
+	for (size_t j = 0; j < p.nhosts; j++)
+		ping_stop(&p.hosts[j]);
 	progress_event(&p, LAB_POOL_END, NULL);
 
-	results = json_object_new_object();
-	runs = json_object_new_array();
-	host = json_object_new_object();
-	gethostname(hostname, sizeof(hostname) - 1);
-	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
-	json_object_object_add(host, "qemu", json_object_new_string(p.qemu));
-	json_object_object_add(host, "libvirt", json_object_new_string(p.libvirt));
-	json_object_object_add(host, "hostname", json_object_new_string(hostname));
-	json_object_object_add(host, "jobs", json_object_new_int((int)p.jobs));
-	json_object_object_add(host, "hosts", hosts_json(&p));
-	json_object_object_add(results, "run_id", json_object_new_string(run_id));
-	json_object_object_add(results, "started", json_object_new_string(started));
-	json_object_object_add(results, "duration_s", json_object_new_double(lab_clock_now() - p.started));
-	json_object_object_add(results, "host", host);
-	json_object_object_add(results, "matrix", lab_matrix_identity(m));
-	for (size_t i = 0; i < m->nruns; i++)
-		json_object_array_add(runs, json_object_get(p.slots[i].result));
-	json_object_object_add(results, "summary", lab_evaluate_summary(runs));
-	json_object_object_add(results, "runs", runs);
-	lab_perf_apply(results, m);     /* relations between runs, the perf section */
-	for (size_t i = 0; i < m->nruns; i++)
+	results = results_doc(&p, 1);
+	for (size_t i = 0; i < m->nruns; i++) {
 		json_object_put(p.slots[i].result);
+		json_object_put(p.slots[i].first_attempt);
+	}
 	hosts_clear(&p);
 	free(p.slots);
 	return results;

@@ -47,14 +47,27 @@ struct lab_pool_opts {
 	const char *dir;            /* the invocation's results folder */
 	int adhoc;                  /* no expectations: observations only */
 	int graceful_poweroff;      /* guests power off instead of being destroyed */
+	unsigned reconnect_s;       /* libvirt lost under a run: wait this long for
+				       it to come back (0: LAB_POOL_RECONNECT_S) */
 	lab_pool_progress_fn progress;  /* NULL: quiet */
 	void *progress_opaque;
 };
+
+#define LAB_POOL_RECONNECT_S 120
 
 /*
  * Run every spec of m. Returns the results object (see results/README.md):
  * {"run_id", "host", "summary", "runs": [...]}, or NULL with err set when the
  * host cannot run them at all (no libvirt, no image: exit 2 material).
+ *
+ * After every run that finishes, o->dir/results.json holds the runs done so
+ * far with "complete": false (written whole: file.h), so a lab killed
+ * halfway loses no finished run; the caller writes the complete one.
+ * A run whose worker lost libvirt (run.json's "infra") stops new runs, the
+ * pool waits up to reconnect_s for libvirt, destroys the guests of its own
+ * that outlived the daemon, and runs it once more ("retried": 1, the first
+ * attempt in "first_attempt"); libvirt still gone then, every run left
+ * ends error with one reason.
  */
 json_object *lab_pool_run(const struct lab_matrix *m, const struct lab_pool_opts *o,
 			  const char *run_id, struct lab_error *err);

@@ -30,6 +30,7 @@
 #include "platform.h"
 #include "qemu.h"
 #include "proto.h"
+#include "virt.h"
 #include "scenario.h"
 #include "trace.h"
 
@@ -108,6 +109,7 @@ struct run {
 	unsigned long long cpu_ns; /* the guest's CPU time then */
 	char last_line[CONSOLE_LINE_MAX]; /* the last non-blank console line */
 	int gone;                /* libvirt says the domain stopped */
+	int gone_event, gone_detail; /* how, as its lifecycle event said */
 	double gone_at;          /* when the tick first saw it */
 	int finished;
 	json_object *collect;
@@ -663,10 +665,34 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 {
 	struct run *r = opaque;
 
-	(void)conn, (void)dom, (void)detail;
-	if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED)
+	(void)conn, (void)dom;
+	if ((event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED) &&
+	    !r->gone) {
 		r->gone = 1;
+		r->gone_event = event;
+		r->gone_detail = detail;
+	}
 	return 0;
+}
+
+/* What libvirt's stop event said, for a guest that went away unasked. */
+static const char *gone_why(const struct run *r)
+{
+	if (r->gone_event == VIR_DOMAIN_EVENT_CRASHED)
+		return "libvirt: crashed (a guest panic QEMU reported)";
+	switch (r->gone_detail) {
+	case VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN:
+		return "libvirt: stopped, shutdown (the guest powered off or QEMU quit)";
+	case VIR_DOMAIN_EVENT_STOPPED_DESTROYED:
+		return "libvirt: stopped, destroyed (someone destroyed the domain)";
+	case VIR_DOMAIN_EVENT_STOPPED_CRASHED:
+		return "libvirt: stopped, crashed";
+	case VIR_DOMAIN_EVENT_STOPPED_FAILED:
+		return "libvirt: stopped, failed (the QEMU process ended unasked: "
+		       "killed from outside, or it crashed)";
+	default:
+		return "libvirt: stopped";
+	}
 }
 
 /* QEMU reset the guest (libvirt's reboot event: a guest reboot or
@@ -697,6 +723,11 @@ static void on_tick(int timer, void *opaque)
 		finish(r, LAB_RUN_INTERRUPTED, "interrupted by a signal");
 		return;
 	}
+	if (lab_virt_lost()) {
+		/* the host failed, not the guest: the pool retries (infra) */
+		finish(r, LAB_RUN_ERROR, "%s", lab_virt_lost());
+		return;
+	}
 	if (r->gone) {
 		mark(r, "gone");
 		/* The console stream may deliver the panic line after libvirt's
@@ -708,7 +739,8 @@ static void on_tick(int timer, void *opaque)
 			r->gone_at = t;
 		else if (t - r->gone_at >= GONE_GRACE_S)
 			finish(r, LAB_RUN_CRASHED, "the guest stopped before the agent %s "
-				   "(step %d)", r->collect ? "was done" : "answered", r->step);
+				   "(step %d; %s)", r->collect ? "was done" : "answered", r->step,
+			       gone_why(r));
 		return;
 	}
 	if (r->unasked_reset_at) {
@@ -878,6 +910,7 @@ static int start(struct run *r, struct lab_error *err)
 {
 	struct lab_image img;
 	struct lab_domain_spec spec = { 0 };
+	struct lab_owner self;
 	char name[128], path[PATH_MAX];
 	lab_autofree char *xml = NULL;
 
@@ -887,6 +920,10 @@ static int start(struct run *r, struct lab_error *err)
 	snprintf(name, sizeof(name), LAB_DOMAIN_PREFIX "%s-%ld-%s", r->opts->platform,
 		 (long)getpid(), r->opts->name);
 	spec.name = name;
+	if (r->opts->owner)
+		spec.owner = r->opts->owner;
+	else if (lab_owner_self(&self) == 0)
+		spec.owner = &self;
 	spec.platform = r->platform;
 	spec.kernel = r->opts->store ? r->opts->store->kernel : img.kernel;
 	spec.initrd = r->opts->store ? r->opts->store->initrd : img.initrd;
@@ -1090,12 +1127,14 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 	} else if (start(&r, &local) < 0) {
 		finish(&r, LAB_RUN_ERROR, "%s", local.msg);
 	} else {
+		lab_virt_loop_running(1);     /* the hang watchdog looks (virt.h) */
 		while (!r.finished) {
 			if (virEventRunDefaultImpl() < 0) {
 				finish(&r, LAB_RUN_ERROR, "libvirt event loop: %s",
 				       virGetLastErrorMessage());
 			}
 		}
+		lab_virt_loop_running(0);
 	}
 	teardown(&r);
 	mark(&r, "destroyed");
@@ -1146,6 +1185,10 @@ int lab_runner_run(virConnectPtr conn, const struct lab_run_opts *opts,
 		res->status = LAB_RUN_ERROR;   /* results that cannot be written are lost */
 		snprintf(res->detail, sizeof(res->detail), "%s", local.msg);
 	}
+	if (res->status == LAB_RUN_ERROR && (lab_virt_lost() || virConnectIsAlive(conn) != 1))
+		/* the connection went, whatever the step noticed first */
+		snprintf(res->infra, sizeof(res->infra), "%s",
+			 lab_virt_lost() ? lab_virt_lost() : res->detail);
 	recover_journal(&r);
 	/* a run that went wrong keeps its disks, for a second look */
 	if (opts->store)

@@ -11,6 +11,7 @@
 #include <json.h>
 
 #include "error.h"
+#include "owner.h"
 #include "qemu.h"
 #include "store.h"
 #include "verdict.h"      /* enum lab_run_status */
@@ -25,6 +26,8 @@
 
 struct lab_run_opts {
 	const char *name;        /* run name, used in the domain name */
+	const struct lab_owner *owner; /* the top-level lab, in the domain's
+				    <metadata> (owner.h); NULL: this process */
 	const char *platform;
 	const char *append;      /* extra kernel arguments */
 	const char *suite;       /* guest kernel: bookworm (default), backports */
@@ -51,6 +54,9 @@ struct lab_run_opts {
 struct lab_run_result {
 	enum lab_run_status status;
 	char detail[1024];        /* panic line, error, or why it timed out */
+	char infra[256];          /* the host failed the run, not the guest
+				     (libvirt connection lost): why; the pool
+				     retries such a run once */
 	char console_tail[2048];  /* the last lines of the serial console */
 	json_object *observations;
 	double boot_s;            /* domain start to the agent's first answer */

@@ -60,6 +60,14 @@ json_object *lab_worker_spec_new(const struct lab_run_opts *o, const char *uri)
 		put_str(st, "prefix", o->store->prefix);
 		json_object_object_add(d, "store", st);
 	}
+	if (o->owner) {
+		json_object *w = json_object_new_object();
+
+		put_str(w, "host", o->owner->host);
+		json_object_object_add(w, "pid", json_object_new_int64(o->owner->pid));
+		json_object_object_add(w, "start", json_object_new_uint64(o->owner->start));
+		json_object_object_add(d, "owner", w);
+	}
 	return d;
 }
 
@@ -189,6 +197,19 @@ int lab_worker_spec_read(const char *path, struct lab_worker_spec *w, struct lab
 		o->store = &w->store;
 		break;
 	}
+	if (lab_jsonval_get(d, "owner")) {
+		json_object *ow = lab_jsonval_get(d, "owner");
+		const char *host = lab_jsonval_str(ow, "host");
+
+		if (!host || strlen(host) >= sizeof(w->owner.host)) {
+			lab_error_set(err, "worker spec: 'owner' wants a 'host'");
+			return -1;
+		}
+		snprintf(w->owner.host, sizeof(w->owner.host), "%s", host);
+		w->owner.pid = (long)json_object_get_int64(lab_jsonval_get(ow, "pid"));
+		w->owner.start = json_object_get_uint64(lab_jsonval_get(ow, "start"));
+		o->owner = &w->owner;
+	}
 	return 0;
 }
 
@@ -204,6 +225,8 @@ json_object *lab_worker_outcome(const struct lab_run_result *res)
 
 	put_str(out, "status", lab_run_status_name(res->status));
 	put_str(out, "detail", res->detail);
+	if (res->infra[0])
+		put_str(out, "infra", res->infra);
 	put_str(out, "console_tail", res->console_tail);
 	json_object_object_add(out, "boot_s", json_object_new_double(res->boot_s));
 	json_object_object_add(out, "total_s", json_object_new_double(res->total_s));

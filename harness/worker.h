@@ -10,9 +10,10 @@
  *   spec.json  in   {"name", "platform", "suite", "emulator", "accel",
  *                    "timeout_s", "stall_s", "memory_mib", "uri", "dir",
  *                    "poweroff", "append", "probes", "qemu_opts",
- *                    "machine_opts", "store"}
+ *                    "machine_opts", "store", "owner"}
  *   run.json   out  {"status", "detail", "console_tail", "boot_s",
  *                    "total_s", "agent_garbage_lines", "timeline", "kmsg",
+ *                    "infra" (only when the host failed the run),
  *                    "observations", "probes", "journal"}
  *
  * The worker writes observations.json and run.json once; nothing edits
@@ -33,6 +34,7 @@ struct lab_worker_spec {
 	struct lab_qemu_emulator emulator;
 	struct lab_store_run store;   /* "store": {"kernel", "initrd", "firmware",
 					 "disk_base", "local_base", "prefix"} */
+	struct lab_owner owner;     /* "owner": {"host", "pid", "start"} */
 	json_object *doc;
 };
 

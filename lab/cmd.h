@@ -30,8 +30,10 @@ int cmd_decode(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
 int cmd_acpi(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 #endif

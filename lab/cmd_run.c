@@ -79,11 +79,15 @@ static void usage(FILE *out)
 		"                   auto|always|never, pool_dir}); a remote host gets the guests'\n"
 		"                   kernels, initramfs, firmware and disks uploaded to its storage\n"
 		"                   pool 'iommulab' once per content (README.md, \"Remote hosts\")\n"
+		"  --reconnect-wait S  libvirt lost under a run (daemon restarted, host gone):\n"
+		"                   wait up to S seconds for it (default 120), destroy the lab's\n"
+		"                   guests that outlived it, run the runs it hit once more\n"
 		"  --baseline DIR   compare with an earlier results folder (see 'iommu-lab diff'):\n"
 		"                   a section in report.html, results.json's \"baseline\", a line here\n"
 		"\n"
 		"The results folder gets results.json, junit.xml, results.tap, report.html and,\n"
-		"per run, domain.xml, console.log, kmsg.log and observations.json.\n"
+		"per run, domain.xml, console.log, kmsg.log and observations.json; results.json\n"
+		"is rewritten after every run (\"complete\": false until the end).\n"
 		"Exit: 0 every check held, 1 a check failed or a guest misbehaved, 2 usage or\n"
 		"set-up error (no image, libvirt unreachable), 130 interrupted.\n",
 		names && *names ? names : "(none found)", LAB_RUN_STALL_S, LAB_VIRT_DEFAULT_URI);
@@ -107,7 +111,7 @@ struct cli {
 	size_t nuris;
 	const char *hosts_file;  /* --hosts */
 	const char *append, *accel, *uri, *results, *junit, *only, *modules, *topology;
-	unsigned timeout_s, stall_s, memory_mib, jobs, shard_k, shard_n;
+	unsigned timeout_s, stall_s, memory_mib, jobs, shard_k, shard_n, reconnect_s;
 	int json, tap, poweroff;
 	const char *custom;     /* --kernel PATH */
 	const char *baseline;   /* --baseline DIR */
@@ -161,6 +165,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "uri", required_argument, NULL, 'u' },
 		{ "hosts", required_argument, NULL, 'H' },
+		{ "reconnect-wait", required_argument, NULL, 'R' },
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -228,6 +233,12 @@ static int parse(int argc, char **argv, struct cli *c)
 				return -1;
 			break;
 		case 'H': c->hosts_file = optarg; break;
+		case 'R':
+			if (parse_uint(optarg, 1, 86400, &c->reconnect_s) < 0) {
+				fprintf(stderr, "run: --reconnect-wait wants seconds (1-86400)\n");
+				return -1;
+			}
+			break;
 		case 'r': c->results = optarg; break;
 		case 'B': c->baseline = optarg; break;
 		case 'j':
@@ -486,6 +497,7 @@ int cmd_run(int argc, char **argv)
 		return LAB_EXIT_USAGE;
 	}
 	po.uri = c.uri;
+	po.reconnect_s = c.reconnect_s;
 	po.jobs = c.jobs;
 	if (c.hosts_file || c.nuris > 1) {
 		/* several hosts: each run goes to one with a free slot */

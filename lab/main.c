@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "_guest", cmd_guest, NULL },   /* internal: one guest, for the worker pool */
+	{ "_ping", cmd_ping, NULL },     /* internal: does libvirt answer (the pool, waiting) */
 	{ "run", cmd_run, "boot guests under emulated IOMMUs and report what they saw" },
 	{ "recheck", cmd_recheck, "judge a results folder again against edited scenarios, booting nothing" },
 	{ "explain", cmd_explain, "decode the IOMMU faults in a kernel log from any machine" },
@@ -21,6 +22,7 @@ static const struct command commands[] = {
 	{ "acpi", cmd_acpi, "validate firmware IOMMU tables (DMAR, IVRS, IORT) from any machine" },
 	{ "report", cmd_report, "join the results of a matrix's shards into one ('report merge')" },
 	{ "diff", cmd_diff, "compare two results folders: newly failing, fixed, changed, added, gone" },
+	{ "gc", cmd_gc, "remove what a lab that died left: its guests, volumes, overlays, workers" },
 	{ "doctor", cmd_doctor, "say what this host has and lacks, and how to fix each gap" },
 };
 

@@ -476,6 +476,61 @@ static int selftest_requested(void)
 	return strstr(cmdline, "iommulab.selftest") != NULL;
 }
 
+/* The number after "iommulab.NAME=" on the kernel command line, or 0. */
+static unsigned long cmdline_number(const char *name)
+{
+	char cmdline[4096] = "", key[64];
+	FILE *f = fopen("/proc/cmdline", "re");
+	const char *p;
+
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+	}
+	snprintf(key, sizeof(key), "iommulab.%s=", name);
+	p = strstr(cmdline, key);
+	return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+/*
+ * TEST ONLY (tests/integration/faults.sh): a hostile guest, asked for on
+ * the kernel command line. "iommulab.garbage=N" sends N malformed lines
+ * (text, invalid JSON, binary with NULs, a reply to no request) after the
+ * ready event; "iommulab.flood=M" then one line of M MiB with no newline
+ * until its end (over the harness's LAB_PROTO_REPLY_MAX when M > 8). The
+ * agent then serves as usual: the run must end ok, the lines counted as
+ * agent_garbage_lines.
+ */
+static void hostile(int fd)
+{
+	static const char *const kinds[] = {
+		"this is not JSON\n",
+		"{\"return\": {\"x\": 1}, \"id\": 999999}\n",
+		"{\"unterminated\": [1, 2, \n",
+		"\x01\x02\x00\xff\xfe binary\x00\n",
+		"[]\n",
+	};
+	unsigned long n = cmdline_number("garbage"), mib = cmdline_number("flood");
+	char chunk[4096];
+
+	for (unsigned long i = 0; i < n; i++) {
+		const char *k = kinds[i % (sizeof(kinds) / sizeof(kinds[0]))];
+		size_t len = i % 5 == 3 ? 14 : strlen(k);  /* the binary one has NULs */
+
+		if (write_all(fd, k, len) < 0)
+			return;
+	}
+	memset(chunk, 'A', sizeof(chunk));
+	for (unsigned long i = 0; i < mib * 256; i++)
+		if (write_all(fd, chunk, sizeof(chunk)) < 0)
+			return;
+	if (mib && write_all(fd, "\n", 1) < 0)
+		return;
+	if (n || mib)
+		logk("test: sent %lu garbage lines and a %lu MiB line", n, mib);
+}
+
 static void selftest(void)
 {
 	json_object *c = collect_all();
@@ -513,6 +568,7 @@ int main(void)
 		return 1;
 	logk("ready on %s", LAB_PROTO_PORT);
 	send_msg(c.fd, lab_proto_event_new("ready", collect_hello()));
+	hostile(c.fd);
 	lab_proto_reader_init(&reader, LAB_PROTO_REQUEST_MAX);
 
 	while (!c.poweroff && !c.reboot) {

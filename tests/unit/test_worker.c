@@ -60,6 +60,43 @@ static void round_trip(void **state)
 	json_object_put(probes);
 }
 
+/* The lab's identity reaches the worker (its guests' <metadata>), and an
+ * outcome the host failed says so ("infra": the pool retries it). */
+static void owner_and_infra(void **state)
+{
+	struct lab_owner ow = { .host = "labhost", .pid = 4242, .start = 123456789012ULL };
+	struct lab_run_opts o = { .name = "r", .platform = "intel", .accel = "tcg", .dir = "/r",
+				  .timeout_s = 10, .memory_mib = 512, .owner = &ow };
+	struct lab_run_result res = { .status = LAB_RUN_ERROR };
+	struct lab_error err = { 0 };
+	struct lab_worker_spec w;
+	json_object *out;
+
+	(void)state;
+	write_doc(lab_worker_spec_new(&o, "qemu:///system"));
+	if (lab_worker_spec_read(path, &w, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(w.run.owner);
+	assert_string_equal(w.run.owner->host, "labhost");
+	assert_int_equal(w.run.owner->pid, 4242);
+	assert_true(w.run.owner->start == 123456789012ULL);
+	lab_worker_spec_clear(&w);
+	o.owner = NULL;
+	write_doc(lab_worker_spec_new(&o, "qemu:///system"));
+	assert_int_equal(lab_worker_spec_read(path, &w, &err), 0);
+	assert_null(w.run.owner);
+	lab_worker_spec_clear(&w);
+
+	out = lab_worker_outcome(&res);
+	assert_null(json_object_object_get(out, "infra"));
+	json_object_put(out);
+	snprintf(res.infra, sizeof(res.infra), "libvirt connection closed: keepalive timeout");
+	out = lab_worker_outcome(&res);
+	assert_string_equal(json_object_get_string(json_object_object_get(out, "infra")),
+			    res.infra);
+	json_object_put(out);
+}
+
 static void foreign_specs_are_refused(void **state)
 {
 	static const struct {
@@ -115,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(foreign_specs_are_refused),
+		cmocka_unit_test(owner_and_infra),
 	};
 
 	return cmocka_run_group_tests_name("worker", tests, setup, teardown);
