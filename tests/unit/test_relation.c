@@ -216,8 +216,8 @@ static void html_section(void **state)
 	unlink(path);
 	assert_non_null(strstr(html, "Performance: configurations compared"));
 	assert_non_null(strstr(html, "they are not hardware numbers"));
-	assert_non_null(strstr(html, "map_us: median by size and policy"));
-	assert_non_null(strstr(html, "read_us: median by size and policy"));
+	assert_non_null(strstr(html, "map_us: median by probe, size and policy"));
+	assert_non_null(strstr(html, "read_us: median by probe, size and policy"));
 	assert_non_null(strstr(html, "IOTLB invalidations per MiB by probe and policy"));
 	/* the sizes as people read them, a bar per policy */
 	assert_non_null(strstr(html, ">2M<"));
