@@ -1,7 +1,9 @@
 #!/bin/sh
-# A private second libvirtd for fault tests (tests/integration/faults.sh):
-# one that can be killed and restarted under a running matrix without
-# touching the system daemon and the guests other people run on it.
+# A private second libvirtd: the remote host of tests/integration/remote.sh
+# and bench/hosts (everything uploaded through its storage pool, PORT's
+# folder/pool), and the daemon tests/integration/faults.sh kills and
+# restarts under a running matrix, without touching the system daemon and
+# the guests other people run on it.
 #
 #   tests/integration/private-libvirtd.sh start [PORT]     prints its URI
 #   tests/integration/private-libvirtd.sh kill [PORT]      SIGKILL libvirtd only
@@ -21,8 +23,8 @@
 # domains, pools and networks), /run/libvirt, /var/lib/libvirt/qemu,
 # /var/cache/libvirt/qemu and /var/log/libvirt/qemu. A restarted daemon gets
 # a new namespace over the same folders, and so the state of the guests the
-# old one started. (tests/integration/libvirtd-loopback.sh does the same for
-# the remote-host tests; the two may become one.)
+# old one started. DIR/pool is there for a `--hosts` entry's pool_dir
+# (QEMU, as libvirt-qemu, must reach the volumes in it).
 # Exit 77 when it cannot be made here (not root, unshare refused).
 set -eu
 
@@ -44,7 +46,7 @@ start() {
 		exit 77
 	fi
 	if ! unshare -m --propagation private true 2>/dev/null; then
-		echo "private-libvirtd: unshare -m is not permitted here" >&2
+		echo "private-libvirtd: unshare -m is not permitted here: $(unshare -m true 2>&1 | head -n 1)" >&2
 		exit 77
 	fi
 	# a daemon on that port that is not this one's: never use it (its
@@ -53,8 +55,8 @@ start() {
 		echo "private-libvirtd: port $PORT is taken by another daemon; choose another (LAB_PRIVATE_PORT)" >&2
 		exit 2
 	fi
-	mkdir -p "$DIR/run" "$DIR/lib-qemu" "$DIR/cache-qemu" "$DIR/log-qemu"
-	chmod 0755 "$DIR"
+	mkdir -p "$DIR/run" "$DIR/lib-qemu" "$DIR/cache-qemu" "$DIR/log-qemu" "$DIR/pool"
+	chmod 0755 "$DIR" "$DIR/pool"
 	if [ ! -d "$DIR/etc" ]; then
 		cp -a /etc/libvirt "$DIR/etc"
 		rm -rf "$DIR/etc/storage" "$DIR/etc/qemu"

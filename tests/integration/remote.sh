@@ -1,13 +1,13 @@
 # Sourced by tests/integration/run.sh (its check/jqf helpers, $LAB, $OUT,
 # $TIMEOUT, $URI): a matrix spread over two libvirt hosts, the system
 # daemon and a second libvirtd on 127.0.0.1 over TCP (no authentication,
-# its own state: tests/integration/libvirtd-loopback.sh) that gets
+# its own state: tests/integration/private-libvirtd.sh) that gets
 # everything through the storage API (upload: always). The same matrix run
 # on the local host alone must give the same verdicts.
-LOOPBACK=tests/integration/libvirtd-loopback.sh
-# (16529 is tests/integration/faults.sh's loopback daemon)
+LOOPBACK=tests/integration/private-libvirtd.sh
+# (16529 is tests/integration/faults.sh's private daemon)
 LPORT=${LAB_IT_LOOPBACK_PORT:-16549}
-export LAB_LOOPBACK_DIR="$OUT/libvirtd"
+export LAB_PRIVATE_DIR="$OUT/libvirtd"
 luri=$("$LOOPBACK" start "$LPORT" 2>"$OUT/loopback.err")
 lrc=$?
 if [ "$lrc" -eq 0 ]; then
