@@ -301,20 +301,9 @@ void lab_gc_files(struct lab_gc *g, const char *root)
 /* The parent pid of pid, or -1. */
 static long parent_of(long pid)
 {
-	char path[64], buf[1024];
-	const char *p;
-	FILE *f;
-	size_t n;
+	unsigned long long ppid;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] && p[2] && p[3] == ' ' ? strtol(p + 4, NULL, 10) : -1;
+	return lab_owner_proc_field(pid, 4, &ppid) < 0 ? -1 : (long)ppid;
 }
 
 void lab_gc_workers(struct lab_gc *g)

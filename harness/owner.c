@@ -22,7 +22,7 @@ int lab_owner_self(struct lab_owner *o)
 	return lab_owner_start_time(o->pid, &o->start);
 }
 
-int lab_owner_start_time(long pid, unsigned long long *start)
+int lab_owner_proc_field(long pid, int field, unsigned long long *out)
 {
 	char path[64], buf[1024];
 	const char *p;
@@ -38,17 +38,23 @@ int lab_owner_start_time(long pid, unsigned long long *start)
 	buf[n] = '\0';
 	/* pid (comm) state ...: comm may hold spaces and parentheses */
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!p || field < 3)
 		return -1;
 	p++;
-	/* field 3 (state) is the first after ')'; starttime is field 22 */
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
+	/* field 3 (state) is the first after ')' */
+	for (int i = 3; i <= field; i++) {
+		p = strchr(p, ' ');
 		if (!p)
 			return -1;
+		p++;
 	}
-	*start = strtoull(p + 1, NULL, 10);
+	*out = strtoull(p, NULL, 10);
 	return 0;
+}
+
+int lab_owner_start_time(long pid, unsigned long long *start)
+{
+	return lab_owner_proc_field(pid, 22, start);     /* starttime */
 }
 
 int lab_owner_is_lab(long pid, int want_worker)

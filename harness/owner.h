@@ -31,6 +31,9 @@ enum lab_owner_state {
 /* This process as an owner. 0, or -1 when /proc cannot say. */
 int lab_owner_self(struct lab_owner *o);
 /* The start time of process pid; -1 when there is no such process. */
+/* Field `field` (1-based, as proc(5) numbers them; 3 or more) of
+ * /proc/PID/stat as a number: 4 the parent pid, 22 the start time. */
+int lab_owner_proc_field(long pid, int field, unsigned long long *out);
 int lab_owner_start_time(long pid, unsigned long long *start);
 /* Is pid an iommu-lab process (argv[0] ending in iommu-lab)? want_worker:
  * 1 only a worker (`_guest`), 0 only a top-level lab, -1 either. */
