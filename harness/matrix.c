@@ -204,6 +204,16 @@ int lab_matrix_filter(struct lab_matrix *m, const char *regex, struct lab_error 
 		lab_error_set(err, "--only '%s': %s", regex, msg);
 		return -1;
 	}
+	for (size_t i = 0; i < m->nruns && !kept; i++)
+		kept = regexec(&re, m->runs[i].name, 0, NULL, 0) == 0;
+	if (!kept && m->nruns) {
+		/* a typo, most likely: say so rather than pass with no run */
+		lab_error_set(err, "--only '%s' matches none of the %zu runs (names look like '%s')",
+			      regex, m->nruns, m->runs[0].name);
+		regfree(&re);
+		return -1;
+	}
+	kept = 0;
 	for (size_t i = 0; i < m->nruns; i++) {
 		if (regexec(&re, m->runs[i].name, 0, NULL, 0) == 0)
 			m->runs[kept++] = m->runs[i];

@@ -111,6 +111,28 @@ static void expansion_names_and_merges(void **state)
 	lab_matrix_free(m);
 }
 
+/* --only: a regex over run names; one that matches nothing is an error
+ * (a typo would otherwise pass with no run at all). */
+static void only_filters_and_refuses_nothing(void **state)
+{
+	struct lab_error err = { 0 };
+	char *files[] = { DATA "valid.yaml" };
+	struct lab_matrix *m = lab_matrix_load(files, 1, PLATFORMS, &err);
+	size_t before;
+
+	(void)state;
+	assert_non_null(m);
+	before = m->nruns;
+	assert_int_equal(lab_matrix_filter(m, "^no-such-run$", &err), -1);
+	assert_non_null(strstr(err.msg, "matches none of the"));
+	assert_int_equal(m->nruns, before);
+	assert_int_equal(lab_matrix_filter(m, "@backports$", &err), 0);
+	assert_true(m->nruns > 0 && m->nruns < before);
+	for (size_t i = 0; i < m->nruns; i++)
+		assert_non_null(strstr(m->runs[i].name, "@backports"));
+	lab_matrix_free(m);
+}
+
 static void one_kernel_for_every_run(void **state)
 {
 	struct lab_error err = { 0 };
@@ -401,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_file_loads),
 		cmocka_unit_test(expansion_names_and_merges),
+		cmocka_unit_test(only_filters_and_refuses_nothing),
 		cmocka_unit_test(one_kernel_for_every_run),
 		cmocka_unit_test(qemu_axis),
 		cmocka_unit_test(qemus_for_every_run),
