@@ -38,7 +38,10 @@ pgrep -x virtlogd >/dev/null || virtlogd -d
 # PID 1 reaps orphans only now and then (seen here: ~1.2 s late), that wait
 # is most of a guest's teardown. tini -s makes a prompt subreaper the
 # nearest ancestor instead; libvirtd then runs in the foreground under it.
-if ! pgrep -x libvirtd >/dev/null; then
+# the system daemon by its pid file: a private second libvirtd (the tests'
+# tests/integration/private-libvirtd.sh) must not pass for it
+system_libvirtd() { [ -s /run/libvirtd.pid ] && [ "$(cat "/proc/$(cat /run/libvirtd.pid)/comm" 2>/dev/null)" = libvirtd ]; }
+if ! system_libvirtd; then
 	if command -v tini >/dev/null 2>&1; then
 		setsid tini -s -- libvirtd >>/var/log/libvirt/iommu-lab-libvirtd.log 2>&1 </dev/null &
 	else
