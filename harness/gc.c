@@ -125,20 +125,14 @@ void lab_gc_volumes(struct lab_gc *g, virConnectPtr conn, const char *uri)
 {
 	virStoragePoolPtr pool = virStoragePoolLookupByName(conn, LAB_STORE_POOL);
 	virStorageVolPtr *vols = NULL;
-	char host[256] = "";
+	char name_here[256] = "", host[64];
 	int n;
 
 	if (!pool)
 		return;      /* no lab pool on this host: nothing of the lab's */
-	/* this machine's name as run volumes carry it (store.c sanitises it) */
-	gethostname(host, sizeof(host) - 1);
-	{
-		char pre[400];
-
-		lab_store_run_prefix(pre, sizeof(pre), host, 1, "x");   /* run-HOST-1-x */
-		pre[strlen(pre) - strlen("-1-x")] = '\0';
-		snprintf(host, sizeof(host), "%s", pre + 4);
-	}
+	/* this machine's name as run volumes carry it */
+	gethostname(name_here, sizeof(name_here) - 1);
+	lab_store_run_host(host, sizeof(host), name_here);
 	virStoragePoolRefresh(pool, 0);
 	n = virStoragePoolListAllVolumes(pool, &vols, 0);
 	if (n < 0)

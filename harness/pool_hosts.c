@@ -246,10 +246,8 @@ struct slot *pool_next_run(struct pool *p)
 void pool_store_run(const struct pool *p, const struct slot *s, struct lab_store_run *st,
 		    char *prefix, size_t len)
 {
-	char hostname[128] = "";
-
-	gethostname(hostname, sizeof(hostname) - 1);
-	lab_store_run_prefix(prefix, len, hostname, getpid(), s->spec->name);
+	/* the lab's host name as its guests' <metadata> carries it (gc) */
+	lab_store_run_prefix(prefix, len, p->owner.host, getpid(), s->spec->name);
 	st->kernel = volume_of(s->host, s->img_kernel);
 	st->initrd = volume_of(s->host, s->img_initrd);
 	st->firmware = volume_of(s->host, s->firmware);

@@ -343,12 +343,17 @@ int lab_store_put(struct lab_store *st, const char *file, char *path, size_t len
 
 /* ---- a run's volumes ------------------------------------------------------------ */
 
+void lab_store_run_host(char *out, size_t len, const char *hostname)
+{
+	sanitise(out, len, hostname, 0);
+}
+
 void lab_store_run_prefix(char *out, size_t len, const char *hostname, pid_t pid,
 			  const char *run)
 {
 	char h[64], r[160];
 
-	sanitise(h, sizeof(h), hostname, 0);
+	lab_store_run_host(h, sizeof(h), hostname);
 	sanitise(r, sizeof(r), run, 0);
 	snprintf(out, len, "run-%s-%ld-%s", h, (long)pid, r);
 }

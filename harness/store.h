@@ -61,6 +61,9 @@ int lab_store_put(struct lab_store *st, const char *file, char *path, size_t len
 
 /* The prefix of a run's volumes: run-HOST-PID-RUN, every character outside
  * [A-Za-z0-9._] of the host and run names made '_'. */
+/* A machine's name as run volume names carry it (every character outside
+ * [A-Za-z0-9._] made '_'): what gc compares them with. */
+void lab_store_run_host(char *out, size_t len, const char *hostname);
 void lab_store_run_prefix(char *out, size_t len, const char *hostname, pid_t pid,
 			  const char *run);
 
